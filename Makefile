@@ -1,0 +1,46 @@
+# hrportal: `make run` and `make test` are the whole quick start (../shared/CONTRACT.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: run test lint format venv migrate clean-var
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+migrate: $(STAMP)
+	$(PY) manage.py migrate --noinput
+
+# Web, worker and beat together; Ctrl-C (or any of them dying) stops all three.
+run: $(STAMP)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py bootstrap_dev
+	@echo "hrportal: http://127.0.0.1:8000/  (mail is written to var/mail/)"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(VENV)/bin/celery -A hrportal worker -Q default,mail,reports -c 2 --loglevel=INFO & \
+	$(VENV)/bin/celery -A hrportal beat --loglevel=INFO --schedule var/celerybeat-schedule & \
+	$(PY) manage.py runserver 127.0.0.1:8000 --noreload & \
+	wait -n
+
+test: $(STAMP)
+	$(PY) -m coverage erase
+	$(PY) -m coverage run -m pytest $(PYTEST_ARGS)
+	$(PY) -m coverage report
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .

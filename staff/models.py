@@ -1,0 +1,242 @@
+"""Who works where, who manages whom, and what each person is paid."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+HR_GROUP = "hr"
+
+
+class Department(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("parent")
+    )
+    head = models.ForeignKey(
+        "Employee",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="headed_departments",
+        verbose_name=_("head"),
+    )
+    # Materialised path "/1/4/9/": a subtree is one indexed `path LIKE '/1/4/%'` query.
+    # Maintained by staff.services (department_save), never by hand.
+    path = models.CharField(max_length=500, db_index=True, editable=False, default="")
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def depth(self) -> int:
+        return max(self.path.count("/") - 2, 0)
+
+
+class Position(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    # Additional paid leave for the position (e.g. irregular working day, art. 119), days a year.
+    extra_leave_days = models.DecimalField(
+        _("additional leave days a year"), max_digits=5, decimal_places=2, default=Decimal("0")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("position")
+        verbose_name_plural = _("positions")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Employee(models.Model):
+    class Language(models.TextChoices):
+        RU = "ru", _("Russian")
+        EN = "en", _("English")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="employee", verbose_name=_("user")
+    )
+    personnel_number = models.CharField(_("personnel number"), max_length=20, unique=True)
+    last_name = models.CharField(_("surname"), max_length=100)
+    first_name = models.CharField(_("name"), max_length=100)
+    patronymic = models.CharField(_("patronymic"), max_length=100, blank=True)
+    email = models.EmailField(_("email"))
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.RU)
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="employees", verbose_name=_("department")
+    )
+    position = models.ForeignKey(
+        Position, null=True, blank=True, on_delete=models.PROTECT, related_name="employees", verbose_name=_("position")
+    )
+    hire_date = models.DateField(_("hire date"))
+    termination_date = models.DateField(_("termination date"), null=True, blank=True)
+    weekly_hours = models.PositiveSmallIntegerField(
+        _("weekly hours"), default=40, validators=[MinValueValidator(1), MaxValueValidator(40)]
+    )
+    manager_override = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("manager (override)"),
+        help_text=_("Leave empty to use the head of the department."),
+    )
+    extra_leave_days = models.DecimalField(
+        _("personal additional leave days a year"), max_digits=5, decimal_places=2, default=Decimal("0")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "patronymic"]
+        verbose_name = _("employee")
+        verbose_name_plural = _("employees")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(termination_date__isnull=True) | Q(termination_date__gte=models.F("hire_date")),
+                name="employee_termination_after_hire",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.last_name, self.first_name, self.patronymic) if p)
+
+    @property
+    def short_name(self) -> str:
+        initials = "".join(f"{p[0]}." for p in (self.first_name, self.patronymic) if p)
+        return f"{self.last_name} {initials}".strip()
+
+
+class PayRate(models.Model):
+    """An effective-dated pay rate. Rows are never edited: a correction supersedes a row."""
+
+    employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="rates", verbose_name=_("employee"))
+    effective_date = models.DateField(_("effective date"))
+    fte = models.DecimalField(
+        _("FTE"),
+        max_digits=3,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("1.50"))],
+    )
+    salary = models.DecimalField(
+        _("monthly salary, RUB"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    comment = models.CharField(_("comment"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    # Set when a later correction for the same effective date replaces this row.
+    superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["employee", "-effective_date"]
+        verbose_name = _("pay rate")
+        verbose_name_plural = _("pay rates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employee", "effective_date"],
+                condition=Q(superseded_at__isnull=True),
+                name="payrate_one_current_per_employee_date",
+            ),
+            models.CheckConstraint(condition=Q(fte__gt=0) & Q(fte__lte=Decimal("1.5")), name="payrate_fte_range"),
+            models.CheckConstraint(condition=Q(salary__gte=0), name="payrate_salary_not_negative"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["employee", "-effective_date"],
+                condition=Q(superseded_at__isnull=True),
+                name="payrate_current_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employee} {self.effective_date}: {self.fte} × {self.salary}"
+
+
+class Delegation(models.Model):
+    """A manager's deputy for a date range: the deputy approves on the manager's behalf."""
+
+    manager = models.ForeignKey(
+        Employee, on_delete=models.CASCADE, related_name="delegations_given", verbose_name=_("manager")
+    )
+    deputy = models.ForeignKey(
+        Employee, on_delete=models.CASCADE, related_name="delegations_taken", verbose_name=_("deputy")
+    )
+    start_date = models.DateField(_("from"))
+    end_date = models.DateField(_("to"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-start_date"]
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="delegation_dates_ordered"),
+            models.CheckConstraint(condition=~Q(manager=models.F("deputy")), name="delegation_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deputy} for {self.manager} {self.start_date}–{self.end_date}"
+
+
+class TimesheetEntry(models.Model):
+    """Hours worked by an employee on one day, by kind (feeds the holiday-work report)."""
+
+    class Kind(models.TextChoices):
+        REGULAR = "regular", _("regular")
+        OVERTIME = "overtime", _("overtime")
+        WEEKEND = "weekend", _("work on a weekend")
+        HOLIDAY = "holiday", _("work on a public holiday")
+
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="timesheet")
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.REGULAR)
+    hours = models.DecimalField(
+        _("hours"), max_digits=4, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(24)]
+    )
+    # Art. 153: work on a day off is paid double, or single plus another day off if the employee wishes.
+    day_off_instead = models.BooleanField(_("day off instead of double pay"), default=False)
+
+    class Meta:
+        ordering = ["employee", "date"]
+        verbose_name = _("timesheet entry")
+        verbose_name_plural = _("timesheet entries")
+        constraints = [
+            models.UniqueConstraint(fields=["employee", "date", "kind"], name="timesheet_one_per_kind_day"),
+            models.CheckConstraint(condition=Q(hours__gte=0) & Q(hours__lte=24), name="timesheet_hours_range"),
+        ]
+        indexes = [models.Index(fields=["date", "kind"], name="timesheet_date_kind_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.employee_id} {self.date} {self.kind} {self.hours}"
+
+
+def _register_user_history() -> None:
+    """Audit group membership (the `hr` role) with the user's own history."""
+    from django.contrib.auth.models import User
+    from simple_history import register
+
+    if not hasattr(User, "history"):
+        register(User, app="staff", m2m_fields=["groups"], table_name="staff_historicaluser")
+
+
+_register_user_history()
