@@ -285,3 +285,10 @@ HRPORTAL = {
     "REPORT_ATTACH_MAX_BYTES": env.int("REPORT_ATTACH_MAX_BYTES", default=5 * 1024 * 1024),
     "REPORT_RETENTION_DAYS": env.int("REPORT_RETENTION_DAYS", default=30),
 }
+
+# Beat schedule: synced into django-celery-beat's tables by the DatabaseScheduler, editable in the admin.
+CELERY_BEAT_SCHEDULE = {
+    "sweep-outbox": {"task": "notifications.sweep_outbox", "schedule": 60.0},
+    "accrue-leave-daily": {"task": "leave.accrue_daily", "schedule": 6 * 60 * 60.0},
+    "purge-old-reports": {"task": "reports.purge_old_files", "schedule": 24 * 60 * 60.0},
+}
