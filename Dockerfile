@@ -1,0 +1,26 @@
+# One image for web, worker and beat (cookiecutter-django style): multi-stage, non-root, gunicorn.
+FROM python:3.11-slim-bookworm AS build
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /build
+COPY requirements.txt .
+RUN python -m venv /opt/venv && /opt/venv/bin/pip install -r requirements.txt
+
+FROM python:3.11-slim-bookworm AS runtime
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    DJANGO_SETTINGS_MODULE=hrportal.settings \
+    HRPORTAL_VAR_DIR=/app/var \
+    PROMETHEUS_MULTIPROC_DIR=/app/var/prometheus
+RUN groupadd --system app && useradd --system --gid app --home-dir /app app
+COPY --from=build /opt/venv /opt/venv
+WORKDIR /app
+COPY --chown=app:app . .
+# collectstatic needs settings that import without a database; the real secret comes at run time.
+RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=build-only-not-secret python manage.py collectstatic --noinput \
+    && mkdir -p /app/var/prometheus /app/var/media && chown -R app:app /app/var
+USER app
+EXPOSE 8000
+# web (default); the worker and beat run the same image with another command (docker-compose.yml).
+CMD ["gunicorn", "hrportal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", \
+     "--access-logfile", "-", "--timeout", "60"]
