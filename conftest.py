@@ -138,15 +138,32 @@ def outsider(cast: Cast) -> Employee:
     return cast.outsider
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    # PBKDF2 is slow by design; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+class FreshUserAPIClient(APIClient):
+    """Like force_authenticate, but each request gets a freshly loaded user, as in production
+    (access answers are memoised on the user object for one request)."""
+
+    def __init__(self, user: User | None = None, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self._user_pk = user.pk if user is not None else None
+
+    def request(self, **kwargs: object):  # type: ignore[override]
+        if self._user_pk is not None:
+            self.force_authenticate(user=User.objects.get(pk=self._user_pk))
+        return super().request(**kwargs)
+
+
 @pytest.fixture
 def api() -> Callable[[Employee | User | None], APIClient]:
     """`api(person)` → an APIClient authenticated as that employee/user (or anonymous for None)."""
 
     def make(person: Employee | User | None) -> APIClient:
-        client = APIClient()
-        if person is not None:
-            user = person.user if isinstance(person, Employee) else person
-            client.force_authenticate(user=user)
-        return client
+        user = person.user if isinstance(person, Employee) else person
+        return FreshUserAPIClient(user)
 
     return make

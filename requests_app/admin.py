@@ -1,0 +1,118 @@
+"""Requests in the admin: read-only records; decisions go through the services (actions)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from hrportal.errors import ApplicationError
+from requests_app import services
+from requests_app.models import (
+    CertificateDetails,
+    LeaveDetails,
+    RateChangeDetails,
+    Request,
+    RequestEvent,
+    TripDetails,
+)
+from staff import access
+
+
+class _ReadOnlyInline(admin.StackedInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class LeaveInline(_ReadOnlyInline):
+    model = LeaveDetails
+    fields = ["leave_type", "days"]
+
+
+class TripInline(_ReadOnlyInline):
+    model = TripDetails
+
+
+class CertificateInline(_ReadOnlyInline):
+    model = CertificateDetails
+
+
+class RateChangeInline(_ReadOnlyInline):
+    model = RateChangeDetails
+
+
+class EventInline(admin.TabularInline):
+    model = RequestEvent
+    extra = 0
+    can_delete = False
+    fields = ["at", "action", "actor", "on_behalf_of", "stage", "from_status", "to_status", "comment"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+def _decide(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Request], action: str) -> None:
+    service = {"approve": services.request_approve, "reject": services.request_reject}[action]
+    done, failed = 0, []
+    for pk in queryset.values_list("pk", flat=True):
+        try:
+            service(request_id=pk, actor=request.user, comment=str(_("Decided in the admin")))
+            done += 1
+        except ApplicationError as exc:
+            failed.append(f"#{pk}: {exc}")
+    if done:
+        modeladmin.message_user(request, _("%(n)d request(s) processed.") % {"n": done}, messages.SUCCESS)
+    for line in failed:
+        modeladmin.message_user(request, line, messages.WARNING)
+
+
+@admin.action(description=_("Approve selected requests"))
+def approve_selected(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Request]) -> None:
+    _decide(modeladmin, request, queryset, "approve")
+
+
+@admin.action(description=_("Reject selected requests"))
+def reject_selected(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Request]) -> None:
+    _decide(modeladmin, request, queryset, "reject")
+
+
+@admin.register(Request)
+class RequestAdmin(admin.ModelAdmin):
+    list_display = ["id", "kind", "employee", "status", "stage", "start_date", "end_date", "created_at"]
+    list_filter = ["kind", "status", "stage", "employee__department"]
+    search_fields = ["employee__last_name", "employee__first_name", "employee__personnel_number", "comment"]
+    date_hierarchy = "created_at"
+    list_select_related = ["employee"]
+    inlines = [LeaveInline, TripInline, CertificateInline, RateChangeInline, EventInline]
+    actions = [approve_selected, reject_selected]
+    readonly_fields = [f.name for f in Request._meta.fields]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Request]:
+        return access.visible_requests(request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # requests are filed through the portal or the API (services validate them)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_inlines(self, request: HttpRequest, obj: Request | None) -> list[Any]:
+        if obj is None:
+            return []
+        kind_inline = {
+            Request.Kind.LEAVE: LeaveInline,
+            Request.Kind.BUSINESS_TRIP: TripInline,
+            Request.Kind.CERTIFICATE: CertificateInline,
+            Request.Kind.RATE_CHANGE: RateChangeInline,
+        }[obj.kind]
+        return [kind_inline, EventInline]

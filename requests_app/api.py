@@ -1,0 +1,143 @@
+"""The requests API: one view per operation, errors from the ApplicationError family."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request as HttpRequest
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from hrportal.errors import ValidationFailed
+from requests_app import selectors, services
+from requests_app.models import Request
+from requests_app.serializers import (
+    INPUT_SERIALIZERS,
+    CommentSerializer,
+    KindSerializer,
+    RequestOutputSerializer,
+)
+from staff import access
+from staff.models import Employee
+
+ERRORS = {
+    400: OpenApiResponse(OpenApiTypes.OBJECT, description="Bad input: `{field: [messages]}`; nothing saved."),
+    401: OpenApiResponse(OpenApiTypes.OBJECT, description="Not authenticated."),
+    403: OpenApiResponse(OpenApiTypes.OBJECT, description="The caller may see the request but not take the action."),
+    404: OpenApiResponse(OpenApiTypes.OBJECT, description="No such request visible to the caller."),
+    409: OpenApiResponse(OpenApiTypes.OBJECT, description="The request's state (or an overlap) forbids the action."),
+}
+
+CREATE_BODY = PolymorphicProxySerializer(
+    component_name="RequestCreate",
+    serializers=list(INPUT_SERIALIZERS.values()),
+    resource_type_field_name="kind",
+)
+
+
+class FilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Request.Status.choices, required=False)
+    kind = serializers.ChoiceField(choices=Request.Kind.choices, required=False)
+    employee = serializers.IntegerField(required=False, min_value=1)
+
+
+def _output(request: HttpRequest, obj: Request, status: int = 200) -> Response:
+    fresh = selectors.request_list(user=request.user).get(pk=obj.pk)
+    return Response(RequestOutputSerializer(fresh, context={"request": request}).data, status=status)
+
+
+def _resolve_employee(user: Any, employee_id: int | None) -> Employee | None:
+    if employee_id is None:
+        return None
+    employee = access.visible_employees(user).filter(pk=employee_id).first()
+    if employee is None:
+        raise ValidationFailed("Unknown employee, or one you may not file for.", field="employee")
+    return employee
+
+
+class RequestListCreateApi(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=Request.Status.values),
+            OpenApiParameter("kind", str, enum=Request.Kind.values),
+            OpenApiParameter("employee", int),
+        ],
+        responses={200: RequestOutputSerializer(many=True), 400: ERRORS[400], 401: ERRORS[401]},
+    )
+    def get(self, request: HttpRequest) -> Response:
+        filters = FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        qs = selectors.request_list(user=request.user, filters=filters.validated_data)
+        paginator = self.paginator
+        page = paginator.paginate_queryset(qs, request, view=self)
+        data = RequestOutputSerializer(page, many=True, context={"request": request}).data
+        return paginator.get_paginated_response(data)
+
+    @property
+    def paginator(self) -> Any:
+        from rest_framework.pagination import LimitOffsetPagination
+
+        if not hasattr(self, "_paginator"):
+            self._paginator = LimitOffsetPagination()
+        return self._paginator
+
+    @extend_schema(
+        request=CREATE_BODY,
+        responses={201: RequestOutputSerializer, 400: ERRORS[400], 401: ERRORS[401], 409: ERRORS[409]},
+    )
+    def post(self, request: HttpRequest) -> Response:
+        if not isinstance(request.data, dict):
+            raise ValidationFailed("Send a JSON object.")
+        kind = KindSerializer(data=request.data)
+        kind.is_valid(raise_exception=True)
+        serializer = INPUT_SERIALIZERS[kind.validated_data["kind"]](data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data["employee"] = _resolve_employee(request.user, data.get("employee"))
+        with transaction.atomic():
+            obj = services.request_create(actor=request.user, **data)
+        return _output(request, obj, status=201)
+
+
+class RequestDetailApi(APIView):
+    @extend_schema(responses={200: RequestOutputSerializer, 401: ERRORS[401], 404: ERRORS[404]})
+    def get(self, request: HttpRequest, request_id: int) -> Response:
+        obj = access.access_request(request.user, request_id)
+        return _output(request, obj)
+
+
+class _ActionApi(APIView):
+    action_name = ""
+
+    def perform(self, *, request_id: int, actor: Any, comment: str) -> Request:
+        raise NotImplementedError
+
+    @extend_schema(
+        request=CommentSerializer,
+        responses={200: RequestOutputSerializer, **{k: v for k, v in ERRORS.items() if k != 400}, 400: ERRORS[400]},
+    )
+    def post(self, request: HttpRequest, request_id: int) -> Response:
+        access.access_request(request.user, request_id)  # 404 before anything else
+        body = CommentSerializer(data=request.data if isinstance(request.data, dict) else {})
+        body.is_valid(raise_exception=True)
+        obj = self.perform(request_id=int(request_id), actor=request.user, comment=body.validated_data["comment"])
+        return _output(request, obj)
+
+
+class RequestApproveApi(_ActionApi):
+    def perform(self, *, request_id: int, actor: Any, comment: str) -> Request:
+        return services.request_approve(request_id=request_id, actor=actor, comment=comment)
+
+
+class RequestRejectApi(_ActionApi):
+    def perform(self, *, request_id: int, actor: Any, comment: str) -> Request:
+        return services.request_reject(request_id=request_id, actor=actor, comment=comment)
+
+
+class RequestCancelApi(_ActionApi):
+    def perform(self, *, request_id: int, actor: Any, comment: str) -> Request:
+        return services.request_cancel(request_id=request_id, actor=actor, comment=comment)

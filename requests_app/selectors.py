@@ -1,0 +1,27 @@
+"""Reads of requests, always scoped through staff.access."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from requests_app.models import Request, RequestEvent
+from staff import access
+
+
+def request_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Request]:
+    """Visible requests with everything the API and pages show, in a fixed number of queries."""
+    filters = filters or {}
+    qs = access.visible_requests(user).select_related(
+        "leave__leave_type", "trip", "certificate", "rate_change", "employee__user"
+    ).prefetch_related(
+        Prefetch("events", queryset=RequestEvent.objects.select_related("actor", "on_behalf_of").order_by("at", "id"))
+    )
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("kind"):
+        qs = qs.filter(kind=filters["kind"])
+    if filters.get("employee"):
+        qs = qs.filter(employee_id=filters["employee"])
+    return qs

@@ -1,0 +1,357 @@
+"""The only way to change a request. Each service locks, checks, writes its history row and queues
+its notifications in one transaction (zulip's do_* actions, Django-Styleguide services)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from hrportal.errors import Conflict, NotAllowed, ValidationFailed
+from leave import selectors as leave_selectors
+from leave import services as leave_services
+from leave.models import LeaveType
+from notifications.services import notify
+from requests_app.models import (
+    CertificateDetails,
+    LeaveDetails,
+    RateChangeDetails,
+    Request,
+    RequestEvent,
+    TripDetails,
+)
+from requests_app.workflow import approval_chain, target_status
+from staff import access
+from staff.models import Employee
+from staff.services import pay_rate_record, validate_rate
+
+logger = logging.getLogger(__name__)
+
+OVERLAP_MESSAGE = "These dates overlap another pending or approved absence of this employee (request #{id})."
+EXCLUSION_VIOLATION = "23P01"
+
+
+def _record(
+    *, request: Request, action: str, actor: Any, from_status: str, comment: str = "", on_behalf_of: Employee | None = None
+) -> RequestEvent:
+    return RequestEvent.objects.create(
+        request=request,
+        action=action,
+        actor=actor,
+        on_behalf_of=on_behalf_of,
+        stage=request.stage,
+        from_status=from_status,
+        to_status=request.status,
+        comment=comment,
+    )
+
+
+def _notify(event: str, request: Request, recipients: list[Employee], actor: Any, comment: str = "") -> None:
+    recipients = [r for r in recipients if r is not None]
+    if recipients:
+        notify(event=event, obj=request, recipients=recipients, context={"request": request, "actor": actor,
+                                                                         "comment": comment})
+
+
+def _check_no_overlap(*, employee: Employee, start_date: dt.date, end_date: dt.date) -> None:
+    clash = (
+        Request.objects.filter(
+            employee=employee,
+            kind__in=Request.ABSENCE_KINDS,
+            status__in=[Request.Status.PENDING, Request.Status.APPROVED],
+            start_date__lte=end_date,
+            end_date__gte=start_date,
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if clash is not None:
+        raise Conflict(OVERLAP_MESSAGE.format(id=clash))
+
+
+def _is_exclusion_violation(exc: IntegrityError) -> bool:
+    cause = exc.__cause__
+    return getattr(cause, "sqlstate", None) == EXCLUSION_VIOLATION or "request_no_overlapping_absence" in str(exc)
+
+
+def _validate_dates(start_date: dt.date | None, end_date: dt.date | None) -> None:
+    if start_date and end_date and end_date < start_date:
+        raise ValidationFailed("The end date is before the start date.", field="end_date")
+
+
+@transaction.atomic
+def request_create(
+    *,
+    actor: Any,
+    kind: str,
+    employee: Employee | None = None,
+    start_date: dt.date | None = None,
+    end_date: dt.date | None = None,
+    comment: str = "",
+    leave_type: LeaveType | None = None,
+    destination: str = "",
+    purpose: str = "",
+    certificate_type: str = "",
+    copies: int = 1,
+    effective_date: dt.date | None = None,
+    fte: Decimal | None = None,
+    salary: Decimal | None = None,
+) -> Request:
+    """File a request. Leave, trips and certificates are filed for oneself; a pay-rate change by
+    the employee's manager (from today on) or by HR (any date from the hire date)."""
+    me = access.employee_of(actor)
+    if kind not in Request.Kind.values:
+        raise ValidationFailed(f"Unknown kind {kind!r}.", field="kind")
+    if kind == Request.Kind.RATE_CHANGE:
+        if employee is None:
+            raise ValidationFailed("This field is required.", field="employee")
+        if not access.can_change_rate(actor, employee):
+            raise ValidationFailed("You may not propose a rate change for this employee.", field="employee")
+        if effective_date is None or fte is None or salary is None:
+            raise ValidationFailed("effective_date, fte and salary are required.", field="non_field_errors")
+        validate_rate(fte=fte, salary=salary)
+        if not access.is_hr(actor) and effective_date < timezone.localdate():
+            raise ValidationFailed("A manager proposes changes from today on.", field="effective_date")
+        if effective_date < employee.hire_date:
+            raise ValidationFailed("A rate cannot start before the hire date.", field="effective_date")
+        start_date = end_date = None
+    else:
+        if me is None:
+            raise ValidationFailed("Only employees file requests for themselves.", field="employee")
+        if employee is not None and employee.pk != me.pk:
+            raise ValidationFailed("You can only file this request for yourself.", field="employee")
+        employee = me
+    _validate_dates(start_date, end_date)
+
+    # One lock per employee serialises their concurrent filings (balance and overlap checks);
+    # on PostgreSQL the exclusion constraint backs the overlap rule even without it.
+    Employee.objects.select_for_update().filter(pk=employee.pk).first()
+
+    quote = None
+    needs_hr = False
+    if kind == Request.Kind.LEAVE:
+        if leave_type is None:
+            raise ValidationFailed("This field is required.", field="leave_type")
+        quote = leave_selectors.quote(employee=employee, leave_type=leave_type, start_date=start_date,
+                                      end_date=end_date)
+        needs_hr = bool(getattr(quote, "needs_hr", False))
+    if kind in Request.ABSENCE_KINDS:
+        _check_no_overlap(employee=employee, start_date=start_date, end_date=end_date)
+
+    stages = approval_chain(
+        kind=kind,
+        has_manager=access.manager_of(employee) is not None,
+        filed_by_manager=me is not None and access.manager_of(employee) == me,
+        needs_hr=needs_hr,
+    )
+    request = Request(
+        kind=kind,
+        employee=employee,
+        status=Request.Status.PENDING,
+        stage=stages[0],
+        stages=stages,
+        start_date=start_date,
+        end_date=end_date,
+        comment=comment,
+        created_by=actor,
+    )
+    try:
+        with transaction.atomic():
+            request.save()
+    except IntegrityError as exc:
+        if _is_exclusion_violation(exc):
+            raise Conflict(OVERLAP_MESSAGE.format(id="?").replace(" (request #?)", "")) from None
+        raise
+
+    if kind == Request.Kind.LEAVE:
+        assert quote is not None and leave_type is not None
+        LeaveDetails.objects.create(request=request, leave_type=leave_type, days=quote.days_charged,
+                                    quote=quote.as_json())
+        if leave_type.needs_balance:
+            leave_services.leave_reserve(
+                request_id=request.pk,
+                employee=employee,
+                leave_type=leave_type,
+                start_date=start_date,
+                end_date=end_date,
+                days=quote.days_charged,
+                actor=actor,
+            )
+    elif kind == Request.Kind.BUSINESS_TRIP:
+        if not destination.strip() or not purpose.strip():
+            raise ValidationFailed({"destination": ["This field is required."]} if not destination.strip()
+                                   else {"purpose": ["This field is required."]})
+        TripDetails.objects.create(request=request, destination=destination.strip(), purpose=purpose.strip())
+    elif kind == Request.Kind.CERTIFICATE:
+        if certificate_type not in CertificateDetails.Type.values:
+            raise ValidationFailed(f"Unknown certificate type {certificate_type!r}.", field="certificate_type")
+        if not 1 <= copies <= 10:
+            raise ValidationFailed("From 1 to 10 copies.", field="copies")
+        CertificateDetails.objects.create(request=request, certificate_type=certificate_type, copies=copies)
+    else:
+        RateChangeDetails.objects.create(request=request, effective_date=effective_date, fte=fte, salary=salary)
+
+    _record(request=request, action=RequestEvent.Action.CREATED, actor=actor, from_status="", comment=comment)
+    _notify("request_created", request, access.stage_approvers(request, request.stage), actor, comment)
+    logger.info("request %s created: kind=%s employee=%s stages=%s", request.pk, kind, employee.pk, stages)
+    return request
+
+
+def _lock(request_id: int) -> Request:
+    return Request.objects.select_for_update(of=("self",)).select_related("employee", "employee__department").get(
+        pk=request_id
+    )
+
+
+def _apply_approval_effects(*, request: Request, actor: Any) -> None:
+    if request.kind == Request.Kind.LEAVE:
+        details = request.leave
+        if details.leave_type.needs_balance:
+            leave_services.leave_use(request_id=request.pk, actor=actor)
+        leave_services.absence_record(
+            employee=request.employee,
+            kind="leave",
+            start_date=request.start_date,
+            end_date=request.end_date,
+            request_id=request.pk,
+            leave_type=details.leave_type,
+        )
+    elif request.kind == Request.Kind.BUSINESS_TRIP:
+        leave_services.absence_record(
+            employee=request.employee,
+            kind="business_trip",
+            start_date=request.start_date,
+            end_date=request.end_date,
+            request_id=request.pk,
+        )
+    elif request.kind == Request.Kind.RATE_CHANGE:
+        details = request.rate_change
+        details.pay_rate = pay_rate_record(
+            employee=request.employee,
+            effective_date=details.effective_date,
+            fte=details.fte,
+            salary=details.salary,
+            actor=actor,
+            comment=f"request #{request.pk}",
+        )
+        details.save(update_fields=["pay_rate"])
+
+
+@transaction.atomic
+def request_approve(*, request_id: int, actor: Any, comment: str = "") -> Request:
+    request = _lock(request_id)
+    if request.status == Request.Status.APPROVED:
+        return request  # a double click or a retried call is harmless
+    if request.status != Request.Status.PENDING:
+        raise Conflict(f"A {request.get_status_display()} request cannot be approved.")
+    allowed, on_behalf_of = access.approval_capacity(actor, request)
+    if not allowed:
+        if request.events.filter(action=RequestEvent.Action.APPROVED_STEP, actor=actor).exists():
+            return request  # this actor's step is already done; the retry changes nothing
+        raise NotAllowed("You cannot approve this request.")
+    from_status = request.status
+    position = request.stages.index(request.stage) if request.stage in request.stages else len(request.stages) - 1
+    if position + 1 < len(request.stages):
+        _record(request=request, action=RequestEvent.Action.APPROVED_STEP, actor=actor, from_status=from_status,
+                comment=comment, on_behalf_of=on_behalf_of)
+        request.stage = request.stages[position + 1]
+        request.save(update_fields=["stage", "updated_at"])
+        _notify("request_created", request, access.stage_approvers(request, request.stage), actor, comment)
+        return request
+    request.status = Request.Status.APPROVED
+    request.stage = Request.Stage.DONE
+    request.decided_at = timezone.now()
+    request.save(update_fields=["status", "stage", "decided_at", "updated_at"])
+    _apply_approval_effects(request=request, actor=actor)
+    _record(request=request, action=RequestEvent.Action.APPROVED, actor=actor, from_status=from_status,
+            comment=comment, on_behalf_of=on_behalf_of)
+    _notify("request_approved", request, [request.employee], actor, comment)
+    return request
+
+
+@transaction.atomic
+def request_reject(*, request_id: int, actor: Any, comment: str = "") -> Request:
+    request = _lock(request_id)
+    if request.status == Request.Status.REJECTED:
+        return request
+    if target_status("reject", request.status) is None:
+        raise Conflict(f"A {request.get_status_display()} request cannot be rejected.")
+    allowed, on_behalf_of = access.approval_capacity(actor, request)
+    if not allowed:
+        raise NotAllowed("You cannot reject this request.")
+    from_status = request.status
+    request.status = Request.Status.REJECTED
+    request.decided_at = timezone.now()
+    request.save(update_fields=["status", "decided_at", "updated_at"])
+    if request.kind == Request.Kind.LEAVE and request.leave.leave_type.needs_balance:
+        leave_services.leave_release(request_id=request.pk, actor=actor)
+    _record(request=request, action=RequestEvent.Action.REJECTED, actor=actor, from_status=from_status,
+            comment=comment, on_behalf_of=on_behalf_of)
+    _notify("request_rejected", request, [request.employee], actor, comment)
+    return request
+
+
+def _can_confirm_cancellation(actor: Any, request: Request) -> tuple[bool, Employee | None]:
+    """The approver of an approved request confirms its cancellation (as at the manager step)."""
+    if access.is_hr(actor):
+        return True, None
+    probe = Request(employee=request.employee, stage=Request.Stage.MANAGER, stages=request.stages)
+    probe.employee_id = request.employee_id
+    return access.approval_capacity(actor, probe)
+
+
+@transaction.atomic
+def request_cancel(*, request_id: int, actor: Any, comment: str = "") -> Request:
+    """Pending: the employee (or the filer, or HR) cancels at once. Approved and not yet started:
+    the employee asks and the approver confirms; HR cancels directly."""
+    request = _lock(request_id)
+    if request.status == Request.Status.CANCELLED:
+        return request
+    if target_status("cancel", request.status) is None:
+        raise Conflict(f"A {request.get_status_display()} request cannot be cancelled.")
+    me = access.employee_of(actor)
+    is_owner = me is not None and me.pk == request.employee_id
+    is_filer = request.created_by_id == actor.pk
+    on_behalf_of = None
+    if request.status == Request.Status.APPROVED:
+        if request.kind == Request.Kind.RATE_CHANGE:
+            raise Conflict("An applied rate change is corrected by a new rate change, not cancelled.")
+        starts = request.start_date
+        if starts is not None and starts <= timezone.localdate() and not access.is_hr(actor):
+            raise Conflict("The request has already started; ask HR to cancel it.")
+        allowed, on_behalf_of = _can_confirm_cancellation(actor, request)
+        if not allowed:
+            if not (is_owner or is_filer):
+                raise NotAllowed("You cannot cancel this request.")
+            if request.cancel_requested:
+                return request
+            request.cancel_requested = True
+            request.save(update_fields=["cancel_requested", "updated_at"])
+            _record(request=request, action=RequestEvent.Action.CANCEL_REQUESTED, actor=actor,
+                    from_status=request.status, comment=comment)
+            probe_stage = Request.Stage.MANAGER if Request.Stage.MANAGER in request.stages else Request.Stage.HR
+            _notify("request_cancel_requested", request, access.stage_approvers(request, probe_stage), actor, comment)
+            return request
+    elif not (is_owner or is_filer or access.is_hr(actor)):
+        raise NotAllowed("You cannot cancel this request.")
+    from_status = request.status
+    request.status = Request.Status.CANCELLED
+    request.stage = Request.Stage.DONE
+    request.cancel_requested = False
+    request.decided_at = timezone.now()
+    request.save(update_fields=["status", "stage", "cancel_requested", "decided_at", "updated_at"])
+    if request.kind == Request.Kind.LEAVE and request.leave.leave_type.needs_balance:
+        leave_services.leave_release(request_id=request.pk, actor=actor)
+    if request.kind in Request.ABSENCE_KINDS and from_status == Request.Status.APPROVED:
+        leave_services.absence_cancel(request_id=request.pk)
+    _record(request=request, action=RequestEvent.Action.CANCELLED, actor=actor, from_status=from_status,
+            comment=comment, on_behalf_of=on_behalf_of)
+    recipients = [request.employee]
+    if is_owner:
+        recipients.append(access.manager_of(request.employee))
+    _notify("request_cancelled", request, recipients, actor, comment)
+    return request

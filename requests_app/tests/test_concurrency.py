@@ -1,0 +1,113 @@
+"""Issue 4, points 3 and 4: overlap and balance hold when requests arrive at the same moment.
+
+Real PostgreSQL, one connection per thread, released together by a barrier (SQLite ignores
+FOR UPDATE and Django's TestCase hides concurrency, so these are transaction=True tests).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.db import connection, connections
+from rest_framework.test import APIClient
+
+from requests_app.models import Request
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL=postgres://...)"),
+]
+
+
+def _run_together(calls: list) -> list:
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def worker(index: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            results[index] = calls[index]()
+        except Exception as exc:  # recorded and asserted on by the caller
+            results[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(calls))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    return results
+
+
+def _client(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user=user)
+    return client
+
+
+def test_two_overlapping_absences_at_once_one_is_refused_with_409(cast) -> None:
+    user = cast.employee.user
+    payloads = [
+        {"kind": "business_trip", "start_date": "2026-05-12", "end_date": "2026-05-15", "destination": "Омск",
+         "purpose": "A"},
+        {"kind": "business_trip", "start_date": "2026-05-14", "end_date": "2026-05-18", "destination": "Томск",
+         "purpose": "B"},
+    ]
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=True):
+        results = _run_together([lambda p=p: _client(user).post("/api/v1/requests/", p, format="json")
+                                 for p in payloads])
+    codes = sorted(r.status_code for r in results)
+    assert codes == [201, 409], [getattr(r, "content", r) for r in results]
+    assert Request.objects.filter(employee=cast.employee).count() == 1
+
+
+def test_exclusion_constraint_holds_without_the_python_check(cast) -> None:
+    """Bypass the service: the database itself refuses an overlapping pending absence."""
+    from django.db import IntegrityError, transaction
+
+    common = {"employee": cast.employee, "kind": "business_trip", "created_by": cast.employee.user,
+              "stage": "manager", "stages": ["manager"]}
+    Request.objects.create(start_date=dt.date(2026, 5, 1), end_date=dt.date(2026, 5, 3), **common)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Request.objects.create(start_date=dt.date(2026, 5, 3), end_date=dt.date(2026, 5, 4), **common)
+    # Rejected or cancelled absences do not block.
+    Request.objects.create(start_date=dt.date(2026, 5, 3), end_date=dt.date(2026, 5, 4), status="rejected",
+                           **{k: v for k, v in common.items()})
+
+
+def test_twenty_one_day_leaves_with_five_days_available(cast, leave_ready, grant_only) -> None:
+    employee = cast.employee
+    grant_only(employee, Decimal("5"))
+    days = [dt.date(2026, 4, 1) + dt.timedelta(days=i) for i in range(40)]
+    # 20 different days that are not public holidays (each charges exactly 1 day).
+    chosen = [d for d in days if d.weekday() < 5][:20]
+    user = employee.user
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=True):
+        results = _run_together(
+            [
+                lambda d=d: _client(user).post(
+                    "/api/v1/requests/",
+                    {"kind": "leave", "leave_type": "annual", "start_date": d.isoformat(), "end_date": d.isoformat()},
+                    format="json",
+                )
+                for d in chosen
+            ]
+        )
+    errors = [r for r in results if isinstance(r, Exception)]
+    assert not errors, errors
+    codes = Counter(r.status_code for r in results)
+    assert codes == {201: 5, 400: 15}, codes
+    refusals = [r.json() for r in results if r.status_code == 400]
+    assert all("balance" in " ".join(body.get("end_date", [])).lower() for body in refusals), refusals[:2]
+    from leave.models import LeaveType
+    from leave.selectors import balance
+
+    annual = LeaveType.objects.get(code="annual")
+    assert balance(employee=employee, leave_type=annual, on=dt.date(2026, 4, 1)).available >= 0
