@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request as HttpRequest
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hrportal.errors import ValidationFailed
+from hrportal.schema import ERROR_RESPONSES
 from requests_app import selectors, services
 from requests_app.models import Request
 from requests_app.serializers import (
@@ -24,13 +24,7 @@ from requests_app.serializers import (
 from staff import access
 from staff.models import Employee
 
-ERRORS = {
-    400: OpenApiResponse(OpenApiTypes.OBJECT, description="Bad input: `{field: [messages]}`; nothing saved."),
-    401: OpenApiResponse(OpenApiTypes.OBJECT, description="Not authenticated."),
-    403: OpenApiResponse(OpenApiTypes.OBJECT, description="The caller may see the request but not take the action."),
-    404: OpenApiResponse(OpenApiTypes.OBJECT, description="No such request visible to the caller."),
-    409: OpenApiResponse(OpenApiTypes.OBJECT, description="The request's state (or an overlap) forbids the action."),
-}
+ERRORS = ERROR_RESPONSES
 
 CREATE_BODY = PolymorphicProxySerializer(
     component_name="RequestCreate",

@@ -39,7 +39,9 @@ class Request(models.Model):
     ABSENCE_KINDS = (Kind.LEAVE, Kind.BUSINESS_TRIP)
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="requests", verbose_name=_("employee"))
+    employee = models.ForeignKey(
+        Employee, on_delete=models.PROTECT, related_name="requests", verbose_name=_("employee")
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     # The approval step the request waits for; the chain is fixed at creation (`stages`).
     stage = models.CharField(_("waiting for"), max_length=10, choices=Stage.choices, default=Stage.MANAGER, blank=True)
@@ -63,7 +65,9 @@ class Request(models.Model):
         verbose_name_plural = _("requests")
         constraints = [
             models.CheckConstraint(
-                condition=Q(start_date__isnull=True) | Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
                 name="request_end_not_before_start",
             ),
             models.CheckConstraint(
@@ -96,6 +100,9 @@ class LeaveDetails(models.Model):
         verbose_name = _("leave details")
         verbose_name_plural = _("leave details")
 
+    def __str__(self) -> str:
+        return f"leave of request #{self.request_id}"
+
 
 class TripDetails(models.Model):
     request = models.OneToOneField(Request, on_delete=models.CASCADE, primary_key=True, related_name="trip")
@@ -105,6 +112,9 @@ class TripDetails(models.Model):
     class Meta:
         verbose_name = _("business trip details")
         verbose_name_plural = _("business trip details")
+
+    def __str__(self) -> str:
+        return f"trip of request #{self.request_id}"
 
 
 class CertificateDetails(models.Model):
@@ -125,6 +135,9 @@ class CertificateDetails(models.Model):
             models.CheckConstraint(condition=Q(copies__gte=1) & Q(copies__lte=10), name="certificate_copies_range"),
         ]
 
+    def __str__(self) -> str:
+        return f"certificate of request #{self.request_id}"
+
 
 class RateChangeDetails(models.Model):
     request = models.OneToOneField(Request, on_delete=models.CASCADE, primary_key=True, related_name="rate_change")
@@ -141,6 +154,9 @@ class RateChangeDetails(models.Model):
             models.CheckConstraint(condition=Q(fte__gt=0) & Q(fte__lte=1.5), name="ratechange_fte_range"),
             models.CheckConstraint(condition=Q(salary__gte=0), name="ratechange_salary_not_negative"),
         ]
+
+    def __str__(self) -> str:
+        return f"rate change of request #{self.request_id}"
 
 
 class RequestEvent(models.Model):

@@ -13,10 +13,14 @@ from staff import access
 def request_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Request]:
     """Visible requests with everything the API and pages show, in a fixed number of queries."""
     filters = filters or {}
-    qs = access.visible_requests(user).select_related(
-        "leave__leave_type", "trip", "certificate", "rate_change", "employee__user"
-    ).prefetch_related(
-        Prefetch("events", queryset=RequestEvent.objects.select_related("actor", "on_behalf_of").order_by("at", "id"))
+    qs = (
+        access.visible_requests(user)
+        .select_related("leave__leave_type", "trip", "certificate", "rate_change", "employee__user")
+        .prefetch_related(
+            Prefetch(
+                "events", queryset=RequestEvent.objects.select_related("actor", "on_behalf_of").order_by("at", "id")
+            )
+        )
     )
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])

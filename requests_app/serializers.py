@@ -123,7 +123,12 @@ class RequestOutputSerializer(serializers.ModelSerializer):
     def _detail(self, obj: Request, kind: str, attr: str) -> Any:
         if obj.kind != kind:
             return None
-        related = {"leave": "leave", "business_trip": "trip", "certificate": "certificate", "rate_change": "rate_change"}
+        related = {
+            "leave": "leave",
+            "business_trip": "trip",
+            "certificate": "certificate",
+            "rate_change": "rate_change",
+        }
         details = getattr(obj, related[kind], None)
         return getattr(details, attr, None) if details is not None else None
 

@@ -36,7 +36,13 @@ EXCLUSION_VIOLATION = "23P01"
 
 
 def _record(
-    *, request: Request, action: str, actor: Any, from_status: str, comment: str = "", on_behalf_of: Employee | None = None
+    *,
+    request: Request,
+    action: str,
+    actor: Any,
+    from_status: str,
+    comment: str = "",
+    on_behalf_of: Employee | None = None,
 ) -> RequestEvent:
     return RequestEvent.objects.create(
         request=request,
@@ -53,8 +59,12 @@ def _record(
 def _notify(event: str, request: Request, recipients: list[Employee], actor: Any, comment: str = "") -> None:
     recipients = [r for r in recipients if r is not None]
     if recipients:
-        notify(event=event, obj=request, recipients=recipients, context={"request": request, "actor": actor,
-                                                                         "comment": comment})
+        notify(
+            event=event,
+            obj=request,
+            recipients=recipients,
+            context={"request": request, "actor": actor, "comment": comment},
+        )
 
 
 def _check_no_overlap(*, employee: Employee, start_date: dt.date, end_date: dt.date) -> None:
@@ -136,8 +146,9 @@ def request_create(
     if kind == Request.Kind.LEAVE:
         if leave_type is None:
             raise ValidationFailed("This field is required.", field="leave_type")
-        quote = leave_selectors.quote(employee=employee, leave_type=leave_type, start_date=start_date,
-                                      end_date=end_date)
+        quote = leave_selectors.quote(
+            employee=employee, leave_type=leave_type, start_date=start_date, end_date=end_date
+        )
         needs_hr = bool(getattr(quote, "needs_hr", False))
     if kind in Request.ABSENCE_KINDS:
         _check_no_overlap(employee=employee, start_date=start_date, end_date=end_date)
@@ -169,8 +180,9 @@ def request_create(
 
     if kind == Request.Kind.LEAVE:
         assert quote is not None and leave_type is not None
-        LeaveDetails.objects.create(request=request, leave_type=leave_type, days=quote.days_charged,
-                                    quote=quote.as_json())
+        LeaveDetails.objects.create(
+            request=request, leave_type=leave_type, days=quote.days_charged, quote=quote.as_json()
+        )
         if leave_type.needs_balance:
             leave_services.leave_reserve(
                 request_id=request.pk,
@@ -183,8 +195,11 @@ def request_create(
             )
     elif kind == Request.Kind.BUSINESS_TRIP:
         if not destination.strip() or not purpose.strip():
-            raise ValidationFailed({"destination": ["This field is required."]} if not destination.strip()
-                                   else {"purpose": ["This field is required."]})
+            raise ValidationFailed(
+                {"destination": ["This field is required."]}
+                if not destination.strip()
+                else {"purpose": ["This field is required."]}
+            )
         TripDetails.objects.create(request=request, destination=destination.strip(), purpose=purpose.strip())
     elif kind == Request.Kind.CERTIFICATE:
         if certificate_type not in CertificateDetails.Type.values:
@@ -202,8 +217,10 @@ def request_create(
 
 
 def _lock(request_id: int) -> Request:
-    return Request.objects.select_for_update(of=("self",)).select_related("employee", "employee__department").get(
-        pk=request_id
+    return (
+        Request.objects.select_for_update(of=("self",))
+        .select_related("employee", "employee__department")
+        .get(pk=request_id)
     )
 
 
@@ -256,8 +273,14 @@ def request_approve(*, request_id: int, actor: Any, comment: str = "") -> Reques
     from_status = request.status
     position = request.stages.index(request.stage) if request.stage in request.stages else len(request.stages) - 1
     if position + 1 < len(request.stages):
-        _record(request=request, action=RequestEvent.Action.APPROVED_STEP, actor=actor, from_status=from_status,
-                comment=comment, on_behalf_of=on_behalf_of)
+        _record(
+            request=request,
+            action=RequestEvent.Action.APPROVED_STEP,
+            actor=actor,
+            from_status=from_status,
+            comment=comment,
+            on_behalf_of=on_behalf_of,
+        )
         request.stage = request.stages[position + 1]
         request.save(update_fields=["stage", "updated_at"])
         _notify("request_created", request, access.stage_approvers(request, request.stage), actor, comment)
@@ -267,8 +290,14 @@ def request_approve(*, request_id: int, actor: Any, comment: str = "") -> Reques
     request.decided_at = timezone.now()
     request.save(update_fields=["status", "stage", "decided_at", "updated_at"])
     _apply_approval_effects(request=request, actor=actor)
-    _record(request=request, action=RequestEvent.Action.APPROVED, actor=actor, from_status=from_status,
-            comment=comment, on_behalf_of=on_behalf_of)
+    _record(
+        request=request,
+        action=RequestEvent.Action.APPROVED,
+        actor=actor,
+        from_status=from_status,
+        comment=comment,
+        on_behalf_of=on_behalf_of,
+    )
     _notify("request_approved", request, [request.employee], actor, comment)
     return request
 
@@ -289,8 +318,14 @@ def request_reject(*, request_id: int, actor: Any, comment: str = "") -> Request
     request.save(update_fields=["status", "decided_at", "updated_at"])
     if request.kind == Request.Kind.LEAVE and request.leave.leave_type.needs_balance:
         leave_services.leave_release(request_id=request.pk, actor=actor)
-    _record(request=request, action=RequestEvent.Action.REJECTED, actor=actor, from_status=from_status,
-            comment=comment, on_behalf_of=on_behalf_of)
+    _record(
+        request=request,
+        action=RequestEvent.Action.REJECTED,
+        actor=actor,
+        from_status=from_status,
+        comment=comment,
+        on_behalf_of=on_behalf_of,
+    )
     _notify("request_rejected", request, [request.employee], actor, comment)
     return request
 
@@ -331,8 +366,13 @@ def request_cancel(*, request_id: int, actor: Any, comment: str = "") -> Request
                 return request
             request.cancel_requested = True
             request.save(update_fields=["cancel_requested", "updated_at"])
-            _record(request=request, action=RequestEvent.Action.CANCEL_REQUESTED, actor=actor,
-                    from_status=request.status, comment=comment)
+            _record(
+                request=request,
+                action=RequestEvent.Action.CANCEL_REQUESTED,
+                actor=actor,
+                from_status=request.status,
+                comment=comment,
+            )
             probe_stage = Request.Stage.MANAGER if Request.Stage.MANAGER in request.stages else Request.Stage.HR
             _notify("request_cancel_requested", request, access.stage_approvers(request, probe_stage), actor, comment)
             return request
@@ -348,8 +388,14 @@ def request_cancel(*, request_id: int, actor: Any, comment: str = "") -> Request
         leave_services.leave_release(request_id=request.pk, actor=actor)
     if request.kind in Request.ABSENCE_KINDS and from_status == Request.Status.APPROVED:
         leave_services.absence_cancel(request_id=request.pk)
-    _record(request=request, action=RequestEvent.Action.CANCELLED, actor=actor, from_status=from_status,
-            comment=comment, on_behalf_of=on_behalf_of)
+    _record(
+        request=request,
+        action=RequestEvent.Action.CANCELLED,
+        actor=actor,
+        from_status=from_status,
+        comment=comment,
+        on_behalf_of=on_behalf_of,
+    )
     recipients = [request.employee]
     if is_owner:
         recipients.append(access.manager_of(request.employee))

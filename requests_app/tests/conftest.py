@@ -20,16 +20,21 @@ def leave_ready(cast) -> None:
 
 @pytest.fixture
 def grant_only(cast) -> Callable[[Employee, Decimal], None]:
-    """Make exactly `days` of annual leave available to the employee in spring 2026."""
+    """Make exactly `days` of annual leave available to the employee on every day of [first, last]
+    (a span inside one month of service, so projected accrual does not move within it)."""
 
-    def grant(employee: Employee, days: Decimal) -> None:
-        on = dt.date(2026, 4, 1)
+    def grant(employee: Employee, days: Decimal, first: dt.date, last: dt.date) -> None:
+        on = first
         available = leave_selectors.balance(employee=employee, leave_type="annual", on=on).available
         leave_services.leave_adjust(
-            employee=employee, leave_type="annual", days=days - available, actor=cast.hr.user,
-            comment="test set-up", effective_date=dt.date(2026, 1, 1),
+            employee=employee,
+            leave_type="annual",
+            days=days - available,
+            actor=cast.hr.user,
+            comment="test set-up",
+            effective_date=dt.date(2026, 1, 1),
         )
-        for day in (dt.date(2026, 4, 1), dt.date(2026, 4, 30)):
+        for day in (first, last):
             got = leave_selectors.balance(employee=employee, leave_type="annual", on=day).available
             assert got == days, (day, got)
 

@@ -20,7 +20,7 @@ from requests_app.models import Request
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL=postgres://...)"),
 ]
 
@@ -55,14 +55,25 @@ def _client(user) -> APIClient:
 def test_two_overlapping_absences_at_once_one_is_refused_with_409(cast) -> None:
     user = cast.employee.user
     payloads = [
-        {"kind": "business_trip", "start_date": "2026-05-12", "end_date": "2026-05-15", "destination": "Омск",
-         "purpose": "A"},
-        {"kind": "business_trip", "start_date": "2026-05-14", "end_date": "2026-05-18", "destination": "Томск",
-         "purpose": "B"},
+        {
+            "kind": "business_trip",
+            "start_date": "2026-05-12",
+            "end_date": "2026-05-15",
+            "destination": "Омск",
+            "purpose": "A",
+        },
+        {
+            "kind": "business_trip",
+            "start_date": "2026-05-14",
+            "end_date": "2026-05-18",
+            "destination": "Томск",
+            "purpose": "B",
+        },
     ]
     with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=True):
-        results = _run_together([lambda p=p: _client(user).post("/api/v1/requests/", p, format="json")
-                                 for p in payloads])
+        results = _run_together(
+            [lambda p=p: _client(user).post("/api/v1/requests/", p, format="json") for p in payloads]
+        )
     codes = sorted(r.status_code for r in results)
     assert codes == [201, 409], [getattr(r, "content", r) for r in results]
     assert Request.objects.filter(employee=cast.employee).count() == 1
@@ -72,22 +83,45 @@ def test_exclusion_constraint_holds_without_the_python_check(cast) -> None:
     """Bypass the service: the database itself refuses an overlapping pending absence."""
     from django.db import IntegrityError, transaction
 
-    common = {"employee": cast.employee, "kind": "business_trip", "created_by": cast.employee.user,
-              "stage": "manager", "stages": ["manager"]}
+    common = {
+        "employee": cast.employee,
+        "kind": "business_trip",
+        "created_by": cast.employee.user,
+        "stage": "manager",
+        "stages": ["manager"],
+    }
     Request.objects.create(start_date=dt.date(2026, 5, 1), end_date=dt.date(2026, 5, 3), **common)
     with pytest.raises(IntegrityError), transaction.atomic():
         Request.objects.create(start_date=dt.date(2026, 5, 3), end_date=dt.date(2026, 5, 4), **common)
     # Rejected or cancelled absences do not block.
-    Request.objects.create(start_date=dt.date(2026, 5, 3), end_date=dt.date(2026, 5, 4), status="rejected",
-                           **{k: v for k, v in common.items()})
+    Request.objects.create(
+        start_date=dt.date(2026, 5, 3),
+        end_date=dt.date(2026, 5, 4),
+        status="rejected",
+        **{k: v for k, v in common.items()},
+    )
 
 
 def test_twenty_one_day_leaves_with_five_days_available(cast, leave_ready, grant_only) -> None:
     employee = cast.employee
-    grant_only(employee, Decimal("5"))
-    days = [dt.date(2026, 4, 1) + dt.timedelta(days=i) for i in range(40)]
-    # 20 different days that are not public holidays (each charges exactly 1 day).
-    chosen = [d for d in days if d.weekday() < 5][:20]
+    # Annual leave accrues month by month, so "available" steps up within spring: pick a stretch
+    # of days over which the projected accrual is constant and take 20 of its working days
+    # (a one-day leave on a working day charges exactly 1 day).
+    from leave.models import CalendarDay
+    from leave.selectors import balance as leave_balance
+
+    holidays = set(CalendarDay.objects.filter(kind="public_holiday").values_list("date", flat=True))
+    span = [dt.date(2026, 4, 1) + dt.timedelta(days=i) for i in range(91)]
+    level = {d: leave_balance(employee=employee, leave_type="annual", on=d).available for d in span}
+    runs: list[list[dt.date]] = [[]]
+    for d in span:
+        if runs[-1] and level[runs[-1][-1]] != level[d]:
+            runs.append([])
+        runs[-1].append(d)
+    best = max(runs, key=lambda run: sum(1 for d in run if d.weekday() < 5 and d not in holidays))
+    chosen = [d for d in best if d.weekday() < 5 and d not in holidays][:20]
+    grant_only(employee, Decimal("5"), best[0], best[-1])
+    assert len(chosen) == 20
     user = employee.user
     with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=True):
         results = _run_together(
@@ -110,4 +144,6 @@ def test_twenty_one_day_leaves_with_five_days_available(cast, leave_ready, grant
     from leave.selectors import balance
 
     annual = LeaveType.objects.get(code="annual")
-    assert balance(employee=employee, leave_type=annual, on=dt.date(2026, 4, 1)).available >= 0
+    # Every reservation was checked against what accrues by its own start: on the stretch, exactly 0 is left.
+    assert balance(employee=employee, leave_type=annual, on=best[0]).available == 0
+    assert balance(employee=employee, leave_type=annual, on=best[-1]).available == 0

@@ -32,8 +32,13 @@ def actions(request_id: int) -> list[tuple[str, str]]:
 def test_leave_path_employee_files_manager_approves(cast, api, leave_ready) -> None:
     response = api(cast.employee).post(
         "/api/v1/requests/",
-        {"kind": "leave", "leave_type": "annual", "start_date": "2026-04-06", "end_date": "2026-04-10",
-         "comment": "Отпуск"},
+        {
+            "kind": "leave",
+            "leave_type": "annual",
+            "start_date": "2026-04-06",
+            "end_date": "2026-04-10",
+            "comment": "Отпуск",
+        },
     )
     assert response.status_code == 201, response.json()
     body = response.json()
@@ -50,8 +55,13 @@ def test_leave_path_employee_files_manager_approves(cast, api, leave_ready) -> N
 def test_trip_path(cast, api) -> None:
     response = api(cast.employee).post(
         "/api/v1/requests/",
-        {"kind": "business_trip", "start_date": "2026-05-12", "end_date": "2026-05-14", "destination": "Казань",
-         "purpose": "Переговоры"},
+        {
+            "kind": "business_trip",
+            "start_date": "2026-05-12",
+            "end_date": "2026-05-14",
+            "destination": "Казань",
+            "purpose": "Переговоры",
+        },
     )
     assert response.status_code == 201, response.json()
     rid = response.json()["id"]
@@ -74,8 +84,13 @@ def test_certificate_path_with_rejection(cast, api) -> None:
 def test_rate_change_filed_by_manager_goes_to_hr_and_applies(cast, api) -> None:
     response = api(cast.manager).post(
         "/api/v1/requests/",
-        {"kind": "rate_change", "employee": cast.employee.pk, "effective_date": "2026-04-01", "fte": "0.5",
-         "salary": "120000.00"},
+        {
+            "kind": "rate_change",
+            "employee": cast.employee.pk,
+            "effective_date": "2026-04-01",
+            "fte": "0.5",
+            "salary": "120000.00",
+        },
     )
     assert response.status_code == 201, response.json()
     rid = response.json()["id"]
@@ -93,8 +108,13 @@ def test_rate_change_filed_by_manager_goes_to_hr_and_applies(cast, api) -> None:
 def test_rate_change_filed_by_hr_goes_manager_then_hr(cast, api) -> None:
     response = api(cast.hr).post(
         "/api/v1/requests/",
-        {"kind": "rate_change", "employee": cast.employee.pk, "effective_date": "2026-01-01", "fte": "1.00",
-         "salary": "150000.00"},
+        {
+            "kind": "rate_change",
+            "employee": cast.employee.pk,
+            "effective_date": "2026-01-01",
+            "fte": "1.00",
+            "salary": "150000.00",
+        },
     )
     assert response.status_code == 201, response.json()
     rid = response.json()["id"]
@@ -108,25 +128,31 @@ def test_rate_change_filed_by_hr_goes_manager_then_hr(cast, api) -> None:
 
 
 def test_manager_own_request_goes_to_next_manager_up(cast, api) -> None:
-    rid = api(cast.manager).post(
-        "/api/v1/requests/", {"kind": "certificate", "certificate_type": "income", "copies": 1}
-    ).json()["id"]
+    rid = (
+        api(cast.manager)
+        .post("/api/v1/requests/", {"kind": "certificate", "certificate_type": "income", "copies": 1})
+        .json()["id"]
+    )
     assert api(cast.manager).post(f"/api/v1/requests/{rid}/approve/").status_code == 403
     assert api(cast.ceo).post(f"/api/v1/requests/{rid}/approve/").json()["status"] == "approved"
 
 
 def test_top_head_request_goes_to_hr(cast, api) -> None:
-    rid = api(cast.ceo).post(
-        "/api/v1/requests/", {"kind": "certificate", "certificate_type": "income", "copies": 1}
-    ).json()["id"]
+    rid = (
+        api(cast.ceo)
+        .post("/api/v1/requests/", {"kind": "certificate", "certificate_type": "income", "copies": 1})
+        .json()["id"]
+    )
     assert Request.objects.get(pk=rid).stage == "hr"
     assert api(cast.hr).post(f"/api/v1/requests/{rid}/approve/").json()["status"] == "approved"
 
 
 def test_approval_rights(cast, api) -> None:
-    rid = api(cast.employee).post(
-        "/api/v1/requests/", {"kind": "certificate", "certificate_type": "employment", "copies": 1}
-    ).json()["id"]
+    rid = (
+        api(cast.employee)
+        .post("/api/v1/requests/", {"kind": "certificate", "certificate_type": "employment", "copies": 1})
+        .json()["id"]
+    )
     # Outside the subtree: cannot even see it.
     assert api(cast.other_manager).post(f"/api/v1/requests/{rid}/approve/").status_code == 404
     assert api(cast.outsider).post(f"/api/v1/requests/{rid}/approve/").status_code == 404
@@ -141,9 +167,11 @@ def test_deputy_approves_only_within_delegation_dates(cast, api) -> None:
     Delegation.objects.create(
         manager=cast.manager, deputy=cast.outsider, start_date=dt.date(2026, 3, 10), end_date=dt.date(2026, 3, 20)
     )
-    rid = api(cast.employee).post(
-        "/api/v1/requests/", {"kind": "certificate", "certificate_type": "employment", "copies": 1}
-    ).json()["id"]
+    rid = (
+        api(cast.employee)
+        .post("/api/v1/requests/", {"kind": "certificate", "certificate_type": "employment", "copies": 1})
+        .json()["id"]
+    )
     # Before the delegation starts the deputy does not even see the request.
     assert api(cast.outsider).post(f"/api/v1/requests/{rid}/approve/").status_code == 404
     with time_machine.travel(dt.datetime(2026, 3, 15, 9, 0, tzinfo=dt.UTC), tick=False):
@@ -157,17 +185,21 @@ def test_deputy_after_delegation_ended_is_refused(cast, api) -> None:
     Delegation.objects.create(
         manager=cast.manager, deputy=cast.sub_manager, start_date=dt.date(2026, 2, 1), end_date=dt.date(2026, 2, 28)
     )
-    rid = api(cast.employee).post(
-        "/api/v1/requests/", {"kind": "certificate", "certificate_type": "employment", "copies": 1}
-    ).json()["id"]
+    rid = (
+        api(cast.employee)
+        .post("/api/v1/requests/", {"kind": "certificate", "certificate_type": "employment", "copies": 1})
+        .json()["id"]
+    )
     # sub_manager heads a sub-department, not the employee's: without a live delegation, nothing.
     assert api(cast.sub_manager).post(f"/api/v1/requests/{rid}/approve/").status_code == 404
 
 
 def test_double_approve_and_state_conflicts(cast, api) -> None:
-    rid = api(cast.employee).post(
-        "/api/v1/requests/", {"kind": "certificate", "certificate_type": "employment", "copies": 1}
-    ).json()["id"]
+    rid = (
+        api(cast.employee)
+        .post("/api/v1/requests/", {"kind": "certificate", "certificate_type": "employment", "copies": 1})
+        .json()["id"]
+    )
     assert api(cast.manager).post(f"/api/v1/requests/{rid}/approve/").status_code == 200
     assert api(cast.manager).post(f"/api/v1/requests/{rid}/approve/").status_code == 200
     assert RequestEvent.objects.filter(request_id=rid, action="approved").count() == 1
@@ -178,15 +210,25 @@ def test_cancel_pending_by_employee_and_approved_before_start(cast, api) -> None
     client = api(cast.employee)
     rid = client.post(
         "/api/v1/requests/",
-        {"kind": "business_trip", "start_date": "2026-05-12", "end_date": "2026-05-14", "destination": "Омск",
-         "purpose": "Аудит"},
+        {
+            "kind": "business_trip",
+            "start_date": "2026-05-12",
+            "end_date": "2026-05-14",
+            "destination": "Омск",
+            "purpose": "Аудит",
+        },
     ).json()["id"]
     assert client.post(f"/api/v1/requests/{rid}/cancel/").json()["status"] == "cancelled"
 
     rid = client.post(
         "/api/v1/requests/",
-        {"kind": "business_trip", "start_date": "2026-05-12", "end_date": "2026-05-14", "destination": "Омск",
-         "purpose": "Аудит"},
+        {
+            "kind": "business_trip",
+            "start_date": "2026-05-12",
+            "end_date": "2026-05-14",
+            "destination": "Омск",
+            "purpose": "Аудит",
+        },
     ).json()["id"]
     api(cast.manager).post(f"/api/v1/requests/{rid}/approve/")
     asked = client.post(f"/api/v1/requests/{rid}/cancel/", {"comment": "Перенесли"})
@@ -200,8 +242,13 @@ def test_approved_absence_that_started_cannot_be_cancelled_by_the_manager(cast, 
     client = api(cast.employee)
     rid = client.post(
         "/api/v1/requests/",
-        {"kind": "business_trip", "start_date": "2026-03-02", "end_date": "2026-03-04", "destination": "Тверь",
-         "purpose": "Монтаж"},
+        {
+            "kind": "business_trip",
+            "start_date": "2026-03-02",
+            "end_date": "2026-03-04",
+            "destination": "Тверь",
+            "purpose": "Монтаж",
+        },
     ).json()["id"]
     api(cast.manager).post(f"/api/v1/requests/{rid}/approve/")
     assert api(cast.manager).post(f"/api/v1/requests/{rid}/cancel/").status_code == 409
@@ -221,38 +268,119 @@ def test_list_is_scoped_and_filterable(cast, api) -> None:
 
 
 def test_rate_change_amounts_hidden_from_a_deputy_manager_view(cast, api) -> None:
-    rid = api(cast.manager).post(
-        "/api/v1/requests/",
-        {"kind": "rate_change", "employee": cast.employee.pk, "effective_date": "2026-04-01", "fte": "1.0",
-         "salary": "130000.00"},
-    ).json()["id"]
+    rid = (
+        api(cast.manager)
+        .post(
+            "/api/v1/requests/",
+            {
+                "kind": "rate_change",
+                "employee": cast.employee.pk,
+                "effective_date": "2026-04-01",
+                "fte": "1.0",
+                "salary": "130000.00",
+            },
+        )
+        .json()["id"]
+    )
     assert api(cast.employee).get(f"/api/v1/requests/{rid}/").json()["salary"] == "130000.00"
     assert api(cast.hr).get(f"/api/v1/requests/{rid}/").json()["salary"] == "130000.00"
     assert api(cast.outsider).get(f"/api/v1/requests/{rid}/").status_code == 404
 
 
 BAD_INPUT = [
-    ("end before start", {"kind": "business_trip", "start_date": "2026-05-14", "end_date": "2026-05-12",
-                          "destination": "X", "purpose": "Y"}, "end_date"),
-    ("dates not dates", {"kind": "business_trip", "start_date": "tomorrow", "end_date": "2026-13-45",
-                         "destination": "X", "purpose": "Y"}, "start_date"),
+    (
+        "end before start",
+        {
+            "kind": "business_trip",
+            "start_date": "2026-05-14",
+            "end_date": "2026-05-12",
+            "destination": "X",
+            "purpose": "Y",
+        },
+        "end_date",
+    ),
+    (
+        "dates not dates",
+        {
+            "kind": "business_trip",
+            "start_date": "tomorrow",
+            "end_date": "2026-13-45",
+            "destination": "X",
+            "purpose": "Y",
+        },
+        "start_date",
+    ),
     ("unknown kind", {"kind": "vacation_on_mars"}, "kind"),
-    ("unknown leave type", {"kind": "leave", "leave_type": "sabbatical", "start_date": "2026-04-06",
-                            "end_date": "2026-04-07"}, "leave_type"),
-    ("leave longer than balance", {"kind": "leave", "leave_type": "annual", "start_date": "2026-04-01",
-                                   "end_date": "2026-12-31"}, "end_date"),
-    ("rate fte zero", {"kind": "rate_change", "employee": "EMPLOYEE", "effective_date": "2026-04-01", "fte": "0",
-                       "salary": "1000.00"}, "fte"),
-    ("rate fte above 1.5", {"kind": "rate_change", "employee": "EMPLOYEE", "effective_date": "2026-04-01",
-                            "fte": "1.75", "salary": "1000.00"}, "fte"),
-    ("rate negative salary", {"kind": "rate_change", "employee": "EMPLOYEE", "effective_date": "2026-04-01",
-                              "fte": "1.0", "salary": "-5.00"}, "salary"),
-    ("another employee for a leave", {"kind": "leave", "leave_type": "annual", "employee": "OUTSIDER",
-                                      "start_date": "2026-04-06", "end_date": "2026-04-07"}, "employee"),
-    ("another employee for a certificate", {"kind": "certificate", "certificate_type": "employment",
-                                            "employee": "MANAGER"}, "employee"),
-    ("rate change outside subtree", {"kind": "rate_change", "employee": "OUTSIDER", "effective_date": "2026-04-01",
-                                     "fte": "1.0", "salary": "1000.00"}, "employee"),
+    (
+        "unknown leave type",
+        {"kind": "leave", "leave_type": "sabbatical", "start_date": "2026-04-06", "end_date": "2026-04-07"},
+        "leave_type",
+    ),
+    (
+        "leave longer than balance",
+        {"kind": "leave", "leave_type": "annual", "start_date": "2026-04-01", "end_date": "2026-12-31"},
+        "end_date",
+    ),
+    (
+        "rate fte zero",
+        {
+            "kind": "rate_change",
+            "employee": "EMPLOYEE",
+            "effective_date": "2026-04-01",
+            "fte": "0",
+            "salary": "1000.00",
+        },
+        "fte",
+    ),
+    (
+        "rate fte above 1.5",
+        {
+            "kind": "rate_change",
+            "employee": "EMPLOYEE",
+            "effective_date": "2026-04-01",
+            "fte": "1.75",
+            "salary": "1000.00",
+        },
+        "fte",
+    ),
+    (
+        "rate negative salary",
+        {
+            "kind": "rate_change",
+            "employee": "EMPLOYEE",
+            "effective_date": "2026-04-01",
+            "fte": "1.0",
+            "salary": "-5.00",
+        },
+        "salary",
+    ),
+    (
+        "another employee for a leave",
+        {
+            "kind": "leave",
+            "leave_type": "annual",
+            "employee": "OUTSIDER",
+            "start_date": "2026-04-06",
+            "end_date": "2026-04-07",
+        },
+        "employee",
+    ),
+    (
+        "another employee for a certificate",
+        {"kind": "certificate", "certificate_type": "employment", "employee": "MANAGER"},
+        "employee",
+    ),
+    (
+        "rate change outside subtree",
+        {
+            "kind": "rate_change",
+            "employee": "OUTSIDER",
+            "effective_date": "2026-04-01",
+            "fte": "1.0",
+            "salary": "1000.00",
+        },
+        "employee",
+    ),
     ("missing fields", {"kind": "business_trip", "start_date": "2026-05-12"}, "end_date"),
     ("missing kind", {"start_date": "2026-05-12"}, "kind"),
     ("copies out of range", {"kind": "certificate", "certificate_type": "employment", "copies": 0}, "copies"),
@@ -284,21 +412,39 @@ def test_overlapping_absence_is_409(cast, api) -> None:
     client = api(cast.employee)
     first = client.post(
         "/api/v1/requests/",
-        {"kind": "business_trip", "start_date": "2026-05-12", "end_date": "2026-05-14", "destination": "Омск",
-         "purpose": "Аудит"},
+        {
+            "kind": "business_trip",
+            "start_date": "2026-05-12",
+            "end_date": "2026-05-14",
+            "destination": "Омск",
+            "purpose": "Аудит",
+        },
     )
     assert first.status_code == 201
     second = client.post(
         "/api/v1/requests/",
-        {"kind": "business_trip", "start_date": "2026-05-14", "end_date": "2026-05-16", "destination": "Омск",
-         "purpose": "Аудит"},
+        {
+            "kind": "business_trip",
+            "start_date": "2026-05-14",
+            "end_date": "2026-05-16",
+            "destination": "Омск",
+            "purpose": "Аудит",
+        },
     )
     assert second.status_code == 409
     assert "overlap" in second.json()["detail"]
     # Once the first is cancelled the dates are free again.
     client.post(f"/api/v1/requests/{first.json()['id']}/cancel/")
-    assert client.post(
-        "/api/v1/requests/",
-        {"kind": "business_trip", "start_date": "2026-05-14", "end_date": "2026-05-16", "destination": "Омск",
-         "purpose": "Аудит"},
-    ).status_code == 201
+    assert (
+        client.post(
+            "/api/v1/requests/",
+            {
+                "kind": "business_trip",
+                "start_date": "2026-05-14",
+                "end_date": "2026-05-16",
+                "destination": "Омск",
+                "purpose": "Аудит",
+            },
+        ).status_code
+        == 201
+    )
