@@ -1,0 +1,57 @@
+"""Reads of the leave engine: the production calendar, balances, quotes, leave a calendar edit affects.
+
+Every function makes a bounded number of queries whatever the size of the ledger: sums are aggregated in
+the database, and the pure core (leave.calc) gets plain data.
+"""
+
+from leave.selectors.balances import (
+    ADDITIONAL,
+    ANNUAL,
+    AffectedLeave,
+    Balance,
+    BookedLeave,
+    affected_leave,
+    balance,
+    balance_types,
+    balances,
+    balances_for_employees,
+    booked_leave,
+    leave_type_by_code,
+    ledger,
+    projected_accrual,
+    resolve_leave_type,
+    timeline_for,
+    unpaid_periods,
+    yearly_entitlement,
+)
+from leave.selectors.calendar import CalendarYear, calendar_loaded, calendar_year, production_calendar
+from leave.selectors.quotes import Quote, excluded_periods, pay_rates, quote
+
+__all__ = [
+    "ADDITIONAL",
+    "ANNUAL",
+    "AffectedLeave",
+    "Balance",
+    "BookedLeave",
+    "CalendarYear",
+    "Quote",
+    "affected_leave",
+    "balance",
+    "balance_types",
+    "balances",
+    "balances_for_employees",
+    "booked_leave",
+    "calendar_loaded",
+    "calendar_year",
+    "excluded_periods",
+    "leave_type_by_code",
+    "ledger",
+    "pay_rates",
+    "production_calendar",
+    "projected_accrual",
+    "quote",
+    "resolve_leave_type",
+    "timeline_for",
+    "unpaid_periods",
+    "yearly_entitlement",
+]

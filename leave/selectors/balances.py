@@ -1,0 +1,339 @@
+"""Balances from the ledger, the accrual still to post, and the leave that is booked."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, Sum
+
+from leave import calc
+from leave.models import Absence, LeaveEntry, LeaveType
+from leave.selectors.calendar import production_calendar
+from staff.models import Employee
+
+ZERO = Decimal("0.00")
+TWO_PLACES = Decimal("0.01")
+ANNUAL = "annual"
+ADDITIONAL = "additional"
+
+
+# --- accrual inputs -----------------------------------------------------------------------------
+
+
+def leave_type_by_code(code: str) -> LeaveType:
+    return LeaveType.objects.get(code=code)
+
+
+def resolve_leave_type(leave_type: LeaveType | str) -> LeaveType:
+    return leave_type if isinstance(leave_type, LeaveType) else leave_type_by_code(leave_type)
+
+
+def yearly_entitlement(*, employee: Employee, leave_type: LeaveType) -> Decimal:
+    """Days a year the type earns this employee: the type's own, plus personal and position days for
+    additional leave (art. 116, 119)."""
+    days = leave_type.yearly_entitlement
+    if leave_type.adds_personal_days:
+        days += employee.extra_leave_days
+        if employee.position is not None:
+            days += employee.position.extra_leave_days
+    return days
+
+
+def unpaid_periods(*, employee_ids: Iterable[int]) -> dict[int, list[tuple[dt.date, dt.date]]]:
+    """Active unpaid absences by employee (one query): they shift the working year (art. 121)."""
+    result: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+    rows = Absence.objects.filter(
+        employee_id__in=list(employee_ids), kind=Absence.Kind.UNPAID, cancelled_at__isnull=True
+    ).values_list("employee_id", "start_date", "end_date")
+    for employee_id, start, end in rows:
+        result[employee_id].append((start, end))
+    return result
+
+
+def timeline_for(*, employee: Employee, unpaid: list[tuple[dt.date, dt.date]] | None = None) -> calc.ServiceTimeline:
+    if unpaid is None:
+        unpaid = unpaid_periods(employee_ids=[employee.pk]).get(employee.pk, [])
+    return calc.ServiceTimeline(
+        hire_date=employee.hire_date,
+        excluded_days=calc.excluded_service_days(hire_date=employee.hire_date, unpaid_periods=unpaid),
+        termination_date=employee.termination_date,
+    )
+
+
+# --- balances -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Balance:
+    leave_type: str
+    on: dt.date
+    accrued: Decimal  # accrual by `on` (posted or still to post) plus HR adjustments effective by then
+    used: Decimal  # approved leave, whenever it falls
+    pending: Decimal  # leave requested and not yet decided
+    available: Decimal  # accrued - used - pending: what a leave starting on `on` may still use
+
+
+@dataclass
+class _Sums:
+    accrual_on: Decimal = ZERO  # accrual entries effective by `on`
+    accrual_total: Decimal = ZERO
+    accrual_months: int = 0
+    adjustment_on: Decimal = ZERO
+    reserve: Decimal = ZERO
+    release: Decimal = ZERO
+    use: Decimal = ZERO
+
+
+def _ledger_sums(
+    *,
+    employee_ids: Iterable[int],
+    on: dt.date,
+    leave_type_ids: Iterable[int] | None = None,
+    exclude_request_id: int | None = None,
+) -> dict[tuple[int, int], _Sums]:
+    """Sums per (employee, leave type) and kind, split at `on` where it matters: one query."""
+    entries = LeaveEntry.objects.filter(account__employee_id__in=list(employee_ids))
+    if leave_type_ids is not None:
+        entries = entries.filter(account__leave_type_id__in=list(leave_type_ids))
+    if exclude_request_id is not None:
+        entries = entries.exclude(request_id=exclude_request_id)
+    rows = entries.values("account__employee_id", "account__leave_type_id", "kind").annotate(
+        total=Sum("days"),
+        on_or_before=Sum("days", filter=Q(effective_date__lte=on)),
+        count=Count("id"),
+    )
+    result: dict[tuple[int, int], _Sums] = defaultdict(_Sums)
+    for row in rows:
+        sums = result[(row["account__employee_id"], row["account__leave_type_id"])]
+        total = row["total"] or ZERO
+        on_or_before = row["on_or_before"] or ZERO
+        kind = row["kind"]
+        if kind == LeaveEntry.Kind.ACCRUAL:
+            sums.accrual_total, sums.accrual_on, sums.accrual_months = total, on_or_before, row["count"]
+        elif kind == LeaveEntry.Kind.ADJUSTMENT:
+            sums.adjustment_on = on_or_before
+        elif kind == LeaveEntry.Kind.RESERVE:
+            sums.reserve = total
+        elif kind == LeaveEntry.Kind.RELEASE:
+            sums.release = total
+        else:
+            sums.use = total
+    return result
+
+
+def projected_accrual(*, sums: _Sums, timeline: calc.ServiceTimeline, on: dt.date, yearly_days: Decimal) -> Decimal:
+    """Accrued by `on`: posted entries effective by then, plus months counted by then and not posted yet.
+
+    Posted months are 1..n in order (accrue() posts them so), so the months still to post add the
+    rounded cumulative figure minus what is posted.
+    """
+    counted = timeline.months_counted(on)
+    if counted > sums.accrual_months:
+        return sums.accrual_on + calc.cumulative_entitlement(counted, yearly_days) - sums.accrual_total
+    return sums.accrual_on
+
+
+def _balance(
+    *, leave_type: LeaveType, on: dt.date, sums: _Sums, timeline: calc.ServiceTimeline, yearly_days: Decimal
+) -> Balance:
+    accrued = projected_accrual(sums=sums, timeline=timeline, on=on, yearly_days=yearly_days) + sums.adjustment_on
+    pending = -(sums.reserve + sums.release)
+    used = -sums.use
+    return Balance(
+        leave_type=leave_type.code,
+        on=on,
+        accrued=accrued.quantize(TWO_PLACES),
+        used=used.quantize(TWO_PLACES),
+        pending=pending.quantize(TWO_PLACES),
+        available=(accrued - used - pending).quantize(TWO_PLACES),
+    )
+
+
+def balance(
+    *,
+    employee: Employee,
+    leave_type: LeaveType | str,
+    on: dt.date,
+    exclude_request_id: int | None = None,
+    timeline: calc.ServiceTimeline | None = None,
+) -> Balance:
+    """The balance of one leave type on a date (three queries at most)."""
+    leave_type = resolve_leave_type(leave_type)
+    sums = _ledger_sums(
+        employee_ids=[employee.pk], on=on, leave_type_ids=[leave_type.pk], exclude_request_id=exclude_request_id
+    ).get((employee.pk, leave_type.pk), _Sums())
+    return _balance(
+        leave_type=leave_type,
+        on=on,
+        sums=sums,
+        timeline=timeline or timeline_for(employee=employee),
+        yearly_days=yearly_entitlement(employee=employee, leave_type=leave_type),
+    )
+
+
+def balance_types() -> list[LeaveType]:
+    return list(LeaveType.objects.filter(needs_balance=True, active=True))
+
+
+def balances(*, employee: Employee, on: dt.date) -> list[Balance]:
+    """Every balance-keeping leave type of the employee on a date: three queries whatever the ledger."""
+    types = balance_types()
+    sums = _ledger_sums(employee_ids=[employee.pk], on=on)
+    timeline = timeline_for(employee=employee)
+    return [
+        _balance(
+            leave_type=leave_type,
+            on=on,
+            sums=sums.get((employee.pk, leave_type.pk), _Sums()),
+            timeline=timeline,
+            yearly_days=yearly_entitlement(employee=employee, leave_type=leave_type),
+        )
+        for leave_type in types
+    ]
+
+
+def balances_for_employees(*, employees: list[Employee], on: dt.date) -> dict[int, list[Balance]]:
+    """Balances of many employees (reports): four queries whatever their number."""
+    types = balance_types()
+    ids = [e.pk for e in employees]
+    sums = _ledger_sums(employee_ids=ids, on=on)
+    unpaid = unpaid_periods(employee_ids=ids)
+    result = {}
+    for employee in employees:
+        timeline = timeline_for(employee=employee, unpaid=unpaid.get(employee.pk, []))
+        result[employee.pk] = [
+            _balance(
+                leave_type=t,
+                on=on,
+                sums=sums.get((employee.pk, t.pk), _Sums()),
+                timeline=timeline,
+                yearly_days=yearly_entitlement(employee=employee, leave_type=t),
+            )
+            for t in types
+        ]
+    return result
+
+
+def ledger(*, employee: Employee, leave_type: LeaveType | str | None = None) -> list[LeaveEntry]:
+    entries = LeaveEntry.objects.filter(account__employee=employee).select_related("account__leave_type", "actor")
+    if leave_type is not None:
+        entries = entries.filter(account__leave_type=resolve_leave_type(leave_type))
+    return list(entries.order_by("effective_date", "id"))
+
+
+# --- outstanding leave --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BookedLeave:
+    request_id: int
+    employee_id: int
+    leave_type_id: int
+    start: dt.date
+    end: dt.date
+    days: Decimal
+    status: str  # "pending" or "approved"
+
+
+def booked_leave(*, filters: Q) -> list[BookedLeave]:
+    """Requests whose days are still reserved or used, from the ledger alone (one query)."""
+    rows = (
+        LeaveEntry.objects.filter(filters, request_id__isnull=False, kind__in=["reserve", "release", "use"])
+        .values("request_id", "account__employee_id", "account__leave_type_id", "kind")
+        .annotate(total=Sum("days"))
+        .order_by()
+    )
+    by_request: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        item = by_request.setdefault(
+            row["request_id"],
+            {"employee": row["account__employee_id"], "type": row["account__leave_type_id"]},
+        )
+        item[row["kind"]] = row["total"] or ZERO
+    periods = {
+        request_id: (start, end)
+        for request_id, start, end in LeaveEntry.objects.filter(
+            request_id__in=list(by_request), kind="reserve"
+        ).values_list("request_id", "period_start", "period_end")
+    }
+    result = []
+    for request_id, item in by_request.items():
+        reserved = -(item.get("reserve", ZERO) + item.get("release", ZERO))
+        used = -item.get("use", ZERO)
+        if used > 0:
+            status, days = "approved", used
+        elif reserved > 0:
+            status, days = "pending", reserved
+        else:
+            continue
+        result.append(
+            BookedLeave(
+                request_id=request_id,
+                employee_id=item["employee"],
+                leave_type_id=item["type"],
+                start=periods[request_id][0],
+                end=periods[request_id][1],
+                days=Decimal(days).quantize(TWO_PLACES),
+                status=status,
+            )
+        )
+    return sorted(result, key=lambda b: (b.start, b.request_id))
+
+
+@dataclass(frozen=True)
+class AffectedLeave:
+    request_id: int
+    employee: Employee
+    leave_type: LeaveType
+    start: dt.date
+    end: dt.date
+    status: str
+    days_booked: Decimal
+    days_charged_now: Decimal
+
+    @property
+    def changed(self) -> bool:
+        return self.days_booked != self.days_charged_now
+
+
+def affected_leave(*, dates: Iterable[dt.date]) -> list[AffectedLeave]:
+    """Pending and approved leave whose period touches any of `dates`, re-quoted by today's calendar."""
+    dates = sorted(set(dates))
+    if not dates:
+        return []
+    touching = Q(pk__in=[])
+    for day in dates:
+        touching |= Q(period_start__lte=day, period_end__gte=day)
+    request_ids = set(
+        LeaveEntry.objects.filter(touching, kind="reserve", request_id__isnull=False).values_list(
+            "request_id", flat=True
+        )
+    )
+    booked = booked_leave(filters=Q(request_id__in=request_ids))
+    if not booked:
+        return []
+    employees = Employee.objects.in_bulk([b.employee_id for b in booked])
+    types = LeaveType.objects.in_bulk([b.leave_type_id for b in booked])
+    calendar = production_calendar(start=min(b.start for b in booked), end=max(b.end for b in booked))
+    result = []
+    for item in booked:
+        leave_type = types[item.leave_type_id]
+        length = calc.leave_length(calendar, start=item.start, end=item.end, counting=leave_type.counting)
+        result.append(
+            AffectedLeave(
+                request_id=item.request_id,
+                employee=employees[item.employee_id],
+                leave_type=leave_type,
+                start=item.start,
+                end=item.end,
+                status=item.status,
+                days_booked=item.days,
+                days_charged_now=Decimal(length.days_charged).quantize(TWO_PLACES),
+            )
+        )
+    return result

@@ -1,0 +1,242 @@
+"""Quotes: what a leave would charge, pay and leave available, with the working shown."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, Sum
+from django.utils.translation import gettext as _
+
+from hrportal.errors import ValidationFailed
+from leave import calc
+from leave.calc.dates import ONE_DAY, add_months, first_of_month
+from leave.models import Absence, LeaveEntry, LeaveType
+from leave.selectors.balances import (
+    ADDITIONAL,
+    ANNUAL,
+    TWO_PLACES,
+    ZERO,
+    balance,
+    booked_leave,
+    resolve_leave_type,
+    timeline_for,
+    yearly_entitlement,
+)
+from leave.selectors.calendar import production_calendar
+from staff.models import Employee
+from staff.selectors import rate_history
+
+
+@dataclass
+class Quote:
+    employee_id: int
+    leave_type: str
+    start_date: dt.date
+    end_date: dt.date
+    calendar_days: int
+    days_charged: Decimal
+    holidays_excluded: list[dt.date]
+    average_daily_earnings: Decimal | None
+    vacation_pay: Decimal | None
+    available_after: Decimal | None
+    breakdown: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    needs_hr: bool = False
+    pay_method: str | None = None
+    earnings_total: Decimal | None = None
+    days_counted_total: Decimal | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """A JSON-safe copy (decimals and dates as strings), e.g. to keep on a request."""
+        return _jsonable(
+            {
+                "employee": self.employee_id,
+                "leave_type": self.leave_type,
+                "start_date": self.start_date,
+                "end_date": self.end_date,
+                "calendar_days": self.calendar_days,
+                "days_charged": self.days_charged,
+                "holidays_excluded": self.holidays_excluded,
+                "average_daily_earnings": self.average_daily_earnings,
+                "vacation_pay": self.vacation_pay,
+                "available_after": self.available_after,
+                "breakdown": self.breakdown,
+                "warnings": self.warnings,
+                "needs_hr": self.needs_hr,
+                "pay_method": self.pay_method,
+                "earnings_total": self.earnings_total,
+                "days_counted_total": self.days_counted_total,
+            }
+        )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def pay_rates(*, employee: Employee) -> list[calc.Rate]:
+    return [calc.Rate(effective_date=r.effective_date, fte=r.fte, salary=r.salary) for r in rate_history(employee)]
+
+
+def excluded_periods(*, employee: Employee, start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """Active absences overlapping [start, end]: removed with their pay from vacation pay (922 item 5)."""
+    return list(
+        Absence.objects.filter(
+            employee=employee, cancelled_at__isnull=True, start_date__lte=end, end_date__gte=start
+        ).values_list("start_date", "end_date")
+    )
+
+
+def _month_for_display(month: calc.MonthEarnings) -> dict[str, Any]:
+    data = month.as_dict()
+    data["days_counted"] = month.days_counted.quantize(Decimal("0.0001"))
+    data["earnings"] = calc.round_money(month.earnings)
+    for segment in data["segments"]:
+        segment["earnings"] = calc.round_money(segment["earnings"])
+    return data
+
+
+def _long_part_parts(
+    *, employee: Employee, working_year: tuple[dt.date, dt.date], exclude_request_id: int | None
+) -> list[Decimal]:
+    """Days of the annual-type leave booked (pending or approved) starting in the working year."""
+    filters = Q(
+        account__employee=employee,
+        account__leave_type__code__in=[ANNUAL, ADDITIONAL],
+        period_start__gte=working_year[0],
+        period_start__lte=working_year[1],
+    )
+    if exclude_request_id is not None:
+        filters &= ~Q(request_id=exclude_request_id)
+    return [b.days for b in booked_leave(filters=filters)]
+
+
+def quote(
+    *,
+    employee: Employee,
+    leave_type: LeaveType | str,
+    start_date: dt.date,
+    end_date: dt.date,
+    exclude_request_id: int | None = None,
+    include_pay: bool = True,
+) -> Quote:
+    """What a leave from start_date to end_date would charge, pay and leave available, with the working.
+
+    `exclude_request_id` re-quotes an existing request without its own reservation; `include_pay=False`
+    skips vacation pay (for callers who may not see the employee's earnings). About ten queries.
+    """
+    if end_date < start_date:
+        raise ValidationFailed(_("The leave cannot end before it starts."), field="end_date")
+    leave_type = resolve_leave_type(leave_type)
+    month_of_leave = first_of_month(start_date)
+    calendar = production_calendar(start=add_months(month_of_leave, -24), end=end_date)
+    length = calc.leave_length(calendar, start=start_date, end=end_date, counting=leave_type.counting)
+    days_charged = Decimal(length.days_charged).quantize(TWO_PLACES)
+    warnings: list[str] = []
+    timeline = timeline_for(employee=employee)
+
+    available_after = None
+    if leave_type.needs_balance:
+        current = balance(
+            employee=employee,
+            leave_type=leave_type,
+            on=start_date,
+            exclude_request_id=exclude_request_id,
+            timeline=timeline,
+        )
+        available_after = current.available - days_charged
+        if available_after < 0:
+            warnings.append(
+                _("Not enough leave balance: %(available)s days available, %(requested)s requested.")
+                % {"available": current.available, "requested": days_charged}
+            )
+
+    needs_hr = False
+    if leave_type.code in (ANNUAL, ADDITIONAL):
+        # "First" leave: no annual/additional days used yet (a cancelled approved leave gave its days back).
+        used_before = (
+            LeaveEntry.objects.filter(
+                account__employee=employee, account__leave_type__code__in=[ANNUAL, ADDITIONAL], kind="use"
+            )
+            .exclude(request_id=exclude_request_id)
+            .aggregate(total=Sum("days"))["total"]
+        )
+        first_leave = not used_before
+        finding = calc.art122_finding(timeline=timeline, start_date=start_date, first_leave=first_leave)
+        if finding is not None:
+            needs_hr = True
+            warnings.append(
+                _("The first leave is due after six months of service (from %(due)s): HR must approve it (art. 122).")
+                % {"due": finding.params["due"].isoformat()}
+            )
+        year = timeline.working_year(start_date)
+        entitlement = sum(
+            (
+                yearly_entitlement(employee=employee, leave_type=t)
+                for t in LeaveType.objects.filter(code__in=[ANNUAL, ADDITIONAL])
+            ),
+            ZERO,
+        )
+        finding = calc.art125_finding(
+            working_year=year,
+            entitlement=entitlement,
+            parts=_long_part_parts(employee=employee, working_year=year, exclude_request_id=exclude_request_id),
+            requested=days_charged,
+        )
+        if finding is not None:
+            warnings.append(
+                _(
+                    "After this leave no part of the leave for the working year %(start)s – %(end)s can be "
+                    "14 days or longer (art. 125)."
+                )
+                % {"start": year[0].isoformat(), "end": year[1].isoformat()}
+            )
+
+    result = Quote(
+        employee_id=employee.pk,
+        leave_type=leave_type.code,
+        start_date=start_date,
+        end_date=end_date,
+        calendar_days=length.calendar_days,
+        days_charged=days_charged,
+        holidays_excluded=list(length.holidays_excluded),
+        average_daily_earnings=None,
+        vacation_pay=None,
+        available_after=available_after.quantize(TWO_PLACES) if available_after is not None else None,
+        warnings=warnings,
+        needs_hr=needs_hr,
+    )
+    if not include_pay:
+        return result
+    if not (leave_type.paid and leave_type.keeps_average_earnings):
+        result.average_daily_earnings = ZERO
+        result.vacation_pay = ZERO
+        return result
+    period_start = add_months(month_of_leave, -24)
+    pay = calc.vacation_pay(
+        calendar=calendar,
+        start_date=start_date,
+        days_charged=length.days_charged,
+        hire_date=employee.hire_date,
+        termination_date=employee.termination_date,
+        rates=pay_rates(employee=employee),
+        excluded_periods=excluded_periods(employee=employee, start=period_start, end=start_date - ONE_DAY),
+    )
+    result.average_daily_earnings = pay.average_daily
+    result.vacation_pay = pay.amount
+    result.breakdown = [_month_for_display(m) for m in pay.months]
+    result.pay_method = pay.method
+    result.earnings_total = calc.round_money(pay.earnings)
+    result.days_counted_total = pay.days_counted.quantize(Decimal("0.0001"))
+    return result

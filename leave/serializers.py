@@ -1,0 +1,127 @@
+"""Input and output shapes of the leave API (CONTRACT.md, "Leave" and "Production calendar").
+
+Day counts and money leave as decimal strings with two places.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from leave.models import LeaveType
+
+MAX_QUOTE_DAYS = 366
+
+
+def _days_field(**kwargs: Any) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=9, decimal_places=2, **kwargs)
+
+
+def _money_field(**kwargs: Any) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
+
+
+class LeaveErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class BalanceQuerySerializer(serializers.Serializer):
+    employee = serializers.IntegerField(required=False, min_value=1)
+    on = serializers.DateField(required=False)
+
+
+class BalanceLineSerializer(serializers.Serializer):
+    leave_type = serializers.CharField()
+    accrued = _days_field()
+    used = _days_field()
+    pending = _days_field()
+    available = _days_field()
+
+
+class BalanceOutputSerializer(serializers.Serializer):
+    employee = serializers.IntegerField()
+    on = serializers.DateField()
+    balances = BalanceLineSerializer(many=True)
+
+
+class QuoteInputSerializer(serializers.Serializer):
+    employee = serializers.IntegerField(required=False, min_value=1)
+    leave_type = serializers.SlugRelatedField(slug_field="code", queryset=LeaveType.objects.filter(active=True))
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["end_date"] < attrs["start_date"]:
+            raise serializers.ValidationError({"end_date": [_("The leave cannot end before it starts.")]})
+        if (attrs["end_date"] - attrs["start_date"]).days + 1 > MAX_QUOTE_DAYS:
+            raise serializers.ValidationError(
+                {"end_date": [_("A leave cannot be longer than %(days)s days.") % {"days": MAX_QUOTE_DAYS}]}
+            )
+        return attrs
+
+
+class SegmentSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    salary = _money_field()
+    fte = serializers.DecimalField(max_digits=4, decimal_places=2)
+    worked_working_days = serializers.IntegerField()
+    earnings = _money_field()
+
+
+class BreakdownMonthSerializer(serializers.Serializer):
+    month = serializers.CharField(help_text="YYYY-MM")
+    calendar_days = serializers.IntegerField()
+    working_days = serializers.IntegerField()
+    worked_calendar_days = serializers.IntegerField()
+    worked_working_days = serializers.IntegerField()
+    excluded_days = serializers.IntegerField()
+    full = serializers.BooleanField()
+    days_counted = serializers.DecimalField(
+        max_digits=9, decimal_places=4, help_text="29.3 for a full month, else 29.3 / calendar days × days worked."
+    )
+    earnings = _money_field()
+    segments = SegmentSerializer(many=True)
+
+
+class QuoteOutputSerializer(serializers.Serializer):
+    employee = serializers.IntegerField(source="employee_id")
+    leave_type = serializers.CharField()
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+    calendar_days = serializers.IntegerField()
+    days_charged = _days_field()
+    holidays_excluded = serializers.ListField(child=serializers.DateField())
+    average_daily_earnings = _money_field(allow_null=True, help_text="null when the caller may not see earnings.")
+    vacation_pay = _money_field(allow_null=True, help_text="null when the caller may not see earnings.")
+    available_after = _days_field(allow_null=True, help_text="null for leave types without a balance.")
+    breakdown = BreakdownMonthSerializer(many=True)
+    warnings = serializers.ListField(child=serializers.CharField())
+    needs_hr = serializers.BooleanField()
+    pay_method = serializers.CharField(
+        allow_null=True, help_text="period, previous_period, start_month or salary (Regulation 922, items 4–8)."
+    )
+    earnings_total = _money_field(allow_null=True)
+    days_counted_total = serializers.DecimalField(max_digits=9, decimal_places=4, allow_null=True)
+
+
+class CalendarMonthSerializer(serializers.Serializer):
+    month = serializers.IntegerField()
+    working_days = serializers.IntegerField()
+    # Whole hours: a 40-hour week's day is 8 h, or 7 h when shortened.
+    hours_40 = serializers.IntegerField(source="hours")
+
+
+class CalendarDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    kind = serializers.CharField()
+    shortened = serializers.BooleanField()
+    name = serializers.CharField()
+
+
+class CalendarYearSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    months = CalendarMonthSerializer(many=True)
+    days = CalendarDaySerializer(many=True)

@@ -1,0 +1,45 @@
+"""Writes of the leave engine: the ledger, accrual, absences and the production calendar.
+
+Every ledger write locks the `LeaveAccount` row of its employee and leave type first
+(`select_for_update`): a balance check followed by an insert would otherwise race under READ
+COMMITTED, and two concurrent requests could both spend the last days. Each entry carries an
+idempotency key (unique in the database), so a retried call writes nothing new.
+
+Public interface (keyword-only, atomic):
+- leave_reserve, leave_use, leave_release, leave_adjust (ledger)
+- accrue (accrual)
+- absence_record, absence_cancel (absences)
+- load_calendar, calendar_day_save, calendar_day_delete (production calendar)
+- ensure_leave_types (standard types after a flush)
+"""
+
+from leave.services.absences import KEEPS_AVERAGE_BY_KIND, absence_cancel, absence_record
+from leave.services.accrual import accrual_types, accrue
+from leave.services.calendar import (
+    CalendarLoad,
+    calendar_day_delete,
+    calendar_day_save,
+    default_calendar_years,
+    load_calendar,
+)
+from leave.services.leave_types import ensure_leave_types
+from leave.services.ledger import MAX_LEAVE_DAYS, leave_adjust, leave_release, leave_reserve, leave_use
+
+__all__ = [
+    "KEEPS_AVERAGE_BY_KIND",
+    "MAX_LEAVE_DAYS",
+    "CalendarLoad",
+    "absence_cancel",
+    "absence_record",
+    "accrual_types",
+    "accrue",
+    "calendar_day_delete",
+    "calendar_day_save",
+    "default_calendar_years",
+    "ensure_leave_types",
+    "leave_adjust",
+    "leave_release",
+    "leave_reserve",
+    "leave_use",
+    "load_calendar",
+]

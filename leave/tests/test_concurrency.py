@@ -1,0 +1,103 @@
+"""Real concurrency on PostgreSQL: the account row lock serialises balance checks and inserts.
+
+Transactional tests (no wrapping transaction), one database connection per thread, all threads released
+at once by a barrier. SQLite ignores FOR UPDATE, so these run on PostgreSQL only (CI provides it).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+
+from conftest import Cast, make_employee
+from hrportal.errors import ValidationFailed
+from leave import selectors, services
+from leave.models import LeaveAccount, LeaveEntry, LeaveType
+from leave.tests.conftest import D, d
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL=postgres://...)"),
+]
+THREADS = 20
+
+
+def _run_at_once(work: Callable[[int], str]) -> Counter[str]:
+    barrier = threading.Barrier(THREADS)
+    results: list[str] = []
+    lock = threading.Lock()
+
+    def run(index: int) -> None:
+        from django.db import connections
+
+        try:
+            barrier.wait(timeout=30)
+            outcome = work(index)
+        except Exception as exc:
+            outcome = f"error: {exc!r}"
+        finally:
+            connections.close_all()
+        with lock:
+            results.append(outcome)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    return Counter(results)
+
+
+def test_twenty_reservations_of_one_day_with_five_available(cast: Cast, leave_types: dict[str, LeaveType]) -> None:
+    # Hired 1 June 2025; by 14 June less than half a month is served, so nothing has accrued: HR grants 5.
+    person = make_employee(username="racer", department=cast.sales, hire_date=d("2025-06-01"))
+    services.leave_adjust(
+        employee=person, leave_type="annual", days=D(5), actor=None, comment="grant", effective_date=d("2025-06-01")
+    )
+    start = d("2025-06-14")
+    assert selectors.balance(employee=person, leave_type="annual", on=start).available == D(5)
+
+    def reserve(index: int) -> str:
+        try:
+            services.leave_reserve(
+                request_id=5000 + index,
+                employee=person,
+                leave_type="annual",
+                start_date=start,
+                end_date=start,
+                days=D(1),
+            )
+        except ValidationFailed:
+            return "refused"
+        return "reserved"
+
+    outcomes = _run_at_once(reserve)
+    assert outcomes == Counter({"reserved": 5, "refused": 15})
+    assert LeaveEntry.objects.filter(account__employee=person, kind="reserve").count() == 5
+    assert selectors.balance(employee=person, leave_type="annual", on=start).available == D(0)
+
+
+def test_first_use_of_an_account_from_many_threads(cast: Cast, leave_types: dict[str, LeaveType]) -> None:
+    person = make_employee(username="first", department=cast.sales, hire_date=d("2025-06-01"))
+
+    def adjust(index: int) -> str:
+        services.leave_adjust(
+            employee=person,
+            leave_type="annual",
+            days=D(1),
+            actor=None,
+            comment="x",
+            idempotency_key=f"race-{index % 10}",
+        )
+        return "ok"
+
+    assert _run_at_once(adjust) == Counter({"ok": THREADS})
+    assert LeaveAccount.objects.filter(employee=person).count() == 1
+    # Two threads per key: each key wrote once.
+    assert LeaveEntry.objects.filter(account__employee=person).count() == 10
