@@ -25,6 +25,9 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("staff.urls")),
+    path("", include("requests_app.urls")),
+    path("", include("leave.urls")),
+    path("", include("reports.urls")),
 ]
 
 if settings.DEBUG:  # pragma: no cover - development convenience only
