@@ -182,7 +182,13 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         "polling_interval": 0.1,
     }
 elif CELERY_BROKER_URL.startswith("redis"):
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+    # A broker host that does not answer must not hold a web request for long (the outbox sweeper
+    # re-sends what could not be enqueued).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+    }
 else:
     # RabbitMQ: publisher confirms so a publish returns only once the broker has the message.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"confirm_publish": True}
@@ -314,6 +320,10 @@ HRPORTAL = {
     "MAIL_MAX_RETRIES": env.int("MAIL_MAX_RETRIES", default=5),
     "MAIL_RETRY_BACKOFF_MAX": env.int("MAIL_RETRY_BACKOFF_MAX", default=600),
     "MAIL_MAX_ATTEMPTS": env.int("MAIL_MAX_ATTEMPTS", default=10),
+    "MAIL_RETRY_BACKOFF": env.int("MAIL_RETRY_BACKOFF", default=30),
+    "OUTBOX_SWEEP_AGE": env.int("OUTBOX_SWEEP_AGE", default=60),
+    "MAIL_SEND_SOFT_TIME_LIMIT": env.int("MAIL_SEND_SOFT_TIME_LIMIT", default=None),
+    "MAIL_SEND_TIME_LIMIT": env.int("MAIL_SEND_TIME_LIMIT", default=None),
     "REPORT_ATTACH_MAX_BYTES": env.int("REPORT_ATTACH_MAX_BYTES", default=5 * 1024 * 1024),
     "REPORT_RETENTION_DAYS": env.int("REPORT_RETENTION_DAYS", default=30),
 }

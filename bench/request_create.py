@@ -1,0 +1,181 @@
+"""POST /api/v1/requests/ latency: the outbox path with 1 and 50 recipients vs sending inline.
+
+    .venv/bin/python bench/request_create.py [--requests 60]
+
+Needs PostgreSQL (127.0.0.1:5432, database `hrportal_bench_req`, recreated) and Redis
+(127.0.0.1:6379 db 8, the enqueue of the dispatch task is real; no worker consumes it). An aiosmtpd
+server on loopback takes 50 ms per message. Each request is a certificate filed by the top head,
+so its approvers are the HR group: 1 member, then 50 members. "Inline" replaces the outbox with
+what the old system did: render and send every mail over SMTP inside the HTTP request.
+All four cases run in one process, in one run; the ratios are what the issue judges.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DB = "hrportal_bench_req"
+os.environ.setdefault("DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{DB}")
+os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/8")
+os.environ.setdefault("HRPORTAL_VAR_DIR", "/tmp/hrportal-bench-var")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hrportal.settings")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+# Production-like: no DEBUG query logging (HTTPS redirect off: the test client speaks plain HTTP).
+os.environ.setdefault("DJANGO_DEBUG", "0")
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
+
+SMTP_DELAY = 0.050
+
+
+class SlowHandler:
+    def __init__(self) -> None:
+        self.count = 0
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        await asyncio.sleep(SMTP_DELAY)
+        self.count += 1
+        return "250 OK"
+
+
+def _recreate_database() -> None:
+    for sql in (f"DROP DATABASE IF EXISTS {DB}", f"CREATE DATABASE {DB}"):
+        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=60, help="requests per case (the first 5 are warm-up)")
+    args = parser.parse_args()
+
+    _recreate_database()
+    import django
+
+    django.setup()
+    from aiosmtpd.controller import Controller
+    from django.contrib.auth.models import Group
+    from django.core import mail
+    from django.core.management import call_command
+    from django.test import Client
+    from django.test.utils import override_settings
+
+    from hrportal.celery import app
+    from notifications import rendering
+    from requests_app import services as request_services
+    from staff.models import HR_GROUP, Department, Employee
+    from staff.services import department_save, employee_create
+
+    call_command("migrate", verbosity=0)
+
+    def purge() -> None:
+        # By name: control.purge() only empties the queues this process consumes (none).
+        with app.connection_for_write() as conn:
+            for queue in ("default", "mail", "reports"):
+                conn.default_channel.queue_purge(queue)
+
+    purge()
+
+    company = department_save(department=Department(name="Компания"))
+    hr_dept = department_save(department=Department(name="Отдел кадров", parent=company))
+
+    def person(i: int, dept: Department) -> Employee:
+        return employee_create(
+            username=f"user{i}",
+            full_name=f"Иванов{i} Иван Иванович",
+            email=f"user{i}@example.test",
+            department=dept,
+            hire_date=__import__("datetime").date(2020, 1, 1),
+            fte=1,
+            salary=100000,
+        )
+
+    ceo = person(0, company)
+    company.head = ceo
+    department_save(department=company)
+    hr_group, _ = Group.objects.get_or_create(name=HR_GROUP)
+    hr_people = [person(i, hr_dept) for i in range(1, 51)]
+
+    def set_hr(size: int) -> None:
+        # Through the user side: group membership is audited on the user's history.
+        for i, p in enumerate(hr_people):
+            (p.user.groups.add if i < size else p.user.groups.remove)(hr_group)
+
+    handler = SlowHandler()
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(ceo.user)
+    body = {"kind": "certificate", "certificate_type": "employment", "copies": 1}
+
+    def measure(label: str) -> dict[str, float]:
+        times = []
+        for i in range(args.requests):
+            start = time.perf_counter()
+            response = client.post("/api/v1/requests/", body, content_type="application/json")
+            elapsed = time.perf_counter() - start
+            assert response.status_code == 201, response.content[:300]
+            if i >= 5:
+                times.append(elapsed * 1000)
+        times.sort()
+        result = {"median": statistics.median(times), "p95": times[int(len(times) * 0.95) - 1]}
+        print(f"{label:<28} median {result['median']:8.2f} ms   p95 {result['p95']:8.2f} ms", flush=True)
+        return result
+
+    def inline_notify(*, event, obj, recipients, context=None, attachments=()):
+        """The old way: render and send each message over SMTP before answering."""
+        connection = mail.get_connection()
+        for recipient in recipients:
+            rendered = rendering.render(event=event, language=recipient.language, context=context or {})
+            mail.EmailMultiAlternatives(
+                rendered.subject, rendered.text, to=[recipient.email], connection=connection
+            ).send()
+        return []
+
+    results = {}
+    smtp = {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": port,
+        "EMAIL_TIMEOUT": 10,
+    }
+    with override_settings(**smtp):
+        for size in (1, 50):
+            set_hr(size)
+            results[f"outbox-{size}"] = measure(f"outbox, {size} recipient(s)")
+        original = request_services.notify
+        request_services.notify = inline_notify
+        try:
+            for size in (1, 50):
+                set_hr(size)
+                n = max(10, args.requests // 4) if size == 50 else args.requests
+                saved, args.requests = args.requests, n
+                results[f"inline-{size}"] = measure(f"inline SMTP, {size} recipient(s)")
+                args.requests = saved
+        finally:
+            request_services.notify = original
+    controller.stop()
+    purge()
+
+    o1, o50, i50 = results["outbox-1"], results["outbox-50"], results["inline-50"]
+    print()
+    print(f"outbox 50 / outbox 1 (median): {o50['median'] / o1['median']:.2f}x   (acceptance: <= 1.2)")
+    print(f"inline 50 / outbox 50 (median): {i50['median'] / o50['median']:.1f}x   (acceptance: >= 20)")
+    print(f"inline 1 / outbox 1 (median): {results['inline-1']['median'] / o1['median']:.1f}x")
+
+
+if __name__ == "__main__":
+    main()

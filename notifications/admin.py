@@ -1,0 +1,101 @@
+"""The outbox in the admin: read-only rows with their attempt log; "send again" and "cancel" go through services."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from hrportal.errors import ApplicationError
+from notifications.models import DeliveryAttempt, OutboxMessage
+from notifications.services import message_cancel, message_resend
+
+
+class DeliveryAttemptInline(admin.TabularInline):
+    model = DeliveryAttempt
+    fields = ("number", "started_at", "finished_at", "outcome", "error", "task_id")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ("number",)
+
+    def has_add_permission(self, request: HttpRequest, obj: OutboxMessage | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: OutboxMessage | None = None) -> bool:
+        return False
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    list_display = ("id", "event", "recipient_email", "language", "status", "attempts", "created_at", "sent_at")
+    list_filter = ("status", "event", ("created_at", admin.DateFieldListFilter))
+    search_fields = ("recipient_email",)
+    date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")
+    list_per_page = 100
+    show_full_result_count = False  # a count(*) over a big outbox on every page is wasted work
+    inlines = [DeliveryAttemptInline]
+    actions = ["send_again", "cancel"]
+    fieldsets = (
+        (None, {"fields": ("event", "object_key", "recipient", "recipient_email", "language", "status")}),
+        (_("Delivery"), {"fields": ("attempts", "last_error", "created_at", "due_at", "claimed_at", "sent_at")}),
+        (_("Content"), {"fields": ("subject", "body_text", "body_html", "attachments")}),
+    )
+    readonly_fields = (
+        "event",
+        "object_key",
+        "recipient",
+        "recipient_email",
+        "language",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "due_at",
+        "claimed_at",
+        "sent_at",
+        "subject",
+        "body_text",
+        "body_html",
+        "attachments",
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[OutboxMessage]:
+        return super().get_queryset(request).select_related("content", "recipient")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # rows come from services only
+
+    def has_delete_permission(self, request: HttpRequest, obj: OutboxMessage | None = None) -> bool:
+        return False  # the outbox is the record of what was sent
+
+    def _apply(self, request: HttpRequest, queryset: QuerySet[OutboxMessage], service, done_message: str) -> None:  # type: ignore[no-untyped-def]
+        done, refused = 0, []
+        for message in queryset.order_by("pk"):
+            try:
+                service(message=message, actor=request.user)
+            except ApplicationError as exc:
+                refused.append(f"#{message.pk}: {exc}")
+                continue
+            done += 1
+            self.log_change(request, message, done_message)
+        if done:
+            self.message_user(
+                request,
+                ngettext("%(count)d message: %(what)s.", "%(count)d messages: %(what)s.", done)
+                % {"count": done, "what": done_message},
+                messages.SUCCESS,
+            )
+        if refused:
+            self.message_user(request, "; ".join(refused), messages.WARNING)
+
+    @admin.action(description=_("Send again"), permissions=["change"])
+    def send_again(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
+        self._apply(request, queryset, message_resend, str(_("queued to be sent again")))
+
+    @admin.action(description=_("Cancel"), permissions=["change"])
+    def cancel(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
+        self._apply(request, queryset, message_cancel, str(_("cancelled")))

@@ -1,0 +1,169 @@
+"""The durable mail outbox: one row per message and recipient, its rendered content, and the attempt log.
+
+Rows are written by `notifications.services.notify` in the transaction of the change that causes them and
+sent by `notifications.send_message`; the row, not Celery's result, is the truth about a message.
+"""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class OutboxContent(models.Model):
+    """The rendered mail of one event in one language, shared by the messages to its recipients.
+
+    Stored once per language rather than on each recipient's row: an event for 50 people writes 50 small rows
+    and one or two bodies, so what the caller pays hardly grows with the number of recipients.
+    """
+
+    event = models.CharField(_("event"), max_length=64)
+    # What the mail is about. No FK to it: the outbox outlives the objects it talks about.
+    content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("object type")
+    )
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    obj = GenericForeignKey("content_type", "object_id")
+    language = models.CharField(_("language"), max_length=8)
+    subject = models.CharField(_("subject"), max_length=300)
+    body_text = models.TextField(_("text body"))
+    body_html = models.TextField(_("HTML body"), blank=True)
+    # Names of files in Django's default storage, attached when the message is sent.
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("message content")
+        verbose_name_plural = _("message contents")
+
+    def __str__(self) -> str:
+        return f"{self.event} [{self.language}] {self.subject}"
+
+
+class OutboxMessage(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+        CANCELLED = "cancelled", _("cancelled")
+
+    event = models.CharField(_("event"), max_length=64)
+    # "app_label.model:pk" of the object the mail is about: part of the unique key. The content row carries the
+    # content type and id that make it navigable (`obj`).
+    object_key = models.CharField(_("object"), max_length=150)
+    recipient = models.ForeignKey(
+        "staff.Employee",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="outbox_messages",
+        verbose_name=_("recipient"),
+    )
+    recipient_email = models.EmailField(_("recipient email"), max_length=254)
+    language = models.CharField(_("language"), max_length=8)
+    content = models.ForeignKey(
+        OutboxContent, on_delete=models.PROTECT, related_name="messages", verbose_name=_("content")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # Claims so far (a claim is one try to send). Never reset, so the attempt log numbers stay unique;
+    # `attempt_base` is its value when the current round began ("send again" starts a new round).
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    attempt_base = models.PositiveIntegerField(_("attempts before this round"), default=0, editable=False)
+    last_error = models.TextField(_("last error"), blank=True)
+    # When the message is due: creation, a retry's latest ETA, "send again". The sweeper re-enqueues a queued
+    # row only once it is overdue, so it never races a scheduled retry.
+    due_at = models.DateTimeField(_("due at"), default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
+        constraints = [
+            # A retried service (or a second call for the same event) never queues a message twice.
+            models.UniqueConstraint(
+                fields=["event", "object_key", "recipient_email"], name="outbox_one_per_event_object_recipient"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "sending", "sent", "failed", "cancelled"]),
+                name="outbox_status_valid",
+            ),
+            models.CheckConstraint(condition=Q(attempt_base__lte=models.F("attempts")), name="outbox_attempt_base"),
+        ]
+        indexes = [
+            # The sweeper's two scans; only the few rows still in flight are indexed.
+            models.Index(fields=["due_at"], condition=Q(status="queued"), name="outbox_queued_due_idx"),
+            models.Index(fields=["claimed_at"], condition=Q(status="sending"), name="outbox_sending_claimed_idx"),
+            models.Index(fields=["status", "-created_at"], name="outbox_status_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.event} → {self.recipient_email} ({self.status})"
+
+    # The message's own parts, as the sender and the admin read them.
+    @property
+    def obj(self) -> models.Model | None:
+        return self.content.obj
+
+    @property
+    def subject(self) -> str:
+        return self.content.subject
+
+    @property
+    def body_text(self) -> str:
+        return self.content.body_text
+
+    @property
+    def body_html(self) -> str:
+        return self.content.body_html
+
+    @property
+    def attachments(self) -> list[str]:
+        return list(self.content.attachments)
+
+    @property
+    def round_attempts(self) -> int:
+        """Attempts in the current round (since creation or the last "send again")."""
+        return self.attempts - self.attempt_base
+
+
+class DeliveryAttempt(models.Model):
+    """One claim of an outbox row: when it started and ended, and how it went.
+
+    An attempt without `finished_at` is in flight, or its worker died; the sweeper closes it when it
+    reclaims the row.
+    """
+
+    class Outcome(models.TextChoices):
+        SENT = "sent", _("sent")
+        RETRY = "retry", _("will retry")
+        FAILED = "failed", _("failed")
+
+    message = models.ForeignKey(
+        OutboxMessage, on_delete=models.CASCADE, related_name="delivery_attempts", verbose_name=_("message")
+    )
+    number = models.PositiveIntegerField(_("attempt"))
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    task_id = models.CharField(_("task id"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["message", "number"]
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery attempts")
+        constraints = [
+            models.UniqueConstraint(fields=["message", "number"], name="delivery_attempt_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.message_id}/{self.number} {self.outcome or 'in flight'}"

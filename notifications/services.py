@@ -1,0 +1,322 @@
+"""Writes to the outbox: queue the mail of an event, send a message again, cancel it.
+
+`notify` is what other apps call, inside the transaction of the change that causes the mail: the rows commit or
+roll back with that change, and one dispatch task is enqueued only after the commit.
+"""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+from collections.abc import Iterable, Sequence
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.storage import default_storage
+from django.db import connections, models, router, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hrportal.errors import Conflict
+from notifications import conf
+from notifications.models import OutboxContent, OutboxMessage
+from notifications.rendering import language_for, render
+
+if TYPE_CHECKING:
+    from staff.models import Employee
+
+logger = logging.getLogger(__name__)
+
+# The events of the contract (CONTRACT.md, "Email"); each has templates under templates/notifications/<event>/.
+EVENTS = (
+    "request_created",
+    "request_approved",
+    "request_rejected",
+    "request_cancelled",
+    "request_cancel_requested",
+    "report_ready",
+    "report_failed",
+)
+
+# A web request must not hang on a dead broker: one quick retry, then the sweeper's turn.
+PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0.1, "interval_step": 0.2, "interval_max": 0.2}
+
+
+def notify(
+    *,
+    event: str,
+    obj: models.Model,
+    recipients: Iterable[Employee],
+    context: dict[str, Any] | None = None,
+    attachments: Sequence[str] = (),
+) -> list[OutboxMessage]:
+    """Queue the mail of `event` about `obj` to each recipient; return their outbox rows.
+
+    Must run inside the caller's transaction. One row per recipient (deduplicated by email) in the recipient's
+    language; the mail is rendered once per language and stored once (`OutboxContent`), the rows written in one
+    insert that skips rows already queued for the same event, object and recipient — so a retried service never
+    queues twice. After the commit one dispatch task fans the messages out; if the broker is down then, the
+    sweeper sends them later.
+
+    `attachments` are names in Django's default storage; above HRPORTAL["REPORT_ATTACH_MAX_BYTES"] in total
+    they are not attached and the templates get `attached=False` (and show `download_url` instead).
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("notify() must run inside the transaction of the change that causes the mail")
+    if obj.pk is None:
+        raise ValueError("notify() needs a saved object")
+
+    targets: dict[str, tuple[Employee, str, str]] = {}
+    for employee in recipients:
+        email = (getattr(employee, "email", "") or "").strip()
+        if not email:
+            logger.warning("outbox: %s has no email address; %s not queued for them", employee, event)
+            continue
+        targets.setdefault(email.casefold(), (employee, email, language_for(getattr(employee, "language", None))))
+    if not targets:
+        return []
+
+    content_type = ContentType.objects.get_for_model(obj)
+    object_key = f"{content_type.app_label}.{content_type.model}:{obj.pk}"
+    attached, files = _attachments(attachments)
+    base_context = _base_context(event=event, obj=obj, context=context or {}, attached=attached, files=attachments)
+    languages = sorted({language for _, _, language in targets.values()})
+    now = timezone.now()
+    contents = {}
+    for language in languages:
+        rendered = render(event=event, language=language, context=base_context)
+        contents[language] = OutboxContent(
+            event=event,
+            content_type=content_type,
+            object_id=str(obj.pk),
+            language=language,
+            subject=rendered.subject,
+            body_text=rendered.text,
+            body_html=rendered.html,
+            attachments=list(files),
+            created_at=now,
+        )
+    OutboxContent.objects.bulk_create(contents.values())  # returns ids (PostgreSQL, SQLite ≥ 3.35)
+
+    rows = [
+        OutboxMessage(
+            event=event,
+            object_key=object_key,
+            recipient=employee,
+            recipient_email=email,
+            language=language,
+            content=contents[language],
+            status=OutboxMessage.Status.QUEUED,
+            due_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+        for employee, email, language in targets.values()
+    ]
+    inserted = _insert_new(rows)
+    messages = [row for row in rows if row.recipient_email in inserted]
+    if len(messages) < len(rows):  # a retried service: return the rows queued before as they are
+        messages += OutboxMessage.objects.select_related("content").filter(
+            event=event, object_key=object_key, recipient_email__in=[r.recipient_email for r in rows if r.pk is None]
+        )
+        unused = {content.pk for content in contents.values()} - {message.content_id for message in messages}
+        if unused:
+            OutboxContent.objects.filter(pk__in=unused).delete()
+    messages.sort(key=lambda message: message.pk)
+    queued = [m.pk for m in messages if m.status == OutboxMessage.Status.QUEUED]
+    if queued:
+        transaction.on_commit(partial(enqueue_dispatch, queued))
+    return messages
+
+
+def _insert_new(rows: list[OutboxMessage]) -> set[str]:
+    """Insert the rows in one statement, skipping any already in the outbox (same event, object and recipient).
+
+    Sets the ids of the rows inserted and returns their recipient emails. The caller pays for this per
+    recipient, so on PostgreSQL it is one `INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING RETURNING`:
+    a few arrays to bind instead of the ORM preparing every value, and no second query for the ids.
+    """
+    db = router.db_for_write(OutboxMessage)
+    connection = connections[db]
+    if connection.vendor == "postgresql":
+        meta = OutboxMessage._meta
+        column = {name: connection.ops.quote_name(meta.get_field(name).column) for name in _ROW_FIELDS}
+        first = rows[0]
+        # Identifiers come from the model's meta, quoted; every value is a bound parameter.
+        sql = (
+            f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({', '.join(column.values())}) "  # noqa: S608
+            "SELECT %s, %s, r.recipient_id, r.recipient_email, r.language, r.content_id, %s, 0, 0, '', %s, %s, %s "
+            "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::bigint[]) "
+            "AS r(recipient_id, recipient_email, language, content_id) "
+            f"ON CONFLICT ({column['event']}, {column['object_key']}, {column['recipient_email']}) DO NOTHING "
+            f"RETURNING {connection.ops.quote_name(meta.pk.column)}, {column['recipient_email']}"
+        )
+        params = [
+            first.event,
+            first.object_key,
+            first.status,
+            first.due_at,
+            first.created_at,
+            first.updated_at,
+            [row.recipient_id for row in rows],
+            [row.recipient_email for row in rows],
+            [row.language for row in rows],
+            [row.content_id for row in rows],
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            ids = {email: pk for pk, email in cursor.fetchall()}
+    else:
+        OutboxMessage.objects.using(db).bulk_create(rows, ignore_conflicts=True)
+        # With ignore_conflicts the ORM returns no ids: read back the keys (ours are those with our content).
+        contents = {row.content_id for row in rows}
+        ids = {
+            email: pk
+            for pk, email, content_id in OutboxMessage.objects.using(db)
+            .filter(
+                event=rows[0].event,
+                object_key=rows[0].object_key,
+                recipient_email__in=[r.recipient_email for r in rows],
+            )
+            .values_list("pk", "recipient_email", "content_id")
+            if content_id in contents
+        }
+    for row in rows:
+        if row.recipient_email in ids:
+            row.pk = ids[row.recipient_email]
+            row._state.adding = False
+            row._state.db = db
+    return set(ids)
+
+
+# The columns `_insert_new` writes on PostgreSQL, in its SELECT's order.
+_ROW_FIELDS = (
+    "event",
+    "object_key",
+    "recipient",
+    "recipient_email",
+    "language",
+    "content",
+    "status",
+    "attempts",
+    "attempt_base",
+    "last_error",
+    "due_at",
+    "created_at",
+    "updated_at",
+)
+
+
+def _attachments(names: Sequence[str]) -> tuple[bool, list[str]]:
+    """(attached?, the names to attach): nothing is attached when the total is above the size limit."""
+    if not names:
+        return False, []
+    total = sum(default_storage.size(name) for name in names)
+    if total > conf.attach_max_bytes():
+        return False, []
+    return True, list(names)
+
+
+def _display_name(person: Any) -> str:
+    if person is None:
+        return ""
+    full_name = getattr(person, "full_name", None)
+    if full_name:
+        return str(full_name)
+    get_full_name = getattr(person, "get_full_name", None)
+    if callable(get_full_name) and get_full_name():
+        return str(get_full_name())
+    return str(getattr(person, "username", None) or person)
+
+
+def _absolute(url: str) -> str:
+    return f"{conf.portal_base_url()}{url}" if url.startswith("/") else url
+
+
+def _base_context(
+    *, event: str, obj: models.Model, context: dict[str, Any], attached: bool, files: Sequence[str]
+) -> dict[str, Any]:
+    """The caller's context plus the names every template may use (the caller's keys win)."""
+    path = context.get("url") or context.get("path")
+    if not path:
+        get_absolute_url = getattr(obj, "get_absolute_url", None)
+        path = get_absolute_url() if callable(get_absolute_url) else "/"
+    base: dict[str, Any] = {
+        "event": event,
+        "obj": obj,
+        "portal_url": conf.portal_base_url(),
+        "object_url": _absolute(str(path)),
+        "attached": attached,
+        "attachment_names": [posixpath.basename(name) for name in files],
+    }
+    if "actor" in context:
+        base["actor_name"] = _display_name(context["actor"])
+    request = context.get("request")
+    if request is not None:
+        base["employee_name"] = _display_name(getattr(request, "employee", None))
+    merged = {**base, **context}
+    if merged.get("download_url"):
+        merged["download_url"] = _absolute(str(merged["download_url"]))
+    return merged
+
+
+def enqueue_dispatch(message_ids: list[int]) -> None:
+    """The on-commit callback: publish one dispatch task. Never raises — the change is already committed."""
+    from notifications.tasks import dispatch
+
+    try:
+        dispatch.apply_async(args=[message_ids], retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+    except Exception:
+        # Celery issue 3957: a lost publish is silent unless we say so. The rows stay queued; the sweeper
+        # re-enqueues them once they are overdue.
+        logger.exception("outbox: could not enqueue messages %s; the sweeper will send them", message_ids)
+
+
+@transaction.atomic
+def message_resend(*, message: OutboxMessage, actor: Any) -> OutboxMessage:
+    """Queue a failed or cancelled message again with a fresh retry budget ("send again")."""
+    row = OutboxMessage.objects.select_for_update().get(pk=message.pk)
+    if row.status == OutboxMessage.Status.QUEUED:
+        return row
+    if row.status not in (OutboxMessage.Status.FAILED, OutboxMessage.Status.CANCELLED):
+        raise Conflict(_("Only a failed or cancelled message can be sent again."))
+    now = timezone.now()
+    old_status = row.status
+    row.status = OutboxMessage.Status.QUEUED
+    row.attempt_base = row.attempts
+    row.due_at = now
+    row.updated_at = now
+    row.save(update_fields=["status", "attempt_base", "due_at", "updated_at"])
+    logger.info(
+        "outbox message %s: %s → queued again by %s",
+        row.pk,
+        old_status,
+        _display_name(actor),
+        extra={"outbox_message_id": row.pk},
+    )
+    transaction.on_commit(partial(enqueue_dispatch, [row.pk]))
+    return row
+
+
+@transaction.atomic
+def message_cancel(*, message: OutboxMessage, actor: Any) -> OutboxMessage:
+    """Cancel a message that is not sent yet (queued, or failed)."""
+    row = OutboxMessage.objects.select_for_update().get(pk=message.pk)
+    if row.status == OutboxMessage.Status.CANCELLED:
+        return row
+    if row.status not in (OutboxMessage.Status.QUEUED, OutboxMessage.Status.FAILED):
+        # A message being sent cannot be stopped halfway, and a sent one cannot be unsent.
+        raise Conflict(_("Only a queued or failed message can be cancelled."))
+    old_status = row.status
+    row.status = OutboxMessage.Status.CANCELLED
+    row.updated_at = timezone.now()
+    row.save(update_fields=["status", "updated_at"])
+    logger.info(
+        "outbox message %s: %s → cancelled by %s",
+        row.pk,
+        old_status,
+        _display_name(actor),
+        extra={"outbox_message_id": row.pk},
+    )
+    return row

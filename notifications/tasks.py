@@ -1,0 +1,45 @@
+"""Mail tasks (queue `mail`). Thin: ids in, one call into `notifications.delivery`.
+
+Their truth is the outbox row, so results are ignored. Limits and retry policy are read from settings when
+the worker imports this module (see notifications/conf.py).
+"""
+
+from __future__ import annotations
+
+from celery import Task, shared_task
+
+from notifications import conf, delivery
+
+
+@shared_task(
+    bind=True,
+    name="notifications.send_message",
+    ignore_result=True,
+    acks_late=True,
+    reject_on_worker_lost=True,  # redelivered if the worker dies; the claim and the attempt cap stop loops
+    autoretry_for=delivery.TRANSIENT_ERRORS,
+    retry_backoff=conf.retry_backoff(),
+    retry_backoff_max=conf.retry_backoff_max(),
+    retry_jitter=True,
+    max_retries=conf.max_retries(),
+    soft_time_limit=conf.send_soft_time_limit(),
+    time_limit=conf.send_time_limit(),
+)
+def send_message(self: Task, message_id: int) -> str:
+    return delivery.message_deliver(
+        message_id=message_id,
+        task_id=self.request.id or "",
+        retries=self.request.retries,
+        last_retry=self.max_retries is not None and self.request.retries >= self.max_retries,
+    )
+
+
+@shared_task(name="notifications.dispatch", ignore_result=True, soft_time_limit=60, time_limit=90)
+def dispatch(message_ids: list[int]) -> int:
+    return delivery.outbox_dispatch(message_ids=[int(pk) for pk in message_ids])
+
+
+@shared_task(name="notifications.sweep_outbox", ignore_result=True, soft_time_limit=50, time_limit=55)
+def sweep_outbox(queued_older_than: float | None = None) -> dict[str, int]:
+    """Beat, every minute. `queued_older_than` overrides HRPORTAL["OUTBOX_SWEEP_AGE"] (tests use seconds)."""
+    return delivery.outbox_sweep(queued_older_than=queued_older_than)

@@ -1,0 +1,320 @@
+"""Issue 5's acceptance, with a real Celery worker, a real Redis broker and a real SMTP server (aiosmtpd).
+
+The requests API is written in parallel, so each scenario queues mail through `notify()` inside a transaction
+about a test object, exactly as a service does. Retries are short here (MAIL_RETRY_BACKOFF_MAX=1).
+
+1. SMTP answers 451 to the first N deliveries: for N ≤ max_retries one message arrives after N+1 attempts;
+   above, the row ends `failed`, nothing more is sent, and "send again" in the admin delivers it.
+2. Redis is down while 50 events commit: nothing raises; after Redis is back every message arrives exactly once
+   within two sweeper periods.
+3. The worker is SIGKILLed while the SMTP server holds DATA: after a restart the message arrives, once.
+4. A service that raises after notify() leaves no row and sends nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client
+
+from notifications.models import DeliveryAttempt, OutboxMessage
+from notifications.services import notify
+from notifications.tests.factories import fake_request, make_person
+from staff.models import Department, Employee
+from tests.harness import (
+    INTEGRATION,
+    CeleryWorker,
+    RedisServer,
+    SMTPServer,
+    celery_broker,
+    env_broker_url,
+    have_redis_server,
+    purge_queues,
+    wait_for_consumer,
+    wait_until,
+    worker_env,
+)
+
+pytestmark = INTEGRATION
+
+MAX_RETRIES = 3  # the worker's MAIL_MAX_RETRIES: N runs 0..3, and 4 is "above"
+Status = OutboxMessage.Status
+
+
+@dataclass
+class Stack:
+    smtp: SMTPServer
+    worker: CeleryWorker
+
+
+@pytest.fixture(scope="module")
+def shared_stack(django_db_setup: None) -> Iterator[Stack]:
+    """One SMTP server and one worker on CELERY_BROKER_URL for the tests that do not break anything."""
+    url = env_broker_url()
+    if not url.startswith(("redis://", "rediss://")):
+        pytest.skip("needs a Redis broker (CELERY_BROKER_URL=redis://…) for a real worker")
+    purge_queues(url)
+    with SMTPServer() as smtp, celery_broker(url):
+        env = worker_env(broker_url=url, smtp=smtp, MAIL_MAX_RETRIES=MAX_RETRIES)
+        with CeleryWorker(env=env) as worker:
+            yield Stack(smtp=smtp, worker=worker)
+
+
+@pytest.fixture
+def stack(shared_stack: Stack) -> Stack:
+    shared_stack.smtp.handler.reset()
+    return shared_stack
+
+
+@pytest.fixture
+def person() -> Employee:
+    return make_person()
+
+
+def queue_mail(person: Employee, event: str = "request_approved", obj: Any = None) -> OutboxMessage:
+    with transaction.atomic():
+        [message] = notify(
+            event=event,
+            obj=obj or person,
+            recipients=[person],
+            context={"request": fake_request(person), "actor": person},
+        )
+    return message
+
+
+def status_of(message: OutboxMessage) -> str:
+    return OutboxMessage.objects.values_list("status", flat=True).get(pk=message.pk)
+
+
+def outcomes(message: OutboxMessage) -> list[str]:
+    return list(DeliveryAttempt.objects.filter(message=message).order_by("number").values_list("outcome", flat=True))
+
+
+class SweeperBeat:
+    """Celery beat's job, with a short period: publish `notifications.sweep_outbox` every `period` seconds."""
+
+    def __init__(self, period: float, queued_older_than: float) -> None:
+        self.period = period
+        self.queued_older_than = queued_older_than
+        self.ticks = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        from notifications.tasks import sweep_outbox
+
+        while not self._stop.is_set():
+            try:
+                sweep_outbox.apply_async(kwargs={"queued_older_than": self.queued_older_than})
+                self.ticks += 1
+            except Exception:  # the broker may still be coming back; beat would try again next period too
+                logging.getLogger(__name__).warning("sweeper beat: publish failed", exc_info=True)
+            self._stop.wait(self.period)
+
+    def __enter__(self) -> SweeperBeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(10)
+
+
+# --- 1. transient refusals ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("refusals", range(MAX_RETRIES + 1))
+def test_refused_n_times_then_delivered_once(stack: Stack, person: Employee, refusals: int) -> None:
+    stack.smtp.handler.refuse_next(refusals)
+    message = queue_mail(person)
+    wait_until(lambda: status_of(message) == Status.SENT, timeout=60, message=stack.worker.log_tail)
+    assert stack.smtp.count_by_outbox_id() == {message.pk: 1}
+    assert stack.smtp.handler.refused == refusals
+    assert outcomes(message) == ["retry"] * refusals + ["sent"]
+    [received] = stack.smtp.messages
+    assert received.rcpt_tos == [person.email]
+    assert received.subject == message.subject
+
+
+def test_refused_beyond_max_retries_fails_then_send_again_delivers(
+    stack: Stack, person: Employee, admin_client: Client
+) -> None:
+    stack.smtp.handler.refuse_next(MAX_RETRIES + 1)
+    message = queue_mail(person)
+    wait_until(lambda: status_of(message) == Status.FAILED, timeout=60, message=stack.worker.log_tail)
+    assert outcomes(message) == ["retry"] * MAX_RETRIES + ["failed"]
+    assert stack.smtp.messages == []
+
+    # Nothing more is sent: the sweeper leaves a failed row alone, and no claim can take it.
+    from notifications.tasks import sweep_outbox
+
+    assert sweep_outbox(queued_older_than=0)["published"] == 0
+    assert status_of(message) == Status.FAILED
+    assert stack.smtp.handler.data_calls == MAX_RETRIES + 1
+
+    response = admin_client.post(
+        "/admin/notifications/outboxmessage/", {"action": "send_again", "_selected_action": [message.pk]}
+    )
+    assert response.status_code == 302
+    wait_until(lambda: status_of(message) == Status.SENT, timeout=60, message=stack.worker.log_tail)
+    assert stack.smtp.count_by_outbox_id() == {message.pk: 1}
+    assert outcomes(message) == ["retry"] * MAX_RETRIES + ["failed", "sent"]
+
+
+def test_a_permanent_refusal_fails_at_once(stack: Stack, person: Employee) -> None:
+    stack.smtp.handler.reject_next(1)
+    message = queue_mail(person)
+    wait_until(lambda: status_of(message) == Status.FAILED, timeout=60, message=stack.worker.log_tail)
+    assert outcomes(message) == ["failed"]
+    assert "550" in OutboxMessage.objects.get(pk=message.pk).last_error
+
+
+def test_a_4xx_at_rcpt_is_retried(stack: Stack, person: Employee) -> None:
+    stack.smtp.handler.refuse_rcpt_next(1)
+    message = queue_mail(person)
+    wait_until(lambda: status_of(message) == Status.SENT, timeout=60, message=stack.worker.log_tail)
+    assert outcomes(message) == ["retry", "sent"]
+    assert stack.smtp.count_by_outbox_id() == {message.pk: 1}
+
+
+# --- 4. rollback ---------------------------------------------------------------------------------------------
+
+
+class Boom(Exception):
+    pass
+
+
+@transaction.atomic
+def approve_then_fail(*, person: Employee) -> None:
+    """A service that queues its mail, then fails: the whole transaction rolls back."""
+    person.extra_leave_days = 3
+    person.save(update_fields=["extra_leave_days"])
+    notify(event="request_approved", obj=person, recipients=[person], context={"request": fake_request(person)})
+    raise Boom
+
+
+def test_a_service_that_raises_after_notify_sends_nothing(stack: Stack, person: Employee) -> None:
+    with pytest.raises(Boom):
+        approve_then_fail(person=person)
+    assert not OutboxMessage.objects.exists()
+    Employee.objects.get(pk=person.pk, extra_leave_days=0)  # the change rolled back with the mail
+
+    # A control message through the same worker proves the pipeline runs; it is the only one to arrive.
+    control = queue_mail(person, event="request_rejected")
+    wait_until(lambda: status_of(control) == Status.SENT, timeout=60, message=stack.worker.log_tail)
+    from notifications.tasks import sweep_outbox
+
+    assert sweep_outbox(queued_older_than=0)["published"] == 0
+    assert stack.smtp.count_by_outbox_id() == {control.pk: 1}
+
+
+# --- 2. broker outage ----------------------------------------------------------------------------------------
+
+SWEEP_PERIOD = 5.0
+
+
+@pytest.mark.faults
+@pytest.mark.skipif(not have_redis_server(), reason="needs the redis-server binary to run a private Redis")
+def test_every_message_arrives_once_after_a_broker_outage(person: Employee) -> None:
+    approver = make_person(language="en")
+    with (
+        RedisServer() as redis,
+        SMTPServer() as smtp,
+        celery_broker(redis.url()),
+        CeleryWorker(env=worker_env(broker_url=redis.url(), smtp=smtp)) as worker,
+    ):
+        # Before the outage the normal path works.
+        before = queue_mail(approver, event="request_created", obj=person)
+        wait_until(lambda: status_of(before) == Status.SENT, timeout=60, message=worker.log_tail)
+
+        redis.stop()
+        durations = []
+        for n in range(50):
+            started = time.monotonic()
+            with transaction.atomic():  # one "request" per transaction, as the API would commit it
+                department = Department.objects.create(name=f"Outage {n}")
+                notify(
+                    event="request_created",
+                    obj=department,
+                    recipients=[approver],
+                    context={"request": fake_request(person, id=department.pk), "actor": person},
+                )
+            durations.append(time.monotonic() - started)
+        assert Department.objects.filter(name__startswith="Outage").count() == 50
+        outage_ids = set(
+            OutboxMessage.objects.filter(status=Status.QUEUED).exclude(pk=before.pk).values_list("pk", flat=True)
+        )
+        assert len(outage_ids) == 50
+        assert max(durations) < 5, durations  # the caller is not held up by the dead broker
+
+        redis.start()
+        wait_for_consumer("mail", timeout=90)
+        with SweeperBeat(period=SWEEP_PERIOD, queued_older_than=1.0):
+            wait_until(
+                lambda: outage_ids <= {m.outbox_id for m in smtp.messages},
+                timeout=2 * SWEEP_PERIOD,
+                message=lambda: f"{len(smtp.messages)} arrived\n{worker.log_tail()}",
+            )
+        worker.stop()  # let anything still in flight finish before counting
+        counts = smtp.count_by_outbox_id()
+        assert {pk: counts.get(pk) for pk in outage_ids} == dict.fromkeys(outage_ids, 1)
+        assert counts[before.pk] == 1
+        assert not OutboxMessage.objects.exclude(status=Status.SENT).exists()
+
+
+# --- 3. worker killed mid-send -------------------------------------------------------------------------------
+
+# EMAIL_TIMEOUT=2 gives the send task a 10 s soft and 12 s hard limit; the sweeper reclaims after 17 s.
+KILL_ENV = {"EMAIL_TIMEOUT": 2}
+
+
+def _hold_then_kill(kill: str, person: Employee) -> None:
+    with (
+        RedisServer() as redis,
+        SMTPServer() as smtp,
+        celery_broker(redis.url()),
+        CeleryWorker(env=worker_env(broker_url=redis.url(), smtp=smtp, **KILL_ENV)) as worker,
+    ):
+        smtp.handler.hang_next(1)
+        message = queue_mail(person)
+        wait_until(lambda: smtp.handler.holding == 1, timeout=30, message=worker.log_tail)
+        if kill == "worker":
+            worker.kill()
+        else:
+            for pid in worker.pool_pids():  # the pool process sending it among them
+                worker.kill_child(pid)
+        wait_until(lambda: smtp.handler.lost == 1, timeout=10)
+        assert status_of(message) == Status.SENDING
+        assert smtp.messages == []
+
+        if kill == "worker":
+            worker.start()
+        with SweeperBeat(period=2.0, queued_older_than=1.0):
+            wait_until(lambda: status_of(message) == Status.SENT, timeout=60, message=worker.log_tail)
+        worker.stop()
+        assert smtp.count_by_outbox_id() == {message.pk: 1}
+        # One held DATA, one delivery: no other run tried to send while the row was claimed.
+        assert smtp.handler.data_calls == 2
+        attempts = DeliveryAttempt.objects.filter(message=message).order_by("number")
+        assert [(a.number, a.outcome) for a in attempts] == [(1, "retry"), (2, "sent")]
+        assert "worker lost" in attempts[0].error
+
+
+@pytest.mark.faults
+@pytest.mark.skipif(not have_redis_server(), reason="needs the redis-server binary to run a private Redis")
+def test_worker_sigkilled_while_smtp_holds_data_delivers_once_after_restart(person: Employee) -> None:
+    _hold_then_kill("worker", person)
+
+
+@pytest.mark.faults
+@pytest.mark.skipif(not have_redis_server(), reason="needs the redis-server binary to run a private Redis")
+def test_pool_process_sigkilled_is_redelivered_and_still_sends_once(person: Employee) -> None:
+    # reject_on_worker_lost redelivers the task at once; it finds the row claimed and leaves it to the sweeper.
+    _hold_then_kill("child", person)
