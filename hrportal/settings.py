@@ -216,7 +216,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # --- REST framework ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "staff.authentication.ActiveTokenAuthentication",  # refuses deactivated/terminated users (401)
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -19,7 +19,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 import rules
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from hrportal.errors import NotFound
@@ -123,6 +123,32 @@ def visible_employees(user: AnyUser) -> QuerySet[Employee]:
     return base.filter(Q(pk=employee.pk) | Q(manager_override=employee) | _subtree_q(managed_paths(user)))
 
 
+def visible_departments(user: AnyUser) -> QuerySet[Department]:
+    """Departments the user may list: HR all; others the departments of the employees they may
+    see (their own, those of their overridden reports) plus every department of the subtrees they
+    manage, even an empty one (a manager plans for it). See docs/decisions/staff-department-visibility.md."""
+    if not is_active_user(user):
+        return Department.objects.none()
+    if is_hr(user):
+        return Department.objects.all()
+    if employee_of(user) is None:
+        return Department.objects.none()
+    return Department.objects.filter(
+        Q(pk__in=visible_employees(user).values("department_id")) | _subtree_q(managed_paths(user), prefix="path")
+    )
+
+
+def visible_in_admin(user: AnyUser, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """The admin is HR's tool: HR sees every row, any other staff user sees none."""
+    return queryset if is_hr(user) else queryset.none()
+
+
+def can_record_rate(user: AnyUser, employee: Employee) -> bool:
+    """Recording a rate directly (any effective date, corrections) is HR's; managers propose changes
+    through a rate-change request (requests_app), which checks `can_change_rate`."""
+    return is_hr(user)
+
+
 def managed_employee_ids_q(user: AnyUser, prefix: str = "employee") -> Q:
     """A Q over a model with an `employee` FK: rows of employees in the user's managed subtree."""
     employee = employee_of(user)
@@ -204,3 +230,116 @@ def _changes_rate(user: AnyUser, employee: Employee | None) -> bool:
 rules.add_perm("staff.view_salary", _sees_salary)
 rules.add_perm("staff.change_rate", _changes_rate)
 rules.add_perm("staff.is_hr", _is_hr)
+
+
+# --- requests -----------------------------------------------------------------------------------
+# Imported lazily: staff must not import requests_app at module load (requests_app imports staff).
+
+
+def visible_requests(user: AnyUser) -> QuerySet[Any]:
+    """Requests the user may see: their own, those they filed, their managed subtree's; HR all."""
+    from requests_app.models import Request
+
+    base = Request.objects.select_related("employee", "employee__department", "created_by")
+    if not is_active_user(user):
+        return base.none()
+    if is_hr(user):
+        return base.all()
+    employee = employee_of(user)
+    if employee is None:
+        return base.none()
+    return base.filter(Q(employee=employee) | Q(created_by=user) | managed_employee_ids_q(user))
+
+
+def access_request(user: AnyUser, request_id: Any, *, for_update: bool = False) -> Any:
+    """Fetch a request the user may see (locked when `for_update`), else NotFound (404)."""
+    from requests_app.models import Request
+
+    try:
+        pk = int(request_id)
+    except (TypeError, ValueError):
+        raise NotFound("Request not found.") from None
+    if not visible_requests(user).filter(pk=pk).exists():
+        raise NotFound("Request not found.")
+    qs = Request.objects.select_related("employee", "employee__department")
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    return qs.get(pk=pk)
+
+
+def hr_employees() -> QuerySet[Employee]:
+    return Employee.objects.filter(user__is_active=True, user__groups__name=HR_GROUP).select_related("user")
+
+
+def stage_approvers(request: Any, stage: str) -> list[Employee]:
+    """Who decides a request at a step: the employee's manager, or the HR group."""
+    if stage == "manager":
+        manager = manager_of(request.employee)
+        return [manager] if manager is not None else []
+    if stage == "hr":
+        return [e for e in hr_employees() if e.pk != request.employee_id]
+    return []
+
+
+def approval_capacity(user: AnyUser, request: Any, on: dt.date | None = None) -> tuple[bool, Employee | None]:
+    """Whether the user may decide the request at its current step, and on whose behalf.
+
+    Nobody decides their own request. At the manager step: the employee's manager, or a deputy
+    whose delegation from that manager covers `on` (acting on the manager's behalf). At the HR
+    step: any HR member.
+    """
+    on = on or timezone.localdate()
+    me = employee_of(user)
+    if not is_active_user(user) or (me is not None and me.pk == request.employee_id):
+        return False, None
+    if request.stage == "hr":
+        return is_hr(user), None
+    if request.stage == "manager" and me is not None:
+        manager = manager_of(request.employee)
+        if manager is None:
+            return False, None
+        if manager.pk == me.pk:
+            return True, None
+        if deputy_for(me, manager, on):
+            return True, manager
+    return False, None
+
+
+def can_approve(user: AnyUser, request: Any, on: dt.date | None = None) -> bool:
+    return approval_capacity(user, request, on)[0]
+
+
+def awaiting_decision(user: AnyUser, on: dt.date | None = None) -> QuerySet[Any]:
+    """Pending requests this user can decide now (the approvals inbox)."""
+    from requests_app.models import Request
+
+    on = on or timezone.localdate()
+    base = visible_requests(user).filter(status=Request.Status.PENDING).exclude(employee__user=user)
+    q = Q(pk__in=[])
+    if is_hr(user):
+        q |= Q(stage="hr")
+    me = employee_of(user)
+    if me is not None:
+        deputising_for = Delegation.objects.filter(deputy=me, start_date__lte=on, end_date__gte=on)
+        managers = [me.pk, *deputising_for.values_list("manager", flat=True)]
+        q |= Q(stage="manager") & _managed_by_any_q(managers)
+    return base.filter(q)
+
+
+def _managed_by_any_q(manager_ids: list[int]) -> Q:
+    """Requests whose employee's manager (override or department head chain) is one of these."""
+    q = Q(employee__manager_override_id__in=manager_ids)
+    no_override = Q(employee__manager_override__isnull=True)
+    # Direct head of the employee's department (not the employee themself) …
+    q |= (
+        no_override
+        & Q(employee__department__head_id__in=manager_ids)
+        & ~Q(employee__department__head_id=F("employee_id"))
+    )
+    # … or, for a department head, the head of the parent department.
+    q |= (
+        no_override
+        & Q(employee__department__head_id=F("employee_id"))
+        & Q(employee__department__parent__head_id__in=manager_ids)
+    )
+    return q

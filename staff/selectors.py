@@ -1,12 +1,17 @@
-"""Reads about staff: pay rate on a date, subtree queries."""
+"""Reads about staff: pay rate on a date, subtree queries, the employee list of the API."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
+from staff.access import visible_departments, visible_employees
 from staff.models import Department, Employee, PayRate
+
+CURRENT_RATES_ATTR = "current_rate_rows"
 
 
 def current_rates() -> QuerySet[PayRate]:
@@ -26,3 +31,105 @@ def rate_history(employee: Employee | int) -> list[PayRate]:
 
 def subtree(department: Department) -> QuerySet[Department]:
     return Department.objects.filter(path__startswith=department.path)
+
+
+# --- the employee list ------------------------------------------------------------------------
+
+
+def _case_variants(term: str) -> set[str]:
+    # SQLite's LIKE folds case for ASCII only, so "иванов" would miss "Иванов" there; asking for
+    # the usual spellings of a word keeps search useful on the embedded database. PostgreSQL's
+    # icontains folds Cyrillic itself, and the variants cost it nothing noticeable.
+    return {term, term.lower(), term.upper(), term.capitalize(), term.title()}
+
+
+SEARCH_FIELDS = ("last_name", "first_name", "patronymic", "personnel_number", "email", "user__username")
+
+
+def employee_search_q(text: str, prefix: str = "") -> Q:
+    """Every word of `text` must match one of the name/number/email fields."""
+    q = Q()
+    for word in text.split():
+        word_q = Q()
+        for variant in _case_variants(word):
+            for field in SEARCH_FIELDS:
+                word_q |= Q(**{f"{prefix}{field}__icontains": variant})
+        q &= word_q
+    return q
+
+
+def in_department_tree(qs: QuerySet[Employee], department_id: int) -> QuerySet[Employee]:
+    root = Department.objects.filter(pk=department_id).values_list("path", flat=True).first()
+    return qs.filter(department__path__startswith=root) if root else qs.none()
+
+
+def employee_list(
+    *,
+    user: Any,
+    department_id: int | None = None,
+    department_tree_id: int | None = None,
+    search: str = "",
+) -> QuerySet[Employee]:
+    """The employees `user` may see, filtered; ordered by name with the id as a stable tie-break."""
+    qs = visible_employees(user)
+    if department_id is not None:
+        qs = qs.filter(department_id=department_id)
+    if department_tree_id is not None:
+        qs = in_department_tree(qs, department_tree_id)
+    if search.strip():
+        qs = qs.filter(employee_search_q(search))
+    return qs.order_by("last_name", "first_name", "patronymic", "pk")
+
+
+def with_current_rates(qs: QuerySet[Employee]) -> QuerySet[Employee]:
+    """Prefetch each employee's current (not superseded) rate rows in one query."""
+    return qs.prefetch_related(
+        Prefetch("rates", queryset=current_rates().order_by("effective_date"), to_attr=CURRENT_RATES_ATTR)
+    )
+
+
+def current_rate(employee: Employee, on: dt.date) -> PayRate | None:
+    """The rate in force on `on`; before the first rate takes effect (a future hire), that first rate.
+
+    Uses the rows prefetched by `with_current_rates` when present, otherwise asks the database."""
+    rows: Sequence[PayRate] | None = getattr(employee, CURRENT_RATES_ATTR, None)
+    if rows is None:
+        return rate_on(employee, on) or current_rates().filter(employee=employee).order_by("effective_date").first()
+    in_force = [r for r in rows if r.effective_date <= on]
+    if in_force:
+        return in_force[-1]
+    return rows[0] if rows else None
+
+
+def _path_ids(path: str) -> list[int]:
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
+def manager_ids(employees: Iterable[Employee]) -> dict[int, int | None]:
+    """Each employee's manager id, with the rule of staff.access.manager_of, in one query.
+
+    The override wins; else the head of the nearest department on the employee's path (their own
+    first, then its ancestors) that is headed by someone other than the employee themself.
+    `department` must be loaded (visible_employees select_related's it)."""
+    employees = list(employees)
+    needed: set[int] = set()
+    for employee in employees:
+        if not employee.manager_override_id:
+            needed.update(_path_ids(employee.department.path))
+    heads = dict(Department.objects.filter(pk__in=needed).values_list("pk", "head_id")) if needed else {}
+    result: dict[int, int | None] = {}
+    for employee in employees:
+        if employee.manager_override_id:
+            result[employee.pk] = employee.manager_override_id
+            continue
+        result[employee.pk] = None
+        for department_id in reversed(_path_ids(employee.department.path)):
+            head_id = heads.get(department_id)
+            if head_id and head_id != employee.pk:
+                result[employee.pk] = head_id
+                break
+    return result
+
+
+def department_list(*, user: Any) -> QuerySet[Department]:
+    return visible_departments(user).order_by("path")

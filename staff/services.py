@@ -1,4 +1,9 @@
-"""Writes to the organisation and pay rates. Keyword-only, atomic, audited."""
+"""Writes to the organisation and pay rates. Keyword-only, atomic, audited.
+
+Audit: django-simple-history records employees, pay rates and users (with their groups). A
+service that knows its actor puts it on the instance (`_history_user`), which simple-history
+prefers to the request user of HistoryRequestMiddleware, so commands and tasks are attributed too.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +12,30 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hrportal.errors import ValidationFailed
-from staff.models import Department, Employee, PayRate, Position
+from staff.models import HR_GROUP, Department, Employee, PayRate, Position
 
 User = get_user_model()
 
 FTE_MIN = Decimal("0.01")
 FTE_MAX = Decimal("1.50")
+
+# Apps whose every permission the `hr` group holds (their historical models included, which is
+# what SimpleHistoryAdmin asks for when SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS is on).
+# Not django.contrib.auth: whoever may change users may make themselves superuser.
+HR_PERMISSION_APPS = ("staff", "leave", "requests_app", "notifications", "reports")
+
+
+def _set_actor(instance: Any, actor: Any) -> None:
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        instance._history_user = actor
 
 
 @transaction.atomic
@@ -28,7 +45,7 @@ def department_save(*, department: Department) -> Department:
         ancestor: Department | None = Department.objects.get(pk=department.parent_id)
         while ancestor is not None:
             if ancestor.pk == department.pk:
-                raise ValidationFailed("A department cannot be inside itself.", field="parent")
+                raise ValidationFailed(_("A department cannot be inside itself."), field="parent")
             ancestor = ancestor.parent
     old_path = department.path
     department.save()
@@ -48,9 +65,9 @@ def department_save(*, department: Department) -> Department:
 def validate_rate(*, fte: Decimal, salary: Decimal) -> None:
     errors: dict[str, list[str]] = {}
     if not (FTE_MIN <= fte <= FTE_MAX):
-        errors["fte"] = [f"FTE must be between {FTE_MIN} and {FTE_MAX}."]
+        errors["fte"] = [_("FTE must be between %(min)s and %(max)s.") % {"min": FTE_MIN, "max": FTE_MAX}]
     if salary < 0:
-        errors["salary"] = ["Salary cannot be negative."]
+        errors["salary"] = [_("Salary cannot be negative.")]
     if errors:
         raise ValidationFailed(errors)
 
@@ -68,7 +85,7 @@ def pay_rate_record(
     """Record a rate from a date. A row for the same date is superseded, never edited."""
     validate_rate(fte=fte, salary=salary)
     if effective_date < employee.hire_date:
-        raise ValidationFailed("A rate cannot start before the hire date.", field="effective_date")
+        raise ValidationFailed(_("A rate cannot start before the hire date."), field="effective_date")
     # Lock the employee row so two corrections of the same date serialise.
     Employee.objects.select_for_update().filter(pk=employee.pk).first()
     current = (
@@ -81,11 +98,13 @@ def pay_rate_record(
             return current  # nothing changes: a retried call is harmless
         current.superseded_at = timezone.now()
         current._change_reason = f"superseded: {comment}".strip()
+        _set_actor(current, actor)
         current.save(update_fields=["superseded_at"])
     rate = PayRate(
         employee=employee, effective_date=effective_date, fte=fte, salary=salary, created_by=actor, comment=comment
     )
     rate._change_reason = comment or "rate recorded"
+    _set_actor(rate, actor)
     rate.save()
     return rate
 
@@ -110,9 +129,11 @@ def employee_create(
     validate_rate(fte=fte, salary=salary)
     parts = full_name.split()
     if len(parts) < 2:
-        raise ValidationFailed("Give the full name as 'Surname Name [Patronymic]'.", field="full_name")
+        raise ValidationFailed(_("Give the full name as 'Surname Name [Patronymic]'."), field="full_name")
     if User.objects.filter(username=username).exists():
-        raise ValidationFailed("This username is taken.", field="username")
+        raise ValidationFailed(_("This username is taken."), field="username")
+    if personnel_number and Employee.objects.filter(personnel_number=personnel_number).exists():
+        raise ValidationFailed(_("This personnel number is taken."), field="personnel_number")
     user = User(username=username, email=email, first_name=parts[1], last_name=parts[0])
     if password:
         try:
@@ -122,23 +143,96 @@ def employee_create(
         user.set_password(password)
     else:
         user.set_unusable_password()
+    _set_actor(user, actor)
+    # Savepoints: a concurrent insert of the same username/number surfaces as a field error,
+    # and the outer transaction (rolled back by the raise) stays usable on PostgreSQL meanwhile.
     try:
-        user.save()
-        employee = Employee(
-            user=user,
-            personnel_number=personnel_number or f"T{user.pk:06d}",
-            last_name=parts[0],
-            first_name=parts[1],
-            patronymic=" ".join(parts[2:]),
-            email=email,
-            language=language,
-            department=department,
-            position=position,
-            hire_date=hire_date,
-        )
-        employee._change_reason = "employee created"
-        employee.save()
-    except IntegrityError as exc:
-        raise ValidationFailed(f"Cannot create the employee: {exc}", field="personnel_number") from None
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        raise ValidationFailed(_("This username is taken."), field="username") from None
+    employee = Employee(
+        user=user,
+        personnel_number=personnel_number or f"T{user.pk:06d}",
+        last_name=parts[0],
+        first_name=parts[1],
+        patronymic=" ".join(parts[2:]),
+        email=email,
+        language=language,
+        department=department,
+        position=position,
+        hire_date=hire_date,
+    )
+    employee._change_reason = "employee created"
+    _set_actor(employee, actor)
+    try:
+        with transaction.atomic():
+            employee.save()
+    except IntegrityError:
+        raise ValidationFailed(_("This personnel number is taken."), field="personnel_number") from None
     pay_rate_record(employee=employee, effective_date=hire_date, fte=fte, salary=salary, actor=actor, comment="hire")
     return employee
+
+
+EMPLOYEE_UPDATABLE_FIELDS = frozenset(
+    {
+        "last_name",
+        "first_name",
+        "patronymic",
+        "email",
+        "language",
+        "department",
+        "position",
+        "termination_date",
+        "weekly_hours",
+        "manager_override",
+        "extra_leave_days",
+    }
+)
+
+
+@transaction.atomic
+def employee_update(*, employee: Employee, actor: Any, changes: dict[str, Any], reason: str = "") -> Employee:
+    """Change an employee's record; the history row carries the actor, the old and the new values."""
+    unknown = set(changes) - EMPLOYEE_UPDATABLE_FIELDS
+    if unknown:
+        raise ValidationFailed({name: [_("This field cannot be changed here.")] for name in sorted(unknown)})
+    locked = Employee.objects.select_for_update().get(pk=employee.pk)
+    changed = [name for name, value in changes.items() if getattr(locked, name) != value]
+    if not changed:
+        return locked
+    for name in changed:
+        setattr(locked, name, changes[name])
+    try:
+        locked.full_clean(exclude=["user"], validate_unique=False)
+    except DjangoValidationError as exc:
+        raise ValidationFailed(exc.message_dict) from None
+    locked._change_reason = reason or "updated: " + ", ".join(changed)
+    _set_actor(locked, actor)
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def hr_group_ensure() -> Group:
+    """The `hr` group with every permission of the portal's own apps. Idempotent."""
+    group, _created = Group.objects.get_or_create(name=HR_GROUP)
+    group.permissions.add(*Permission.objects.filter(content_type__app_label__in=HR_PERMISSION_APPS))
+    return group
+
+
+@transaction.atomic
+def hr_role_set(*, user: Any, is_hr: bool, actor: Any) -> None:
+    """Grant or withdraw the HR role; the user's history records the group change and its actor."""
+    group = Group.objects.get_or_create(name=HR_GROUP)[0]
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    has_role = locked.groups.filter(pk=group.pk).exists()
+    if has_role == is_hr:
+        return
+    _set_actor(locked, actor)
+    locked._change_reason = "hr role granted" if is_hr else "hr role withdrawn"
+    if is_hr:
+        locked.groups.add(group)
+    else:
+        locked.groups.remove(group)
+    user.__dict__.pop("_hrportal_access", None)  # drop the memoised role of this user object

@@ -1,0 +1,537 @@
+"""The admin is HR's workplace: employees, the department tree, positions, delegations, timesheets.
+
+Rules kept here:
+- querysets and permissions go through staff.access (HR sees everything, other staff users nothing);
+- writes with invariants go through staff.services: a department through `department_save` (paths),
+  a pay rate through `pay_rate_record` (never edited: past rows are read-only, a correction is a new
+  row), a new employee through `employee_create` (user + employee + first rate);
+- history (django-simple-history) is recorded with the admin user as the actor, and reverting a
+  pay rate or a user from the history page is refused (it would edit a row in place).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Count, F, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from hrportal.errors import ApplicationError
+from staff import access
+from staff.models import Delegation, Department, Employee, PayRate, Position, TimesheetEntry
+from staff.selectors import employee_search_q
+from staff.services import FTE_MAX, FTE_MIN, department_save, employee_create, pay_rate_record, validate_rate
+
+User = get_user_model()
+
+
+class HRAdminMixin:
+    """Admin access through staff.access: HR (and superusers) only, on top of model permissions."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return access.visible_in_admin(request.user, super().get_queryset(request))  # type: ignore[misc]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return access.is_hr(request.user) and super().has_module_permission(request)  # type: ignore[misc]
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return access.is_hr(request.user) and super().has_view_permission(request, obj)  # type: ignore[misc]
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return access.is_hr(request.user) and super().has_add_permission(request, *args)  # type: ignore[misc]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return access.is_hr(request.user) and super().has_change_permission(request, obj)  # type: ignore[misc]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return access.is_hr(request.user) and super().has_delete_permission(request, obj)  # type: ignore[misc]
+
+
+class NoRevertHistoryMixin:
+    """The history page of these models is for reading: a POST there would write an old version
+    back over the current row (simple-history only hides the button), so it is refused."""
+
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)  # type: ignore[misc]
+
+
+def _search(queryset: QuerySet[Any], search_term: str, prefix: str = "") -> tuple[QuerySet[Any], bool]:
+    if not search_term.strip():
+        return queryset, False
+    return queryset.filter(employee_search_q(search_term, prefix=prefix)), False
+
+
+# --- pay rates ----------------------------------------------------------------------------------
+
+
+class PayRateAddForm(forms.ModelForm):
+    """A new rate row. Same-date rows are corrections (pay_rate_record supersedes the old one), so
+    the partial unique constraint is not checked here."""
+
+    class Meta:
+        model = PayRate
+        fields = ["effective_date", "fte", "salary", "comment"]
+
+    def _get_validation_exclusions(self) -> set[str]:
+        exclusions = set(super()._get_validation_exclusions())
+        exclusions.add("employee")
+        return exclusions
+
+    def _employee(self, cleaned: dict[str, Any]) -> Employee | None:
+        if cleaned.get("employee") is not None:
+            return cleaned["employee"]
+        try:
+            return self.instance.employee  # an inline form: the formset set the parent here
+        except Employee.DoesNotExist:
+            return None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        fte, salary = cleaned.get("fte"), cleaned.get("salary")
+        if fte is not None and salary is not None:
+            try:
+                validate_rate(fte=fte, salary=salary)
+            except ApplicationError as exc:
+                for field, messages in exc.detail.items():
+                    for message in messages:
+                        self.add_error(field if field in self.fields else None, message)
+        employee = self._employee(cleaned)
+        effective_date = cleaned.get("effective_date")
+        if employee is not None and employee.hire_date and effective_date and effective_date < employee.hire_date:
+            self.add_error("effective_date", _("A rate cannot start before the hire date."))
+        return cleaned
+
+
+class PayRateStandaloneAddForm(PayRateAddForm):
+    class Meta(PayRateAddForm.Meta):
+        fields = ["employee", "effective_date", "fte", "salary", "comment"]
+
+
+def _record_rate(request: HttpRequest, employee: Employee, data: dict[str, Any]) -> PayRate:
+    return pay_rate_record(
+        employee=employee,
+        effective_date=data["effective_date"],
+        fte=data["fte"],
+        salary=data["salary"],
+        comment=data.get("comment") or "",
+        actor=request.user,
+    )
+
+
+class PayRateHistoryInline(admin.TabularInline):
+    """Every recorded row, newest first, read-only: rates are never edited or deleted."""
+
+    model = PayRate
+    fk_name = "employee"
+    verbose_name = _("recorded rate")
+    verbose_name_plural = _("pay-rate history (read-only; a correction is a new row below)")
+    fields = ["effective_date", "fte", "salary", "comment", "created_by", "created_at", "superseded_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PayRate]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("created_by")
+            # The current row of a date first, then the rows it superseded.
+            .order_by("-effective_date", F("superseded_at").desc(nulls_first=True), "-created_at")
+        )
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return access.is_hr(request.user) and super().has_view_permission(request, obj)
+
+
+class PayRateAddInline(admin.TabularInline):
+    """Blank rows for new rates; saved through pay_rate_record (see EmployeeAdmin.save_formset)."""
+
+    model = PayRate
+    fk_name = "employee"
+    form = PayRateAddForm
+    verbose_name = _("new rate")
+    verbose_name_plural = _("record a new rate (or correct a date by recording it again)")
+    fields = ["effective_date", "fte", "salary", "comment"]
+    extra = 1
+    can_delete = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PayRate]:
+        return super().get_queryset(request).none()
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return access.is_hr(request.user) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(PayRate)
+class PayRateAdmin(HRAdminMixin, NoRevertHistoryMixin, SimpleHistoryAdmin):
+    list_display = [
+        "employee",
+        "effective_date",
+        "fte",
+        "salary",
+        "comment",
+        "created_by",
+        "created_at",
+        "superseded_at",
+    ]
+    list_select_related = ["employee", "created_by"]
+    list_filter = [("superseded_at", admin.EmptyFieldListFilter), "effective_date"]
+    search_fields = ["employee__last_name", "employee__personnel_number"]
+    autocomplete_fields = ["employee"]
+    date_hierarchy = "effective_date"
+    readonly_fields = ["created_by", "created_at", "superseded_at"]
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[PayRate], search_term: str
+    ) -> tuple[QuerySet[PayRate], bool]:
+        return _search(queryset, search_term, prefix="employee__")
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        if obj is None:
+            kwargs["form"] = PayRateStandaloneAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        if obj is None:
+            return list(PayRateStandaloneAddForm.Meta.fields)
+        return [*PayRateStandaloneAddForm.Meta.fields, "created_by", "created_at", "superseded_at"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # never edited in place: a correction is a new row
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: PayRate, form: forms.ModelForm, change: bool) -> None:
+        if change:  # pragma: no cover - has_change_permission is False
+            raise PermissionDenied
+        rate = _record_rate(request, form.cleaned_data["employee"], form.cleaned_data)
+        obj.__dict__.update(rate.__dict__)
+
+
+# --- employees ----------------------------------------------------------------------------------
+
+
+class EmployeeAddForm(forms.ModelForm):
+    """A new employee with their login and first rate, created by staff.services.employee_create."""
+
+    username = forms.CharField(label=_("login"), max_length=150, validators=[User.username_validator])
+    password = forms.CharField(
+        label=_("password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("Leave empty to create the account without a usable password."),
+    )
+    fte = forms.DecimalField(label=_("FTE"), max_digits=3, decimal_places=2, min_value=FTE_MIN, max_value=FTE_MAX)
+    fte.initial = Decimal("1.00")
+    salary = forms.DecimalField(label=_("monthly salary, RUB"), max_digits=12, decimal_places=2, min_value=0)
+
+    class Meta:
+        model = Employee
+        fields = [
+            "personnel_number",
+            "last_name",
+            "first_name",
+            "patronymic",
+            "email",
+            "language",
+            "department",
+            "position",
+            "hire_date",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["personnel_number"].required = False
+        self.fields["personnel_number"].help_text = _("Leave empty to number automatically.")
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username=username).exists():
+            raise forms.ValidationError(_("This username is taken."))
+        return username
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        password = cleaned.get("password")
+        if password:
+            probe = User(
+                username=cleaned.get("username") or "",
+                email=cleaned.get("email") or "",
+                first_name=cleaned.get("first_name") or "",
+                last_name=cleaned.get("last_name") or "",
+            )
+            try:
+                validate_password(password, probe)
+            except DjangoValidationError as exc:
+                self.add_error("password", exc)
+        return cleaned
+
+
+class ActiveFilter(admin.SimpleListFilter):
+    """Active = the user may log in and the employee is not terminated (staff.access.is_active_user)."""
+
+    title = _("active")
+    parameter_name = "active"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Employee]) -> QuerySet[Employee]:
+        today = timezone.localdate()
+        active = Q(user__is_active=True) & (Q(termination_date__isnull=True) | Q(termination_date__gte=today))
+        if self.value() == "yes":
+            return queryset.filter(active)
+        if self.value() == "no":
+            return queryset.exclude(active)
+        return queryset
+
+
+@admin.register(Employee)
+class EmployeeAdmin(HRAdminMixin, SimpleHistoryAdmin):
+    list_display = [
+        "personnel_number",
+        "full_name_display",
+        "department",
+        "position",
+        "hire_date",
+        "termination_date",
+        "active_display",
+    ]
+    list_display_links = ["personnel_number", "full_name_display"]
+    list_select_related = ["department", "position", "user"]
+    list_filter = [ActiveFilter, ("user__is_active", admin.BooleanFieldListFilter), "department", "position"]
+    # The search itself is employee_search_q (Cyrillic-aware on SQLite too); these names show the box.
+    search_fields = ["last_name", "first_name", "patronymic", "personnel_number", "email", "user__username"]
+    search_help_text = _("Surname, name, patronymic, personnel number, email or login.")
+    autocomplete_fields = ["department", "position", "manager_override"]
+    readonly_fields = ["user", "manager_display"]
+    fieldsets = [
+        (
+            None,
+            {"fields": ["user", "personnel_number", ("last_name", "first_name", "patronymic"), "email", "language"]},
+        ),
+        (
+            _("Job"),
+            {
+                "fields": [
+                    "department",
+                    "position",
+                    "manager_display",
+                    "manager_override",
+                    ("hire_date", "termination_date"),
+                    "weekly_hours",
+                    "extra_leave_days",
+                ]
+            },
+        ),
+    ]
+    add_fieldsets = [
+        (None, {"fields": [("username", "password"), "personnel_number", ("last_name", "first_name", "patronymic")]}),
+        (None, {"fields": ["email", "language", "department", "position", "hire_date", ("fte", "salary")]}),
+    ]
+    history_list_display = ["department", "termination_date"]
+    inlines = [PayRateHistoryInline, PayRateAddInline]
+
+    @admin.display(description=_("full name"), ordering="last_name")
+    def full_name_display(self, obj: Employee) -> str:
+        return obj.full_name
+
+    @admin.display(description=_("active"), boolean=True)
+    def active_display(self, obj: Employee) -> bool:
+        today = timezone.localdate()
+        return obj.user.is_active and (obj.termination_date is None or obj.termination_date >= today)
+
+    @admin.display(description=_("manager"))
+    def manager_display(self, obj: Employee) -> str:
+        manager = access.manager_of(obj) if obj.pk else None
+        return str(manager) if manager else "—"
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Employee], search_term: str
+    ) -> tuple[QuerySet[Employee], bool]:
+        return _search(queryset, search_term)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.add_fieldsets if obj is None else super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [] if obj is None else super().get_readonly_fields(request, obj)
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        if obj is None:
+            kwargs["form"] = EmployeeAddForm
+            kwargs["fields"] = None
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_inline_instances(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        return [] if obj is None else super().get_inline_instances(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # people leave (termination date), their records stay
+
+    def save_model(self, request: HttpRequest, obj: Employee, form: forms.ModelForm, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)  # SimpleHistoryAdmin sets the actor
+            return
+        data = form.cleaned_data
+        created = employee_create(
+            username=data["username"],
+            full_name=" ".join(p for p in (data["last_name"], data["first_name"], data.get("patronymic")) if p),
+            email=data["email"],
+            department=data["department"],
+            position=data.get("position"),
+            hire_date=data["hire_date"],
+            fte=data["fte"],
+            salary=data["salary"],
+            password=data.get("password") or None,
+            personnel_number=data.get("personnel_number") or None,
+            language=data.get("language") or Employee.Language.RU,
+            actor=request.user,
+        )
+        obj.__dict__.update(created.__dict__)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is PayRate:
+            # New rates go through the service (supersede, lock, audit); existing ones are read-only.
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+            for rate_form in formset.forms:
+                if rate_form.has_changed() and rate_form.cleaned_data and rate_form.instance.pk is None:
+                    formset.new_objects.append(_record_rate(request, form.instance, rate_form.cleaned_data))
+            return
+        super().save_formset(request, form, formset, change)
+
+
+# --- departments ----------------------------------------------------------------------------------
+
+
+class DepartmentForm(forms.ModelForm):
+    class Meta:
+        model = Department
+        fields = ["name", "parent", "head"]
+
+    def clean_parent(self) -> Department | None:
+        parent = self.cleaned_data.get("parent")
+        if parent is not None and self.instance.pk and parent.path.startswith(self.instance.path):
+            raise forms.ValidationError(_("A department cannot be inside itself."))
+        return parent
+
+
+@admin.register(Department)
+class DepartmentAdmin(HRAdminMixin, admin.ModelAdmin):
+    form = DepartmentForm
+    list_display = ["tree_name", "head", "employee_count"]
+    list_select_related = ["head"]
+    ordering = ["path"]
+    search_fields = ["name"]
+    autocomplete_fields = ["parent", "head"]
+    list_per_page = 200
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Department]:
+        return super().get_queryset(request).annotate(staff_count=Count("employees"))
+
+    @admin.display(description=_("department"), ordering="path")
+    def tree_name(self, obj: Department) -> str:
+        return format_html('<span style="padding-left: {}em">{}</span>', obj.depth * 1.5, obj.name)
+
+    @admin.display(description=_("employees"), ordering="staff_count")
+    def employee_count(self, obj: Department) -> int:
+        return obj.staff_count
+
+    def save_model(self, request: HttpRequest, obj: Department, form: forms.ModelForm, change: bool) -> None:
+        department_save(department=obj)
+
+
+# --- the rest -------------------------------------------------------------------------------------
+
+
+@admin.register(Position)
+class PositionAdmin(HRAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "extra_leave_days"]
+    search_fields = ["name"]
+
+
+@admin.register(Delegation)
+class DelegationAdmin(HRAdminMixin, SimpleHistoryAdmin):
+    list_display = ["deputy", "manager", "start_date", "end_date"]
+    list_select_related = ["deputy", "manager"]
+    list_filter = ["start_date"]
+    autocomplete_fields = ["manager", "deputy"]
+    date_hierarchy = "start_date"
+    search_fields = ["manager__last_name", "deputy__last_name"]
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Delegation], search_term: str
+    ) -> tuple[QuerySet[Delegation], bool]:
+        if not search_term.strip():
+            return queryset, False
+        return queryset.filter(
+            employee_search_q(search_term, prefix="manager__") | employee_search_q(search_term, prefix="deputy__")
+        ), False
+
+
+@admin.register(TimesheetEntry)
+class TimesheetEntryAdmin(HRAdminMixin, admin.ModelAdmin):
+    list_display = ["employee", "date", "kind", "hours", "day_off_instead"]
+    list_select_related = ["employee"]
+    list_filter = ["kind", "day_off_instead", "employee__department"]
+    date_hierarchy = "date"
+    autocomplete_fields = ["employee"]
+    search_fields = ["employee__last_name", "employee__personnel_number"]
+    show_full_result_count = False  # a year of timesheets is millions of rows: skip the second COUNT
+    ordering = ["-date", "employee"]
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[TimesheetEntry], search_term: str
+    ) -> tuple[QuerySet[TimesheetEntry], bool]:
+        return _search(queryset, search_term, prefix="employee__")
+
+
+# --- users: the stock admin plus their history (group membership = the HR role) -------------------
+
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserWithHistoryAdmin(NoRevertHistoryMixin, SimpleHistoryAdmin, UserAdmin):
+    """Django's user admin (superusers: HR holds no auth permissions) with the audited history of
+    each user, group membership included (staff.HistoricalUser)."""
+
+    history_list_display = ["is_active", "is_staff"]

@@ -1,0 +1,200 @@
+"""The admin as HR uses it, and as nobody else may."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.urls import reverse
+
+from staff.models import Department, Employee, PayRate, TimesheetEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def changelist_ids(response):
+    return {obj.pk for obj in response.context["cl"].result_list}
+
+
+@pytest.fixture
+def staff_manager(cast):
+    """A manager who is a staff user with every staff permission, but not HR."""
+    user = cast.manager.user
+    user.is_staff = True
+    user.save()
+    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="staff"))
+    return cast.manager
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "admin:staff_employee_changelist",
+        "admin:staff_department_changelist",
+        "admin:staff_payrate_changelist",
+        "admin:staff_timesheetentry_changelist",
+        "admin:staff_delegation_changelist",
+        "admin:staff_position_changelist",
+    ],
+)
+def test_non_hr_staff_user_sees_nothing(staff_manager, login, url_name):
+    assert login(staff_manager).get(reverse(url_name)).status_code == 403
+
+
+def test_non_hr_staff_user_cannot_open_an_employee(staff_manager, cast, login):
+    client = login(staff_manager)
+    assert client.get(reverse("admin:staff_employee_change", args=[cast.employee.pk])).status_code in (302, 403)
+    index = client.get(reverse("admin:index"))
+    assert "staff/employee" not in index.content.decode()
+
+
+def test_hr_employee_changelist_search_and_filters(cast, hr_admin, login):
+    client = login(hr_admin)
+    url = reverse("admin:staff_employee_changelist")
+    assert changelist_ids(client.get(url)) == set(Employee.objects.values_list("pk", flat=True))
+    assert changelist_ids(client.get(url, {"q": "кузнецов"})) == {cast.employee.pk}
+    assert changelist_ids(client.get(url, {"q": cast.outsider.personnel_number})) == {cast.outsider.pk}
+    assert changelist_ids(client.get(url, {"q": "outsider@example.test"})) == {cast.outsider.pk}
+    assert changelist_ids(client.get(url, {"active": "no"})) == {cast.deactivated.pk}
+    assert changelist_ids(client.get(url, {"user__is_active__exact": "0"})) == {cast.deactivated.pk}
+    sales_east = {cast.sub_manager.pk, cast.sub_employee.pk}
+    assert changelist_ids(client.get(url, {"department__id__exact": cast.sales_east.pk})) == sales_east
+
+
+def test_hr_employee_change_page_shows_the_rate_history_and_manager(cast, hr_admin, login):
+    response = login(hr_admin).get(reverse("admin:staff_employee_change", args=[cast.employee.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "100000" in html
+    assert str(cast.manager) in html  # the computed manager
+
+
+def test_hr_adds_an_employee_with_login_and_first_rate(cast, hr_admin, login):
+    client = login(hr_admin)
+    response = client.post(
+        reverse("admin:staff_employee_add"),
+        {
+            "username": "sokolova",
+            "password": "Str0ng-pass-phrase",
+            "last_name": "Соколова",
+            "first_name": "Ирина",
+            "patronymic": "Олеговна",
+            "email": "sokolova@example.test",
+            "language": "ru",
+            "department": cast.engineering.pk,
+            "hire_date": "2025-04-01",
+            "fte": "0.75",
+            "salary": "150000.00",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    employee = Employee.objects.get(user__username="sokolova")
+    assert employee.full_name == "Соколова Ирина Олеговна"
+    assert employee.user.check_password("Str0ng-pass-phrase")
+    rate = PayRate.objects.get(employee=employee)
+    assert (rate.effective_date, rate.fte, rate.salary) == (dt.date(2025, 4, 1), Decimal("0.75"), Decimal("150000"))
+    assert employee.history.latest().history_user == hr_admin.user
+
+
+def test_admin_add_employee_validates(cast, hr_admin, login):
+    response = login(hr_admin).post(
+        reverse("admin:staff_employee_add"),
+        {
+            "username": "employee",  # taken
+            "password": "123",  # too weak
+            "last_name": "Х",
+            "first_name": "Y",
+            "email": "x@example.test",
+            "language": "ru",
+            "department": cast.engineering.pk,
+            "hire_date": "2025-04-01",
+            "fte": "2",
+            "salary": "1",
+        },
+    )
+    assert response.status_code == 200
+    assert {"username", "password", "fte"} <= set(response.context["adminform"].form.errors)
+    assert Employee.objects.count() == 9
+
+
+def test_hr_records_a_rate_from_the_pay_rate_admin(cast, hr_admin, login):
+    client = login(hr_admin)
+    response = client.post(
+        reverse("admin:staff_payrate_add"),
+        {"employee": cast.outsider.pk, "effective_date": "2024-09-01", "fte": "1.00", "salary": "130000.00"},
+    )
+    assert response.status_code == 302
+    rate = PayRate.objects.get(employee=cast.outsider, effective_date=dt.date(2024, 9, 1))
+    assert rate.created_by == hr_admin.user
+    # the change page is a read-only view: no input for the salary
+    page = client.get(reverse("admin:staff_payrate_change", args=[rate.pk]))
+    assert page.status_code == 200 and 'name="salary"' not in page.content.decode()
+    assert client.post(reverse("admin:staff_payrate_change", args=[rate.pk]), {"salary": "1"}).status_code == 403
+
+
+def test_department_tree_is_indented_and_saved_through_the_service(cast, hr_admin, login):
+    client = login(hr_admin)
+    page = client.get(reverse("admin:staff_department_changelist"))
+    html = page.content.decode()
+    assert [d.pk for d in page.context["cl"].result_list] == list(
+        Department.objects.order_by("path").values_list("pk", flat=True)
+    )
+    assert 'padding-left: 3.0em">Продажи Восток' in html
+    response = client.post(
+        reverse("admin:staff_department_add"), {"name": "Продажи Запад", "parent": cast.sales.pk, "head": ""}
+    )
+    assert response.status_code == 302
+    west = Department.objects.get(name="Продажи Запад")
+    assert west.path == f"{cast.sales.path}{west.pk}/"
+    # moving a subtree re-roots the paths below it
+    response = client.post(
+        reverse("admin:staff_department_change", args=[cast.sales.pk]),
+        {"name": "Продажи", "parent": cast.engineering.pk, "head": cast.manager.pk},
+    )
+    assert response.status_code == 302
+    cast.sales_east.refresh_from_db()
+    assert cast.sales_east.path.startswith(cast.engineering.path)
+
+
+def test_department_cannot_move_into_its_own_subtree(cast, hr_admin, login):
+    response = login(hr_admin).post(
+        reverse("admin:staff_department_change", args=[cast.sales.pk]),
+        {"name": "Продажи", "parent": cast.sales_east.pk, "head": cast.manager.pk},
+    )
+    assert response.status_code == 200
+    assert "parent" in response.context["adminform"].form.errors
+
+
+def test_timesheet_changelist_with_date_hierarchy(cast, hr_admin, login):
+    TimesheetEntry.objects.create(employee=cast.employee, date=dt.date(2024, 5, 9), kind="holiday", hours=8)
+    client = login(hr_admin)
+    url = reverse("admin:staff_timesheetentry_changelist")
+    assert client.get(url, {"date__year": 2024, "date__month": 5}).status_code == 200
+    assert changelist_ids(client.get(url, {"kind__exact": "holiday", "q": "кузнецов"})) == set(
+        TimesheetEntry.objects.values_list("pk", flat=True)
+    )
+
+
+def test_hr_delegation_change_is_in_history_with_actor(cast, hr_admin, login):
+    from staff.models import Delegation
+
+    response = login(hr_admin).post(
+        reverse("admin:staff_delegation_add"),
+        {
+            "manager": cast.manager.pk,
+            "deputy": cast.employee.pk,
+            "start_date": "2025-07-01",
+            "end_date": "2025-07-14",
+        },
+    )
+    assert response.status_code == 302
+    assert Delegation.history.latest().history_user == hr_admin.user
+
+
+def test_user_admin_history_is_for_superusers_only(cast, hr_admin, login):
+    url = reverse("admin:auth_user_history", args=[cast.employee.user.pk])
+    assert login(hr_admin).get(url).status_code == 403
+    root = User.objects.create_superuser("root", "root@example.test", "x")
+    assert login(root).get(url).status_code == 200

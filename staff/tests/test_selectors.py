@@ -1,0 +1,62 @@
+"""Selectors and access helpers added for the API: managers in one query, department scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from conftest import make_department, make_employee, set_head
+from staff import access
+from staff.models import Delegation, Employee
+from staff.selectors import current_rate, manager_ids, with_current_rates
+from staff.services import pay_rate_record
+
+pytestmark = pytest.mark.django_db
+
+
+def test_manager_ids_agree_with_manager_of(cast, django_assert_num_queries):
+    cast.outsider.manager_override = cast.manager
+    cast.outsider.save()
+    # A department headed by its only member: their manager is the head above.
+    lonely = make_department("Одиночка", cast.sales_east)
+    solo = make_employee(username="solo", department=lonely)
+    set_head(lonely, solo)
+    employees = list(Employee.objects.select_related("department"))
+    with django_assert_num_queries(1):
+        computed = manager_ids(employees)
+    for employee in employees:
+        expected = access.manager_of(employee)
+        assert computed[employee.pk] == (expected.pk if expected else None), employee
+    assert computed[solo.pk] == cast.sub_manager.pk
+    assert computed[cast.outsider.pk] == cast.manager.pk
+
+
+def test_current_rate_prefers_prefetched_rows_and_handles_future_hires(cast, django_assert_num_queries):
+    future = make_employee(username="future", department=cast.sales, hire_date=dt.date(2999, 1, 1))
+    pay_rate_record(employee=cast.employee, effective_date=dt.date(2024, 1, 1), fte=Decimal("1"), salary=Decimal("7"))
+    rows = list(with_current_rates(Employee.objects.filter(pk__in=[future.pk, cast.employee.pk])))
+    with django_assert_num_queries(0):
+        by_id = {e.pk: current_rate(e, dt.date(2025, 1, 1)) for e in rows}
+    assert by_id[cast.employee.pk].salary == Decimal("7")
+    assert by_id[future.pk].effective_date == dt.date(2999, 1, 1)  # not in force yet: the first one
+    assert current_rate(cast.employee, dt.date(2023, 6, 1)).salary == Decimal("100000")  # without prefetch
+
+
+def test_visible_departments_include_a_deputys_subtree(cast):
+    Delegation.objects.create(
+        manager=cast.other_manager, deputy=cast.employee, start_date=dt.date(2000, 1, 1), end_date=dt.date(2999, 1, 1)
+    )
+    departments = set(access.visible_departments(cast.employee.user))
+    assert departments == {cast.sales, cast.engineering}
+
+
+def test_visible_departments_none_for_inactive(cast):
+    assert not access.visible_departments(cast.deactivated.user).exists()
+
+
+def test_admin_scope_is_hr_only(cast):
+    everything = Employee.objects.all()
+    assert access.visible_in_admin(cast.hr.user, everything).count() == everything.count()
+    assert access.visible_in_admin(cast.manager.user, everything).count() == 0
