@@ -238,6 +238,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "RequestKindEnum": "requests_app.models.Request.Kind",
+        "RequestStatusEnum": "requests_app.models.Request.Status",
+        "ReportKindEnum": "reports.models.ReportJob.Kind",
+        "ReportStatusEnum": "reports.models.ReportJob.Status",
+    },
 }
 
 # --- Metrics ----------------------------------------------------------------------------------
