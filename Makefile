@@ -25,7 +25,7 @@ run: $(STAMP)
 	$(PY) manage.py bootstrap_dev
 	@echo "hrportal: http://127.0.0.1:8000/  (mail is written to var/mail/)"
 	@trap 'kill 0' INT TERM EXIT; \
-	$(VENV)/bin/celery -A hrportal worker -Q default,mail,reports -c 2 --loglevel=INFO & \
+	PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/var/prometheus/worker $(VENV)/bin/celery -A hrportal worker -Q default,mail,reports -c 2 --loglevel=INFO & \
 	$(VENV)/bin/celery -A hrportal beat --loglevel=INFO --schedule var/celerybeat-schedule & \
 	$(PY) manage.py runserver 127.0.0.1:8000 --noreload & \
 	wait -n

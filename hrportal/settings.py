@@ -249,6 +249,8 @@ SPECTACULAR_SETTINGS = {
 # --- Metrics ----------------------------------------------------------------------------------
 METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
 METRICS_BEARER_TOKEN = env.str("METRICS_BEARER_TOKEN", default="")
+# Multiprocess directories of other process groups (Celery workers) merged into /metrics; glob patterns.
+METRICS_MULTIPROC_DIRS = env.list("METRICS_MULTIPROC_DIRS", default=[str(VAR_DIR / "prometheus" / "*")])
 
 # --- Security (production values switch on with DJANGO_DEBUG=0) -------------------------------
 SESSION_COOKIE_HTTPONLY = True

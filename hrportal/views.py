@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import logging
 
 from django.conf import settings
@@ -10,8 +11,9 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from django_prometheus.exports import ExportToDjangoView
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from hrportal import metrics as hr_metrics
 from hrportal.celery import app as celery_app
 from hrportal.celery import ping
 
@@ -68,14 +70,43 @@ def readyz(request: HttpRequest) -> JsonResponse:
 
 
 def _client_ip(request: HttpRequest) -> str:
+    # The socket's peer, never X-Forwarded-For: a header anyone can send must not open the scrape.
     return request.META.get("REMOTE_ADDR", "")
 
 
-def metrics(request: HttpRequest) -> HttpResponse:
-    """Prometheus scrape, only for allowed addresses or a bearer token (never the public)."""
+def _address_allowed(address: str, allowed: list[str]) -> bool:
+    """`allowed` holds addresses or networks (`10.0.0.0/8`)."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    for entry in allowed:
+        try:
+            if ip in ipaddress.ip_network(entry.strip(), strict=False):
+                return True
+        except ValueError:
+            logger.warning("METRICS_ALLOWED_IPS: %r is not an address or a network", entry)
+    return False
+
+
+def _metrics_allowed(request: HttpRequest) -> bool:
     token = settings.METRICS_BEARER_TOKEN
     auth = request.headers.get("Authorization", "")
-    by_token = bool(token) and hmac.compare_digest(auth, f"Bearer {token}")
-    if not by_token and _client_ip(request) not in settings.METRICS_ALLOWED_IPS:
+    if token and hmac.compare_digest(auth.encode(), f"Bearer {token}".encode()):
+        return True
+    return _address_allowed(_client_ip(request), list(settings.METRICS_ALLOWED_IPS))
+
+
+@require_GET
+@never_cache
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus scrape, only for allowed addresses or a bearer token (never the public).
+
+    Every process's metrics (multiprocess files merged) and the business metrics counted from the database
+    at this moment (hrportal/metrics.py).
+    """
+    if not _metrics_allowed(request):
         return HttpResponse("Forbidden\n", status=403, content_type="text/plain")
-    return ExportToDjangoView(request)
+    hr_metrics.update_process_memory("web")
+    body = generate_latest(hr_metrics.scrape_registry())
+    return HttpResponse(body, content_type=CONTENT_TYPE_LATEST)

@@ -592,6 +592,10 @@ def _reset_producer_pools(app: Any) -> None:
             with contextlib.suppress(Exception):
                 producers.force_close_all()
         amqp._producer_pool = None
+    # kombu keeps one producer pool per broker URL; the one just closed must not be handed out again.
+    import kombu.pools
+
+    kombu.pools.reset()
 
 
 @contextlib.contextmanager

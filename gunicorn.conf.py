@@ -1,0 +1,61 @@
+"""gunicorn settings for hrportal; gunicorn reads ./gunicorn.conf.py by itself (the Dockerfile's CMD runs there).
+
+Metrics run in prometheus_client's multiprocess mode (docs/decisions/observability-multiprocess.md): every
+worker writes its samples to files in PROMETHEUS_MULTIPROC_DIR and any worker's `/metrics` merges them all.
+The directory belongs to this gunicorn alone: it is emptied when the master starts, and a worker's live
+gauges are dropped when it exits (even when it was killed: the master reaps it). Command-line options
+(`--workers`, `--bind`, ...) still override what is set here.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from pathlib import Path
+from typing import Any
+
+_BASE_DIR = Path(__file__).resolve().parent
+_VAR_DIR = Path(os.environ.get("HRPORTAL_VAR_DIR") or _BASE_DIR / "var")
+
+# Before any worker imports prometheus_client: the mode is chosen at import time from this variable.
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(_VAR_DIR / "prometheus" / "web"))
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+# A worker is replaced after this many requests (with jitter, so not all at once): a slow leak cannot grow
+# into the out-of-memory kill that started issue 9. Its counters survive in the multiprocess files.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "100"))
+
+
+def _multiproc_dir() -> str:
+    return os.environ["PROMETHEUS_MULTIPROC_DIR"]
+
+
+def on_starting(server: Any) -> None:
+    """Master start, before any worker: an empty directory (files of an earlier run are stale)."""
+    path = _multiproc_dir()
+    os.makedirs(path, exist_ok=True)
+    removed = 0
+    for name in glob.glob(os.path.join(path, "*.db")):
+        try:
+            os.remove(name)
+            removed += 1
+        except FileNotFoundError:
+            pass
+    server.log.info("metrics: multiprocess directory %s (%d stale files removed)", path, removed)
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """In the master, after a worker exited for any reason: its live gauges (memory) go with it."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid, _multiproc_dir())
+
+
+def post_request(worker: Any, req: Any, environ: dict[str, Any], resp: Any) -> None:
+    """In the worker after each request: record its memory (one read of /proc/self/statm)."""
+    from hrportal.metrics import update_process_memory
+
+    update_process_memory("web")
