@@ -172,12 +172,13 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 # longest task (the export hard limit) and the longest retry backoff.
 CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 60 * 60)
 if CELERY_BROKER_URL.startswith("filesystem"):
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (BROKER_DIR / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        "control_folder": str(BROKER_DIR / "control"),  # kombu's default is ./control in the CWD
         "store_processed": False,
         "polling_interval": 0.1,
     }
