@@ -7,14 +7,14 @@ idempotency key (unique in the database), so a retried call writes nothing new.
 
 Public interface (keyword-only, atomic):
 - leave_reserve, leave_use, leave_release, leave_adjust (ledger)
-- accrue (accrual)
+- accrue, accrue_batches (accrual; accrue_batches yields after each committed batch of employees)
 - absence_record, absence_cancel (absences)
 - load_calendar, calendar_day_save, calendar_day_delete (production calendar)
 - ensure_leave_types (standard types after a flush)
 """
 
 from leave.services.absences import KEEPS_AVERAGE_BY_KIND, absence_cancel, absence_record
-from leave.services.accrual import accrual_types, accrue
+from leave.services.accrual import AccrualBatch, accrual_types, accrue, accrue_batches
 from leave.services.calendar import (
     CalendarLoad,
     calendar_day_delete,
@@ -28,11 +28,13 @@ from leave.services.ledger import MAX_LEAVE_DAYS, leave_adjust, leave_release, l
 __all__ = [
     "KEEPS_AVERAGE_BY_KIND",
     "MAX_LEAVE_DAYS",
+    "AccrualBatch",
     "CalendarLoad",
     "absence_cancel",
     "absence_record",
     "accrual_types",
     "accrue",
+    "accrue_batches",
     "calendar_day_delete",
     "calendar_day_save",
     "default_calendar_years",
