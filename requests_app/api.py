@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request as HttpRequest
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -36,7 +37,7 @@ CREATE_BODY = PolymorphicProxySerializer(
 class FilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Request.Status.choices, required=False)
     kind = serializers.ChoiceField(choices=Request.Kind.choices, required=False)
-    employee = serializers.IntegerField(required=False, min_value=1)
+    employee = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)  # a bigint id
 
 
 def _output(request: HttpRequest, obj: Request, status: int = 200) -> Response:
@@ -54,6 +55,9 @@ def _resolve_employee(user: Any, employee_id: int | None) -> Employee | None:
 
 
 class RequestListCreateApi(APIView):
+    # Documents the list as paginated (drf-spectacular reads it); `paginator` below does the paginating.
+    pagination_class = LimitOffsetPagination
+
     @extend_schema(
         parameters=[
             OpenApiParameter("status", str, enum=Request.Status.values),

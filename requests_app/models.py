@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from staff.models import Employee
@@ -83,6 +84,9 @@ class Request(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.get_kind_display()} — {self.employee}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("request-detail", kwargs={"request_id": self.pk})
 
     @property
     def is_absence(self) -> bool:

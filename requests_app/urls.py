@@ -1,1 +1,18 @@
-urlpatterns: list = []
+from django.urls import path
+
+from requests_app import views
+
+urlpatterns = [
+    path("requests/", views.request_list, name="request-list"),
+    path("requests/new/", views.request_new, name="request-new"),
+    # One URL per kind (/requests/new/<kind>/), each named, so links and tests need no parameter.
+    path("requests/new/leave/", views.request_create, {"kind": "leave"}, name="request-new-leave"),
+    path("requests/new/business_trip/", views.request_create, {"kind": "business_trip"}, name="request-new-trip"),
+    path("requests/new/certificate/", views.request_create, {"kind": "certificate"}, name="request-new-certificate"),
+    path("requests/<int:request_id>/", views.request_detail, name="request-detail"),
+    path("requests/<int:request_id>/approve/", views.request_approve, name="request-approve"),
+    path("requests/<int:request_id>/reject/", views.request_reject, name="request-reject"),
+    path("requests/<int:request_id>/cancel/", views.request_cancel, name="request-cancel"),
+    path("approvals/", views.approvals, name="approvals"),
+    path("rates/new/", views.rate_change_new, name="rate-change-new"),
+]

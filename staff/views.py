@@ -1,14 +1,373 @@
+"""HTML pages of staff: the dashboard, the profile, delegations; and the helpers every page uses.
+
+Every page: `@page_view` (login required, ApplicationError → 404/403) → access helper → form → service →
+redirect (POST) or `render_page` (GET). `page_view` adopts the employee's saved language on the first page
+after login; `render_page` adds the navigation the user's roles allow.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from staff.access import employee_of, roles_of
+from hrportal.errors import ApplicationError, NotAllowed, NotFound, ValidationFailed
+from leave import selectors as leave_selectors
+from leave.models import LeaveType
+from staff import access
+from staff.models import Delegation, Employee
+from staff.selectors import current_rate
+from staff.services import employee_update
+
+# --- shared page helpers -----------------------------------------------------------------------------
 
 
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "staff/dashboard.html",
-        {"employee": employee_of(request.user), "roles": roles_of(request.user)},
+@dataclass(frozen=True)
+class Nav:
+    """What the header offers this user (each flag is a role check from staff.access)."""
+
+    employee: Employee | None
+    is_hr: bool
+    manages: bool  # heads a subtree, stands in for a manager, or has reports by override
+    can_admin: bool
+    approvals_count: int
+
+    @property
+    def can_approve(self) -> bool:
+        return self.is_hr or self.manages
+
+    @property
+    def can_change_rates(self) -> bool:
+        return self.is_hr or self.manages
+
+
+def manages_anyone(user: Any) -> bool:
+    """Whether the user decides for someone: a department head, a deputy today, or an override manager."""
+    me = access.employee_of(user)
+    if me is None or not access.is_active_user(user):
+        return False
+    return bool(access.managed_paths(user)) or Employee.objects.filter(manager_override=me).exists()
+
+
+def nav_for(user: Any) -> Nav:
+    is_hr = access.is_hr(user)
+    manages = manages_anyone(user)
+    count = access.awaiting_decision(user).count() if (is_hr or manages) else 0
+    return Nav(
+        employee=access.employee_of(user),
+        is_hr=is_hr,
+        manages=manages,
+        can_admin=is_hr and bool(user.is_staff),
+        approvals_count=count,
     )
+
+
+def _adopt_saved_language(request: HttpRequest, employee: Employee | None) -> str | None:
+    """The first page without a language cookie speaks the employee's saved language (and sets the cookie)."""
+    if employee is None or settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
+        return None
+    if employee.language not in dict(settings.LANGUAGES):
+        return None
+    translation.activate(employee.language)
+    request.LANGUAGE_CODE = employee.language
+    return employee.language
+
+
+def set_language_cookie(response: HttpResponse, language: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
+def render_page(
+    request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200, nav: Nav | None = None
+) -> HttpResponse:
+    """Render a full page with the navigation of the user's roles (`nav` when the view built it already)."""
+    return render(request, template, {"nav": nav or nav_for(request.user), **context}, status=status)
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def page_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Login required; the employee's saved language on the first page after login; a service's NotFound is
+    a 404 and NotAllowed a 403 (both render our own pages)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        adopted = _adopt_saved_language(request, access.employee_of(request.user))
+        try:
+            response = view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(str(exc)) from None
+        except NotAllowed as exc:
+            raise PermissionDenied(" ".join(m for msgs in service_messages(exc).values() for m in msgs)) from None
+        if adopted and settings.LANGUAGE_COOKIE_NAME not in response.cookies:
+            set_language_cookie(response, adopted)
+        return response
+
+    return login_required(wrapper)
+
+
+def service_messages(exc: ApplicationError) -> dict[str, list[str]]:
+    """The error's messages by field, in the user's language where the catalogue has them."""
+    return {field: [_(message) for message in msgs] for field, msgs in exc.detail.items()}
+
+
+def add_service_errors(form: forms.Form, exc: ApplicationError) -> None:
+    """Show a service's refusal on the form: on the field it names, else above the form."""
+    for field, msgs in service_messages(exc).items():
+        target = field if field in form.fields else None
+        for message in msgs:
+            form.add_error(target, message)
+
+
+def query_without_page(request: HttpRequest) -> str:
+    """The current query string without `page`, ready to prefix `page=N` (empty or ending with "&")."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    encoded = params.urlencode()
+    return f"{encoded}&" if encoded else ""
+
+
+def safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+class DateInput(forms.DateInput):
+    """A native date picker: the value must be ISO whatever the language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def parse_date(value: str | None, default: dt.date) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+def leave_type_names(language: str) -> dict[str, str]:
+    return {t.code: t.name_for(language) for t in LeaveType.objects.all()}
+
+
+# --- dashboard -------------------------------------------------------------------------------------------
+
+UPCOMING_LIMIT = 10
+RECENT_LIMIT = 10
+INBOX_PREVIEW = 5
+
+
+@page_view
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    from requests_app.models import Request
+    from requests_app.selectors import request_list
+
+    today = timezone.localdate()
+    on = parse_date(request.GET.get("on"), today)
+    me = access.employee_of(request.user)
+    nav = nav_for(request.user)
+    context: dict[str, Any] = {"today": today, "on": on, "employee": me}
+    if me is not None:
+        names = leave_type_names(translation.get_language() or settings.LANGUAGE_CODE)
+        context["balances"] = [
+            {"name": names.get(b.leave_type, b.leave_type), "balance": b}
+            for b in leave_selectors.balances(employee=me, on=on)
+            # A type this employee never earns (no additional days) would only show a row of zeros.
+            if b.accrued or b.used or b.pending
+        ]
+        mine = (
+            access.visible_requests(request.user)
+            .filter(Q(employee=me) | Q(created_by=request.user))
+            .select_related("employee", "leave__leave_type", "trip", "certificate", "rate_change")
+            .order_by("-created_at", "-id")
+        )
+        context["upcoming"] = list(
+            mine.filter(
+                employee=me,
+                kind__in=Request.ABSENCE_KINDS,
+                status__in=[Request.Status.PENDING, Request.Status.APPROVED],
+                end_date__gte=today,
+            ).order_by("start_date", "id")[:UPCOMING_LIMIT]
+        )
+        context["recent"] = list(mine[:RECENT_LIMIT])
+    if nav.can_approve:
+        inbox = request_list(user=request.user).filter(pk__in=access.awaiting_decision(request.user).values("pk"))
+        context["inbox"] = list(inbox.order_by("created_at", "id")[:INBOX_PREVIEW])
+    return render_page(request, "staff/dashboard.html", context, nav=nav)
+
+
+# --- profile ---------------------------------------------------------------------------------------------
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(label=gettext_lazy("Language"), choices=Employee.Language.choices)
+
+
+@page_view
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    me = access.employee_of(request.user)
+    if me is None:
+        raise Http404(_("You have no employee record."))
+    form = LanguageForm(request.POST or None, initial={"language": me.language})
+    if request.method == "POST" and form.is_valid():
+        language = form.cleaned_data["language"]
+        try:
+            employee_update(employee=me, actor=request.user, changes={"language": language}, reason="language")
+        except ApplicationError as exc:
+            add_service_errors(form, exc)
+        else:
+            translation.activate(language)
+            messages.success(request, _("Your language is saved."))
+            response = redirect("profile")
+            set_language_cookie(response, language)
+            return response
+    rate = current_rate(me, timezone.localdate()) if access.can_see_salary(request.user, me) else None
+    context = {
+        "employee": me,
+        "manager": access.manager_of(me),
+        "rate": rate,
+        "roles": access.roles_of(request.user),
+        "form": form,
+    }
+    return render_page(request, "staff/profile.html", context, status=400 if form.errors else 200)
+
+
+# --- delegations -----------------------------------------------------------------------------------------
+# Writes of Delegation rows, in the style of staff.services (keyword-only, atomic, lock what changes).
+
+
+@transaction.atomic
+def delegation_create(*, manager: Employee, deputy: Employee, start_date: dt.date, end_date: dt.date) -> Delegation:
+    """A manager names a deputy for a period: from today on, not themself, not overlapping their other ones."""
+    if deputy.pk == manager.pk:
+        raise ValidationFailed(_("You cannot be your own deputy."), field="deputy")
+    if end_date < start_date:
+        raise ValidationFailed(_("The period cannot end before it starts."), field="end_date")
+    if start_date < timezone.localdate():
+        raise ValidationFailed(_("A delegation starts today or later."), field="start_date")
+    if (end_date - start_date).days > 366:
+        raise ValidationFailed(_("A delegation lasts at most a year."), field="end_date")
+    # One lock per manager serialises their concurrent edits, so the overlap check below holds.
+    Employee.objects.select_for_update().filter(pk=manager.pk).first()
+    clash = Delegation.objects.filter(manager=manager, start_date__lte=end_date, end_date__gte=start_date).first()
+    if clash is not None:
+        raise ValidationFailed(
+            _("This period overlaps your delegation to %(deputy)s (%(start)s – %(end)s).")
+            % {
+                "deputy": clash.deputy.full_name,
+                "start": clash.start_date.strftime("%d.%m.%Y"),
+                "end": clash.end_date.strftime("%d.%m.%Y"),
+            },
+            field="start_date",
+        )
+    return Delegation.objects.create(manager=manager, deputy=deputy, start_date=start_date, end_date=end_date)
+
+
+@transaction.atomic
+def delegation_delete(*, manager: Employee, delegation_id: int) -> None:
+    """A manager withdraws one of their delegations; anyone else's is NotFound."""
+    delegation = Delegation.objects.select_for_update().filter(pk=delegation_id, manager=manager).first()
+    if delegation is None:
+        raise NotFound(_("Delegation not found."))
+    delegation.delete()
+
+
+class DelegationForm(forms.Form):
+    deputy = forms.ModelChoiceField(label=gettext_lazy("Deputy"), queryset=Employee.objects.none())
+    start_date = forms.DateField(label=gettext_lazy("From"), widget=DateInput())
+    end_date = forms.DateField(label=gettext_lazy("To"), widget=DateInput())
+
+    def __init__(self, *args: Any, user: Any, me: Employee, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["deputy"].queryset = (
+            access.visible_employees(user)
+            .filter(termination_date__isnull=True, user__is_active=True)
+            .exclude(pk=me.pk)
+            .order_by("last_name", "first_name", "pk")
+        )
+        self.fields["deputy"].label_from_instance = lambda e: f"{e.full_name} — {e.department.name}"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("The period cannot end before it starts."))
+        return data
+
+
+@page_view
+@require_http_methods(["GET", "POST"])
+def delegations(request: HttpRequest) -> HttpResponse:
+    me = access.employee_of(request.user)
+    if me is None or not manages_anyone(request.user):
+        raise PermissionDenied(_("Delegations are for managers."))
+    today = timezone.localdate()
+    form = DelegationForm(
+        request.POST or None,
+        user=request.user,
+        me=me,
+        initial={"start_date": today, "end_date": today + dt.timedelta(days=13)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            delegation_create(
+                manager=me,
+                deputy=form.cleaned_data["deputy"],
+                start_date=form.cleaned_data["start_date"],
+                end_date=form.cleaned_data["end_date"],
+            )
+        except ApplicationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The delegation is saved."))
+            return redirect("delegations")
+    given = Delegation.objects.filter(manager=me).select_related("deputy__department").order_by("-start_date", "-id")
+    taken = Delegation.objects.filter(deputy=me).select_related("manager__department").order_by("-start_date", "-id")
+    context = {"form": form, "given": list(given[:50]), "taken": list(taken[:50]), "today": today}
+    return render_page(request, "staff/delegations.html", context, status=400 if form.errors else 200)
+
+
+@page_view
+@require_POST
+def delegation_remove(request: HttpRequest, delegation_id: int) -> HttpResponse:
+    me = access.employee_of(request.user)
+    if me is None:
+        raise Http404
+    delegation_delete(manager=me, delegation_id=delegation_id)
+    messages.success(request, _("The delegation is withdrawn."))
+    return redirect(reverse("delegations"))

@@ -30,3 +30,13 @@ def d(text: str) -> dt.date:
 
 def D(text: str | int) -> Decimal:
     return Decimal(str(text))
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """These tests read the English source messages; the UI default is Russian, with a catalogue."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

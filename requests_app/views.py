@@ -1,0 +1,393 @@
+"""HTML pages of requests: file one, follow it, decide it, and the approvals inbox.
+
+Reads go through requests_app.selectors / staff.access (404 for a request the user may not see); writes
+through requests_app.services only, each in its own transaction, so a refusal saves nothing and is shown on
+the form (ValidationFailed) or as a message (Conflict, NotAllowed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from hrportal.errors import ApplicationError, NotFound
+from leave.views import quote_context
+from requests_app import selectors, services
+from requests_app.forms import (
+    REQUEST_FORMS,
+    BulkDecisionForm,
+    CancelForm,
+    DecisionForm,
+    InboxFilterForm,
+    LeaveRequestForm,
+    RateChangeForm,
+)
+from requests_app.models import Request, RequestEvent
+from staff import access
+from staff.selectors import current_rate
+from staff.views import add_service_errors, nav_for, page_view, query_without_page, render_page, safe_next
+
+PAGE_SIZE = 25
+INBOX_PAGE_SIZE = 50
+
+# requests_app.services answers the API too and speaks English; its messages, for the catalogue.
+SERVICE_MESSAGES = [
+    gettext_noop("The end date is before the start date."),
+    gettext_noop("This field is required."),
+    gettext_noop("You may not propose a rate change for this employee."),
+    gettext_noop("effective_date, fte and salary are required."),
+    gettext_noop("A manager proposes changes from today on."),
+    gettext_noop("A rate cannot start before the hire date."),
+    gettext_noop("Only employees file requests for themselves."),
+    gettext_noop("You can only file this request for yourself."),
+    gettext_noop("These dates overlap another pending or approved absence of this employee."),
+    gettext_noop("From 1 to 10 copies."),
+    gettext_noop("You cannot approve this request."),
+    gettext_noop("You cannot reject this request."),
+    gettext_noop("You cannot cancel this request."),
+    gettext_noop("An applied rate change is corrected by a new rate change, not cancelled."),
+    gettext_noop("The request has already started; ask HR to cancel it."),
+]
+_OVERLAP = re.compile(
+    r"^These dates overlap another pending or approved absence of this employee \(request #(\d+)\)\.$"
+)
+_STATE = re.compile(r"^An? .+ request cannot be (approved|rejected|cancelled)\.$")
+
+
+def localise(message: str) -> str:
+    """A service message in the user's language (the dynamic ones rebuilt from their parts)."""
+    if match := _OVERLAP.match(message):
+        return _("These dates overlap another pending or approved absence of this employee (request #%(id)s).") % {
+            "id": match.group(1)
+        }
+    if match := _STATE.match(message):
+        return {
+            "approved": _("The request is no longer pending: it cannot be approved."),
+            "rejected": _("The request is no longer pending: it cannot be rejected."),
+            "cancelled": _("The request can no longer be cancelled."),
+        }[match.group(1)]
+    return _(message)
+
+
+def localised(exc: ApplicationError) -> ApplicationError:
+    exc.detail = {field: [localise(m) for m in msgs] for field, msgs in exc.detail.items()}
+    return exc
+
+
+def error_text(exc: ApplicationError) -> str:
+    return " ".join(localise(m) for msgs in exc.detail.values() for m in msgs)
+
+
+def with_details(qs: QuerySet[Request]) -> QuerySet[Request]:
+    return qs.select_related("employee__department", "leave__leave_type", "trip", "certificate", "rate_change")
+
+
+# --- my requests -----------------------------------------------------------------------------------------
+
+
+@page_view
+@require_GET
+def request_list(request: HttpRequest) -> HttpResponse:
+    nav = nav_for(request.user)
+    scope = request.GET.get("scope", "mine")
+    if scope == "team" and nav.can_approve:
+        qs = access.visible_requests(request.user)
+    else:
+        scope = "mine"
+        qs = access.visible_requests(request.user).filter(Q(employee__user=request.user) | Q(created_by=request.user))
+    status = request.GET.get("status", "")
+    kind = request.GET.get("kind", "")
+    if status in Request.Status.values:
+        qs = qs.filter(status=status)
+    if kind in Request.Kind.values:
+        qs = qs.filter(kind=kind)
+    page = Paginator(with_details(qs).order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "scope": scope,
+        "status": status,
+        "kind": kind,
+        "statuses": Request.Status.choices,
+        "kinds": Request.Kind.choices,
+        "query": query_without_page(request),
+    }
+    return render_page(request, "requests_app/request_list.html", context, nav=nav)
+
+
+# --- new requests ----------------------------------------------------------------------------------------
+
+
+@page_view
+@require_GET
+def request_new(request: HttpRequest) -> HttpResponse:
+    return render_page(request, "requests_app/request_new.html", {})
+
+
+def _create(request: HttpRequest, form: Any) -> Request | None:
+    """Call the service; on a refusal put its messages on the form and return None (nothing saved)."""
+    try:
+        with transaction.atomic():
+            return services.request_create(actor=request.user, **form.service_kwargs())
+    except NotFound:
+        raise
+    except ApplicationError as exc:
+        add_service_errors(form, localised(exc))
+        return None
+
+
+@page_view
+@require_http_methods(["GET", "POST"])
+def request_create(request: HttpRequest, kind: str) -> HttpResponse:
+    form_class = REQUEST_FORMS.get(kind)
+    if form_class is None:
+        raise Http404(_("Unknown kind of request."))
+    me = access.employee_of(request.user)
+    if me is None:
+        raise PermissionDenied(_("Only employees file requests."))
+    wants_quote = request.POST.get("action") == "quote"
+    form = form_class(request.POST or None)
+    quote = None
+    valid = request.method == "POST" and form.is_valid()
+    data = dict(getattr(form, "cleaned_data", {}))  # before a refusal takes its field out of cleaned_data
+    if valid and not wants_quote:
+        created = _create(request, form)
+        if created is not None:
+            messages.success(request, _("Request #%(id)s is filed.") % {"id": created.pk})
+            return redirect("request-detail", request_id=created.pk)
+    if isinstance(form, LeaveRequestForm) and all(data.get(k) for k in ("leave_type", "start_date", "end_date")):
+        quote = quote_context(
+            user=request.user,
+            employee=me,
+            leave_type=data["leave_type"],
+            start_date=data["start_date"],
+            end_date=data["end_date"],
+        )
+    status = 400 if (request.method == "POST" and form.errors) else 200
+    context = {"form": form, "kind": kind, "quote": quote}
+    return render_page(request, f"requests_app/new_{kind}.html", context, status=status)
+
+
+@page_view
+@require_http_methods(["GET", "POST"])
+def rate_change_new(request: HttpRequest) -> HttpResponse:
+    nav = nav_for(request.user)
+    if not nav.can_change_rates:
+        raise PermissionDenied(_("Pay-rate changes are proposed by managers and HR."))
+    initial: dict[str, Any] = {"effective_date": timezone.localdate()}
+    chosen = None
+    if request.GET.get("employee", "").isdigit():
+        chosen = access.visible_employees(request.user).filter(pk=int(request.GET["employee"])).first()
+        if chosen is not None:
+            initial["employee"] = chosen.pk
+    form = RateChangeForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        created = _create(request, form)
+        if created is not None:
+            messages.success(request, _("Request #%(id)s is filed.") % {"id": created.pk})
+            return redirect("request-detail", request_id=created.pk)
+    rate = None
+    if chosen is not None and access.can_see_salary(request.user, chosen):
+        rate = current_rate(chosen, timezone.localdate())
+    status = 400 if (request.method == "POST" and form.errors) else 200
+    context = {"form": form, "chosen": chosen, "rate": rate}
+    return render_page(request, "requests_app/new_rate_change.html", context, status=status, nav=nav)
+
+
+# --- one request -----------------------------------------------------------------------------------------
+
+
+def _load(user: Any, request_id: int) -> Request:
+    access.access_request(user, request_id)  # NotFound (404) for anyone who may not see it
+    return selectors.request_list(user=user).select_related("employee__department", "created_by").get(pk=request_id)
+
+
+def _actions(user: Any, obj: Request) -> dict[str, Any]:
+    """Which buttons the page offers; the services decide again when pressed."""
+    me = access.employee_of(user)
+    is_owner = me is not None and me.pk == obj.employee_id
+    is_filer = obj.created_by_id == user.pk
+    is_hr = access.is_hr(user)
+    can_decide, on_behalf_of = (
+        access.approval_capacity(user, obj) if obj.status == Request.Status.PENDING else (False, None)
+    )
+    cancel_label = ""
+    if obj.status == Request.Status.PENDING and (is_owner or is_filer or is_hr):
+        cancel_label = _("Cancel the request")
+    elif obj.status == Request.Status.APPROVED and obj.kind != Request.Kind.RATE_CHANGE:
+        started = obj.start_date is not None and obj.start_date <= timezone.localdate()
+        if is_hr:
+            cancel_label = _("Cancel the request")
+        elif not started and obj.cancel_requested and not is_owner and access.can_approve(user, _as_pending(obj)):
+            cancel_label = _("Confirm the cancellation")
+        elif not started and (is_owner or is_filer) and not obj.cancel_requested:
+            cancel_label = _("Ask to cancel")
+    return {"can_decide": can_decide, "on_behalf_of": on_behalf_of, "cancel_label": cancel_label}
+
+
+def _as_pending(obj: Request) -> Request:
+    """The request as at its manager step (who approved it is who confirms its cancellation)."""
+    probe = Request(employee=obj.employee, stage=Request.Stage.MANAGER, stages=obj.stages)
+    probe.employee_id = obj.employee_id
+    return probe
+
+
+@page_view
+@require_GET
+def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
+    obj = _load(request.user, request_id)
+    quote = dict(obj.leave.quote or {}) if obj.kind == Request.Kind.LEAVE else {}
+    if quote:
+        quote["holidays_excluded"] = [dt.date.fromisoformat(day) for day in quote.get("holidays_excluded") or []]
+        quote["vacation_pay"] = Decimal(quote["vacation_pay"]) if quote.get("vacation_pay") else None
+    sees_pay = access.can_see_salary(request.user, obj.employee)
+    sees_rate = obj.kind == Request.Kind.RATE_CHANGE and (
+        sees_pay or access.can_change_rate(request.user, obj.employee)
+    )
+    context = {
+        "obj": obj,
+        "events": list(obj.events.all()),
+        "quote": quote,
+        "sees_pay": sees_pay,
+        "sees_rate": sees_rate,
+        "decision_form": DecisionForm(),
+        "cancel_form": CancelForm(),
+        "Action": RequestEvent.Action,
+        **_actions(request.user, obj),
+    }
+    return render_page(request, "requests_app/request_detail.html", context)
+
+
+def _decide(request: HttpRequest, request_id: int, decision: str) -> HttpResponse:
+    access.access_request(request.user, request_id)
+    form = DecisionForm({"decision": decision, "comment": request.POST.get("comment", "")})
+    back = safe_next(request, reverse("request-detail", kwargs={"request_id": request_id}))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    service = services.request_approve if decision == "approve" else services.request_reject
+    try:
+        with transaction.atomic():
+            service(request_id=request_id, actor=request.user, comment=form.cleaned_data["comment"])
+    except NotFound:
+        raise
+    except ApplicationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        done = _("Request #%(id)s is approved.") if decision == "approve" else _("Request #%(id)s is rejected.")
+        messages.success(request, done % {"id": request_id})
+    return redirect(back)
+
+
+@page_view
+@require_POST
+def request_approve(request: HttpRequest, request_id: int) -> HttpResponse:
+    return _decide(request, request_id, "approve")
+
+
+@page_view
+@require_POST
+def request_reject(request: HttpRequest, request_id: int) -> HttpResponse:
+    return _decide(request, request_id, "reject")
+
+
+@page_view
+@require_POST
+def request_cancel(request: HttpRequest, request_id: int) -> HttpResponse:
+    access.access_request(request.user, request_id)
+    form = CancelForm(request.POST)
+    back = reverse("request-detail", kwargs={"request_id": request_id})
+    if not form.is_valid():
+        messages.error(request, _("The comment is too long."))
+        return redirect(back)
+    try:
+        with transaction.atomic():
+            obj = services.request_cancel(
+                request_id=request_id, actor=request.user, comment=form.cleaned_data["comment"]
+            )
+    except NotFound:
+        raise
+    except ApplicationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        if obj.status == Request.Status.CANCELLED:
+            messages.success(request, _("Request #%(id)s is cancelled.") % {"id": request_id})
+        else:
+            messages.success(request, _("Your approver is asked to confirm the cancellation."))
+    return redirect(back)
+
+
+# --- approvals inbox -------------------------------------------------------------------------------------
+
+
+@page_view
+@require_http_methods(["GET", "POST"])
+def approvals(request: HttpRequest) -> HttpResponse:
+    awaiting = access.awaiting_decision(request.user)
+    if request.method == "POST":
+        return _approvals_post(request, awaiting)
+    nav = nav_for(request.user)
+    filters = InboxFilterForm(request.GET or None)
+    kind = filters.cleaned_data.get("kind") if filters.is_valid() else ""
+    qs = selectors.request_list(user=request.user).filter(pk__in=awaiting.values("pk"))
+    if kind:
+        qs = qs.filter(kind=kind)
+    qs = qs.select_related("employee__department", "employee__position").order_by("created_at", "id")
+    page = Paginator(qs, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "filters": filters,
+        "kind": kind,
+        "total": nav.approvals_count,
+        "query": query_without_page(request),
+    }
+    return render_page(request, "requests_app/approvals.html", context, nav=nav)
+
+
+def _approvals_post(request: HttpRequest, awaiting: QuerySet[Request]) -> HttpResponse:
+    checked = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
+    form = BulkDecisionForm(request.POST, checked_ids=checked)
+    back = safe_next(request, reverse("approvals"))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    wanted = form.cleaned_data["ids"]
+    allowed = set(awaiting.filter(pk__in=wanted).values_list("pk", flat=True))
+    decision = form.cleaned_data["decision"]
+    comment = form.cleaned_data["comment"]
+    service = services.request_approve if decision == "approve" else services.request_reject
+    done: list[int] = []
+    for request_id in wanted:
+        if request_id not in allowed:
+            messages.error(request, _("Request #%(id)s no longer awaits your decision.") % {"id": request_id})
+            continue
+        try:
+            with transaction.atomic():  # one request at a time: a refusal leaves the others decided
+                service(request_id=request_id, actor=request.user, comment=comment)
+        except ApplicationError as exc:
+            messages.error(request, _("Request #%(id)s: %(error)s") % {"id": request_id, "error": error_text(exc)})
+        else:
+            done.append(request_id)
+    if done:
+        numbers = ", ".join(f"#{pk}" for pk in done)
+        text = _("Approved: %(numbers)s.") if decision == "approve" else _("Rejected: %(numbers)s.")
+        messages.success(request, text % {"numbers": numbers})
+    return redirect(back)

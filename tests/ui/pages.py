@@ -1,0 +1,87 @@
+"""Every HTML page of the portal, as the page tests visit them: URL, who may open it, the query budget.
+
+A page that is added to the URLconf must be added here too: `test_every_page_is_listed` walks the URLconf.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+
+from leave.models import LeaveType
+from requests_app.models import Request
+from requests_app.services import request_create
+
+PEOPLE = ("employee", "manager", "hr", "outsider")
+MANAGERS = ("manager", "hr")
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str  # URL name
+    url: str
+    roles: tuple[str, ...]  # who gets 200 (the others get 403)
+    budget: int  # the most queries one GET may make, whatever the size of the organisation
+    fragment: bool = False  # an htmx fragment, not a full page
+
+
+def subject_request(cast: Any) -> Request:
+    """The employee's leave over the May holidays, filed through the service (quote and history included)."""
+    existing = Request.objects.filter(employee=cast.employee, kind=Request.Kind.LEAVE, comment="subject").first()
+    if existing is not None:
+        return existing
+    return request_create(
+        actor=cast.employee.user,
+        kind=Request.Kind.LEAVE,
+        leave_type=LeaveType.objects.get(code="annual"),
+        start_date=dt.date(2026, 4, 27),
+        end_date=dt.date(2026, 5, 15),
+        comment="subject",
+    )
+
+
+def subject_job(cast: Any) -> int:
+    from reports.services import report_request
+
+    job, _created = report_request(
+        user=cast.manager.user, kind="holiday_work", date_from=dt.date(2026, 1, 1), date_to=dt.date(2026, 6, 30)
+    )
+    return job.pk
+
+
+def all_pages(cast: Any) -> list[Page]:
+    request_id = subject_request(cast).pk
+    quote = reverse("leave-quote-fragment") + "?leave_type=annual&start_date=2026-04-27&end_date=2026-05-15"
+    return [
+        Page("dashboard", reverse("dashboard"), PEOPLE, 22),
+        Page("dashboard", reverse("dashboard") + "?on=2026-12-31", PEOPLE, 22),
+        Page("profile", reverse("profile"), PEOPLE, 16),
+        Page("delegations", reverse("delegations"), MANAGERS, 16),
+        Page("request-list", reverse("request-list"), PEOPLE, 15),
+        Page("request-list", reverse("request-list") + "?scope=team&status=pending", PEOPLE, 15),
+        Page("request-new", reverse("request-new"), PEOPLE, 13),
+        Page("request-new-leave", reverse("request-new-leave"), PEOPLE, 15),
+        Page("request-new-trip", reverse("request-new-trip"), PEOPLE, 13),
+        Page("request-new-certificate", reverse("request-new-certificate"), PEOPLE, 13),
+        Page("request-detail", reverse("request-detail", args=[request_id]), ("employee", "manager", "hr"), 19),
+        Page("approvals", reverse("approvals"), PEOPLE, 17),
+        Page("approvals", reverse("approvals") + "?kind=leave", PEOPLE, 17),
+        Page("rate-change-new", reverse("rate-change-new"), MANAGERS, 14),
+        Page("rate-change-new", reverse("rate-change-new") + f"?employee={cast.employee.pk}", MANAGERS, 16),
+        Page("team-calendar", reverse("team-calendar") + "?month=2026-05", PEOPLE, 20),
+        Page("team-calendar", reverse("team-calendar") + f"?month=2026-05&department={cast.sales.pk}", PEOPLE, 20),
+        Page("reports", reverse("reports"), MANAGERS, 16),
+        Page("report-progress", reverse("report-progress", args=[subject_job(cast)]), MANAGERS, 10, True),
+        Page("leave-quote-fragment", quote, PEOPLE, 20, True),
+    ]
+
+
+def expected_status(page: Page, role: str) -> int:
+    if role in page.roles:
+        return 200
+    if page.name in ("request-detail", "report-progress"):
+        return 404  # an object the role may not see does not exist for them
+    return 403
