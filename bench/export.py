@@ -1,6 +1,6 @@
 """The holiday_work export at 50k and 500k timesheet rows: the real task path vs the naive way vs the floor.
 
-    .venv/bin/python bench/export.py [--sizes 50000 500000] [--employees 2000] [--repeat 1]
+    .venv/bin/python bench/export.py [--sizes 50000 500000] [--employees 2000] [--repeat 3]
 
 For each size the bench database is seeded (bulk_create: `--employees` employees with a pay-rate change in
 mid-year, and `size / employees` days of weekend/holiday work each in 2025), then three measurements run, each
@@ -15,7 +15,10 @@ in its own fresh Python process so that its peak RSS (`getrusage(RUSAGE_SELF).ru
          what writing the file costs at the least.
 
 It prints time and peak RSS for each and the ratios issue 7 judges: RSS(task, 500k) ≤ 1.25 × RSS(task, 50k);
-RSS(task, 500k) ≤ 20% of RSS(naive, 500k); time(task, 500k) ≤ 1.3 × time(floor, 500k).
+RSS(task, 500k) ≤ 20% of RSS(naive, 500k); time(task, 500k) ≤ 1.3 × time(floor, 500k). Task and floor run
+`--repeat` rounds, interleaved; the time ratio is judged on the best run of each (on a shared machine other
+load only ever adds time, so the minimum is the estimate of the cost — as `timeit` argues) and shown on the
+medians too. The naive way runs once per size: only its memory is judged.
 
 Uses BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/hrportal_bench; created if missing,
 migrated, its report data replaced). Files go under HRPORTAL_VAR_DIR (default /tmp/hrportal-bench-var).
@@ -345,7 +348,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[50_000, 500_000])
     parser.add_argument("--employees", type=int, default=2000)
-    parser.add_argument("--repeat", type=int, default=1, help="runs per measurement (median time, max RSS)")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="rounds of task and floor (best and median time, max RSS)"
+    )
     parser.add_argument("--child", choices=MODES, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -372,19 +377,32 @@ def main() -> None:
         seeded = seed(employees=args.employees, rows=size)
         connection.close()
         print(f"\n{size} rows: seeded {seeded}", flush=True)
+        # Rounds interleave the modes, so drift in the machine's load (it is shared) hits each mode alike. The
+        # naive way runs once: only its memory is judged, and it takes minutes at 500k.
+        runs: dict[str, list[dict[str, Any]]] = {mode: [] for mode in MODES}
+        for round_number in range(args.repeat):
+            for mode in MODES:
+                if mode == "naive" and round_number > 0:
+                    continue
+                result = run_child(mode)
+                runs[mode].append(result)
+                print(
+                    f"  round {round_number + 1}  {mode:<6} {result['seconds']:8.1f} s   "
+                    f"peak RSS {result['peak_rss_mb']:8.1f} MB   rows {result['rows']:>7}   "
+                    f"file {result['bytes'] / 1e6:6.1f} MB",
+                    flush=True,
+                )
         results[size] = {}
         for mode in MODES:
-            runs = [run_child(mode) for _ in range(args.repeat)]
-            summary = {
-                "seconds": statistics.median(r["seconds"] for r in runs),
-                "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
-                "rows": runs[0]["rows"],
-                "bytes": runs[0]["bytes"],
+            times = [r["seconds"] for r in runs[mode]]
+            results[size][mode] = {
+                "seconds": min(times),
+                "median": statistics.median(times),
+                "peak_rss_mb": max(r["peak_rss_mb"] for r in runs[mode]),
             }
-            results[size][mode] = summary
             print(
-                f"  {mode:<6} {summary['seconds']:8.1f} s   peak RSS {summary['peak_rss_mb']:8.1f} MB   "
-                f"rows {summary['rows']:>7}   file {summary['bytes'] / 1e6:6.1f} MB",
+                f"  {mode:<6} best {min(times):8.1f} s   median {statistics.median(times):8.1f} s   "
+                f"peak RSS {results[size][mode]['peak_rss_mb']:8.1f} MB   ({len(times)} run(s))",
                 flush=True,
             )
     small, large = min(args.sizes), max(args.sizes)
@@ -395,7 +413,8 @@ def main() -> None:
     checks = [
         (f"RSS task {large} / task {small}", task_l["peak_rss_mb"] / task_s["peak_rss_mb"], 1.25),
         (f"RSS task {large} / naive {large}", task_l["peak_rss_mb"] / naive_l["peak_rss_mb"], 0.20),
-        (f"time task {large} / floor {large}", task_l["seconds"] / floor_l["seconds"], 1.30),
+        (f"time task {large} / floor {large} (best)", task_l["seconds"] / floor_l["seconds"], 1.30),
+        (f"time task {large} / floor {large} (median)", task_l["median"] / floor_l["median"], 1.30),
     ]
     print("\nratio                              value   limit")
     ok = True

@@ -335,6 +335,10 @@ HRPORTAL = {
     "MAIL_SEND_TIME_LIMIT": env.int("MAIL_SEND_TIME_LIMIT", default=None),
     "REPORT_ATTACH_MAX_BYTES": env.int("REPORT_ATTACH_MAX_BYTES", default=5 * 1024 * 1024),
     "REPORT_RETENTION_DAYS": env.int("REPORT_RETENTION_DAYS", default=30),
+    "REPORT_SOFT_TIME_LIMIT": env.int("REPORT_SOFT_TIME_LIMIT", default=1800),
+    "REPORT_TIME_LIMIT": env.int("REPORT_TIME_LIMIT", default=2000),
+    "REPORT_MAX_ATTEMPTS": env.int("REPORT_MAX_ATTEMPTS", default=3),
+    "REPORT_PROGRESS_EVERY": env.int("REPORT_PROGRESS_EVERY", default=5000),
 }
 
 # Beat schedule: synced into django-celery-beat's tables by the DatabaseScheduler, editable in the admin.
@@ -342,4 +346,5 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "notifications.sweep_outbox", "schedule": 60.0},
     "accrue-leave-daily": {"task": "leave.accrue_daily", "schedule": 6 * 60 * 60.0},
     "purge-old-reports": {"task": "reports.purge_old_files", "schedule": 24 * 60 * 60.0},
+    "sweep-stuck-reports": {"task": "reports.sweep_stuck", "schedule": 300.0},
 }

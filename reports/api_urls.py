@@ -1,1 +1,9 @@
-urlpatterns: list = []
+from django.urls import path
+
+from reports import api
+
+urlpatterns = [
+    path("reports/", api.ReportListCreateApi.as_view(), name="api-reports"),
+    path("reports/<int:job_id>/", api.ReportDetailApi.as_view(), name="api-report-detail"),
+    path("reports/<int:job_id>/download/", api.ReportDownloadApi.as_view(), name="api-report-download"),
+]

@@ -1,0 +1,68 @@
+"""Report jobs in the admin: a read-only list for HR (filters by kind and status)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from reports.models import ReportJob
+from staff.admin import HRAdminMixin
+
+
+@admin.register(ReportJob)
+class ReportJobAdmin(HRAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "id",
+        "kind",
+        "requester",
+        "params_key",
+        "status",
+        "progress",
+        "row_count",
+        "attempts",
+        "created_at",
+        "finished_at",
+    ]
+    list_filter = ["kind", "status"]
+    search_fields = ["requester__username", "params_key", "error"]
+    date_hierarchy = "created_at"
+    list_select_related = ["requester"]
+    readonly_fields = [
+        "requester",
+        "kind",
+        "params",
+        "params_key",
+        "status",
+        "progress",
+        "row_count",
+        "download",
+        "file_size",
+        "error",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "attempts",
+        "task_id",
+        "worker",
+        "file_purged_at",
+    ]
+    fields = readonly_fields
+
+    @admin.display(description=_("file"))
+    def download(self, job: ReportJob) -> str:
+        if job.status != ReportJob.Status.DONE or not job.file:
+            return "—"
+        return format_html('<a href="{}">{}</a>', job.download_path(), job.file.name.rsplit("/", 1)[-1])
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

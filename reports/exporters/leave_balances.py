@@ -1,0 +1,141 @@
+"""Leave balances on a date (date_to), per employee and leave type, with the value of the unused days.
+
+The balances are the leave app's (`leave.selectors.balances_for_employees`: accrued, used, pending,
+available). The value of the unused days is what compensation for them would cost on that date (art. 127):
+available days × the employee's average daily earnings by art. 139 and Regulation No. 922 (`leave.calc.
+vacation_pay`, the 12 months before the month of date_to), rounded half-up to kopecks; only for leave paid
+by average earnings, and only for a positive balance.
+
+Employees employed on date_to are listed; they are read in batches of `BATCH` through a server-side cursor,
+and each batch costs a fixed number of queries (balances: four; pay rates and absences: one each).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
+from itertools import islice
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from leave import calc
+from leave import selectors as leave_selectors
+from leave.calc.dates import add_months, first_of_month
+from leave.models import Absence
+from reports import conf
+from reports.exporters.base import ReportParams, money, scope_q
+from reports.xlsx import Report, SummaryRow
+from staff.models import Employee
+from staff.selectors import current_rates
+
+BATCH = 500
+ZERO = Decimal("0.00")
+WIDTHS = (28, 14, 34, 30, 10, 10, 10, 10, 16, 16)
+
+
+def header() -> list[str]:
+    return [
+        _("Department"),
+        _("Personnel number"),
+        _("Employee"),
+        _("Leave type"),
+        _("Accrued"),
+        _("Used"),
+        _("Pending"),
+        _("Available"),
+        _("Average daily earnings, RUB"),
+        _("Value of unused days, RUB"),
+    ]
+
+
+def employees(params: ReportParams) -> QuerySet[Employee]:
+    """Employees in scope employed on date_to, in the order of the report."""
+    on = params.date_to
+    return (
+        Employee.objects.filter(scope_q(params, prefix=""), hire_date__lte=on)
+        .filter(Q(termination_date__isnull=True) | Q(termination_date__gte=on))
+        .select_related("department", "position")
+        .order_by("department__path", "last_name", "first_name", "patronymic", "pk")
+    )
+
+
+def build(params: ReportParams) -> Report:
+    types = leave_selectors.balance_types()
+    qs = employees(params)
+    total = qs.count() * len(types)
+    return Report(
+        kind="leave_balances",
+        title=_("Leave balances"),
+        header=header(),
+        rows=rows(params, qs, types),
+        total=total,
+        widths=WIDTHS,
+    )
+
+
+def _batches(qs: QuerySet[Employee]) -> Iterator[list[Employee]]:
+    stream = qs.iterator(chunk_size=min(conf.chunk_size(), BATCH))
+    while batch := list(islice(stream, BATCH)):
+        yield batch
+
+
+def rows(params: ReportParams, qs: QuerySet[Employee], types: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    on = params.date_to
+    month = first_of_month(on)
+    period_start = add_months(month, -24)  # the 12 months before, and the 12 before those (item 6)
+    calendar = leave_selectors.production_calendar(start=period_start, end=on)
+    type_by_code = {t.code: t for t in types}
+    total_value = ZERO
+    for batch in _batches(qs):
+        ids = [e.pk for e in batch]
+        balances = leave_selectors.balances_for_employees(employees=batch, on=on)
+        rates: dict[int, list[calc.Rate]] = defaultdict(list)
+        for employee_id, effective_date, fte, salary in (
+            current_rates()
+            .filter(employee_id__in=ids)
+            .order_by("employee_id", "effective_date")
+            .values_list("employee_id", "effective_date", "fte", "salary")
+        ):
+            rates[employee_id].append(calc.Rate(effective_date=effective_date, fte=fte, salary=salary))
+        excluded: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+        for employee_id, start, end in Absence.objects.filter(
+            employee_id__in=ids, cancelled_at__isnull=True, start_date__lte=on, end_date__gte=period_start
+        ).values_list("employee_id", "start_date", "end_date"):
+            excluded[employee_id].append((start, end))
+        for employee in batch:
+            average: Decimal | None = None
+            for balance in balances.get(employee.pk, []):
+                leave_type = type_by_code[balance.leave_type]
+                value: Decimal | None = None
+                daily: Decimal | None = None
+                if leave_type.paid and leave_type.keeps_average_earnings:
+                    if average is None:
+                        average = calc.vacation_pay(
+                            calendar=calendar,
+                            start_date=on,
+                            days_charged=0,
+                            hire_date=employee.hire_date,
+                            termination_date=employee.termination_date,
+                            rates=rates.get(employee.pk, []),
+                            excluded_periods=excluded.get(employee.pk, []),
+                        ).average_daily
+                    daily = average
+                    value = money(daily * balance.available) if balance.available > 0 else ZERO
+                    total_value += value
+                yield (
+                    employee.department.name,
+                    employee.personnel_number,
+                    employee.full_name,
+                    leave_type.name_for(params.lang),
+                    balance.accrued,
+                    balance.used,
+                    balance.pending,
+                    balance.available,
+                    daily,
+                    value,
+                )
+    yield SummaryRow((_("Total for the report"), "", "", "", None, None, None, None, None, total_value))
