@@ -66,3 +66,9 @@ class ReportJobAdmin(HRAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# Every admin list can export its selection (querysets are already scoped by each ModelAdmin).
+from reports.admin_export import export_selected_xlsx  # noqa: E402
+
+admin.site.add_action(export_selected_xlsx, "export_selected_xlsx")
