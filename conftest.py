@@ -139,6 +139,20 @@ def outsider(cast: Cast) -> Employee:
 
 
 @pytest.fixture(autouse=True)
+def _migration_data(request: pytest.FixtureRequest) -> None:
+    """Transactional tests flush every table between tests, data migrations' rows included; put back
+    what the code relies on (the standard leave types) instead of `serialized_rollback`, which
+    collides with the content types that the flush's post_migrate recreates."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return
+    request.getfixturevalue("transactional_db")
+    from leave.services import ensure_leave_types
+
+    ensure_leave_types()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings) -> None:
     # PBKDF2 is slow by design; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -30,7 +30,7 @@ from tests.harness import (
 pytestmark = [
     pytest.mark.broker,
     pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     requires_postgres,
     requires_redis_broker,
 ]

@@ -20,7 +20,7 @@ from requests_app.models import Request
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL=postgres://...)"),
 ]
 
@@ -49,6 +49,7 @@ def _run_together(calls: list) -> list:
 def _client(user) -> APIClient:
     client = APIClient()
     client.force_authenticate(user=user)
+    client.credentials(HTTP_ACCEPT_LANGUAGE="en")  # the messages below are read in English
     return client
 
 

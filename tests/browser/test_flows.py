@@ -56,7 +56,7 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.broker,
     pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True, reset_sequences=True),
+    pytest.mark.django_db(transaction=True, reset_sequences=True),
     requires_postgres,
     requires_redis_broker,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"needs Debian's chromium at {CHROMIUM} (apt)"),
