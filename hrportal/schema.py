@@ -6,10 +6,18 @@ from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
 DetailError = inline_serializer("DetailError", fields={"detail": serializers.CharField()})
-FieldErrors = inline_serializer(
-    "FieldErrors",
-    fields={"field_name": serializers.ListField(child=serializers.CharField(), help_text="One key per bad field.")},
-)
+# A map, not an object with a fixed key: one key per bad field (or `non_field_errors`), each a list of messages;
+# or DRF's `{"detail": message}` when the body cannot be parsed at all (not JSON).
+FieldErrors = {
+    "anyOf": [
+        {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+        {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]},
+    ],
+    "description": (
+        "One key per bad field (`non_field_errors` for the input as a whole), each a list of messages; "
+        '`{"detail": message}` for a body that is not JSON.'
+    ),
+}
 
 ERROR_RESPONSES = {
     400: OpenApiResponse(FieldErrors, description="Bad input: `{field: [messages]}`; nothing saved."),

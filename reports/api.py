@@ -38,6 +38,9 @@ class Gone(ApplicationError):
 
 
 class ReportListCreateApi(APIView):
+    # Documents the list (GET) as paginated, which it is (drf-spectacular reads this; `get` paginates itself).
+    pagination_class = LimitOffsetPagination
+
     @extend_schema(
         request=ReportCreateInputSerializer,
         responses={

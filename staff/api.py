@@ -150,9 +150,15 @@ class DepartmentListApi(generics.ListAPIView):
 
 
 class EmployeeFilterSet(django_filters.FilterSet):
-    department = django_filters.NumberFilter(field_name="department_id", help_text="Department id (exactly).")
+    # Bounded to a bigint: SQLite raises OverflowError (a 500) on a larger integer.
+    department = django_filters.NumberFilter(
+        field_name="department_id", min_value=1, max_value=2**63 - 1, help_text="Department id (exactly)."
+    )
     department_tree = django_filters.NumberFilter(
-        method="filter_department_tree", help_text="Department id: employees of it and of its sub-departments."
+        method="filter_department_tree",
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="Department id: employees of it and of its sub-departments.",
     )
     search = django_filters.CharFilter(
         method="filter_search", help_text="Words matched against names, personnel number, email and username."

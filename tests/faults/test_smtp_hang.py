@@ -1,0 +1,94 @@
+"""The SMTP server hangs: it accepts the connection and never answers (no greeting), or it answers everything
+but the end of DATA. The attempt times out after EMAIL_TIMEOUT (2 s here), is recorded as a retry, and the
+next attempt delivers the message once; a server that hangs on every attempt leaves the row `failed` after
+the retries, never stuck in `sending`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from notifications.models import DeliveryAttempt, OutboxMessage
+from tests.faults.marks import FAULTS, Status, queue_mail, status_of
+from tests.faults.services import HangingSMTP
+from tests.harness import CeleryWorker, RedisServer, SMTPServer, celery_broker, wait_until, worker_env
+
+pytestmark = FAULTS
+
+EMAIL_TIMEOUT = 2
+MAX_RETRIES = 2
+
+
+@dataclass
+class Stack:
+    smtp: SMTPServer
+    front: HangingSMTP
+    worker: CeleryWorker
+
+
+@pytest.fixture(scope="module")
+def shared_stack(django_db_setup: None) -> Iterator[Stack]:
+    """One private Redis, one SMTP server behind a front that can hang, one worker for the module."""
+    with RedisServer() as redis, SMTPServer() as smtp, HangingSMTP(smtp) as front, celery_broker(redis.url()):
+        env = worker_env(
+            broker_url=redis.url(), EMAIL_TIMEOUT=EMAIL_TIMEOUT, MAIL_MAX_RETRIES=MAX_RETRIES, **front.env()
+        )
+        with CeleryWorker(env=env) as worker:
+            yield Stack(smtp=smtp, front=front, worker=worker)
+
+
+@pytest.fixture
+def stack(shared_stack: Stack) -> Stack:
+    shared_stack.smtp.handler.reset()
+    shared_stack.front.heal()
+    return shared_stack
+
+
+def attempts_of(message: OutboxMessage) -> list[DeliveryAttempt]:
+    return list(DeliveryAttempt.objects.filter(message=message).order_by("number"))
+
+
+def test_a_server_that_never_greets_times_out_and_the_retry_delivers_once(stack: Stack, cast: Any) -> None:
+    stack.front.hang_next(1)
+    message = queue_mail(cast.manager)
+    wait_until(lambda: status_of(message) == Status.SENT, timeout=60, message=stack.worker.log_tail)
+
+    assert stack.smtp.count_by_outbox_id() == {message.pk: 1}
+    assert stack.front.hung == 1
+    wait_until(lambda: stack.front.hung_closed_by_client == 1, timeout=5)  # the client gave up and closed
+    first, second = attempts_of(message)
+    assert (first.outcome, second.outcome) == ("retry", "sent")
+    assert "timed out" in first.error.lower()
+    took = (first.finished_at - first.started_at).total_seconds()
+    assert EMAIL_TIMEOUT - 0.5 <= took < 3 * EMAIL_TIMEOUT, took  # bounded by EMAIL_TIMEOUT, not forever
+
+
+def test_a_server_that_hangs_at_the_end_of_data_times_out_and_the_retry_delivers_once(stack: Stack, cast: Any) -> None:
+    stack.smtp.handler.hang_next(1)  # greets, takes the envelope and the data, never answers the final dot
+    message = queue_mail(cast.manager)
+    wait_until(lambda: status_of(message) == Status.SENT, timeout=60, message=stack.worker.log_tail)
+
+    assert stack.smtp.count_by_outbox_id() == {message.pk: 1}
+    wait_until(lambda: stack.smtp.handler.lost == 1, timeout=5)  # the held DATA: the client went away
+    first, second = attempts_of(message)
+    assert (first.outcome, second.outcome) == ("retry", "sent")
+    assert "timed out" in first.error.lower()
+
+
+def test_a_server_that_always_hangs_fails_the_row_without_leaving_it_stuck(stack: Stack, cast: Any) -> None:
+    stack.front.hang_all()
+    message = queue_mail(cast.manager)
+    wait_until(lambda: status_of(message) == Status.FAILED, timeout=60, message=stack.worker.log_tail)
+
+    attempts = attempts_of(message)
+    assert [a.outcome for a in attempts] == ["retry"] * MAX_RETRIES + ["failed"]
+    assert all("timed out" in a.error.lower() for a in attempts)
+    assert all(a.finished_at is not None for a in attempts)
+    row = OutboxMessage.objects.get(pk=message.pk)
+    assert row.claimed_at is not None and "timed out" in row.last_error.lower()
+    assert stack.smtp.messages == []
+    assert not OutboxMessage.objects.filter(status=Status.SENDING).exists()
