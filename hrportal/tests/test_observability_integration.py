@@ -19,8 +19,6 @@ from django.test import Client
 from tests.harness import (
     CeleryWorker,
     celery_broker,
-    env_broker_url,
-    purge_queues,
     requires_postgres,
     requires_redis_broker,
     wait_until,
@@ -38,14 +36,15 @@ pytestmark = [
 
 @pytest.fixture
 def broker_url() -> Iterator[str]:
-    """As tests.harness.broker_url (CELERY_BROKER_URL, queues purged), with kombu's producer pools forgotten:
-    the harness closes the pool of a broker URL when a test ends, and kombu would hand that closed pool to the
-    next test that publishes to the same URL ("Acquire on closed pool")."""
-    url = env_broker_url()
-    purge_queues(url)
-    with celery_broker(url, {"visibility_timeout": 3600}):
-        kombu.pools.reset()
-        yield url
+    """A private Redis for this test alone: nothing left in the shared broker by other tests (a message
+    restored from an earlier test's killed worker, say) can add to the counts asserted here."""
+    from tests.harness import RedisServer
+
+    with RedisServer() as server:
+        url = server.url()
+        with celery_broker(url, {"visibility_timeout": 3600}):
+            kombu.pools.reset()
+            yield url
 
 
 def json_lines(text: str) -> list[dict[str, Any]]:
