@@ -15,7 +15,8 @@ def request_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySe
     filters = filters or {}
     qs = (
         access.visible_requests(user)
-        .select_related("leave__leave_type", "trip", "certificate", "rate_change", "employee__user")
+        .select_related("employee__user")
+        .with_details()
         .prefetch_related(
             Prefetch(
                 "events", queryset=RequestEvent.objects.select_related("actor", "on_behalf_of").order_by("at", "id")

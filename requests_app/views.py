@@ -94,7 +94,7 @@ def error_text(exc: ApplicationError) -> str:
 
 
 def with_details(qs: QuerySet[Request]) -> QuerySet[Request]:
-    return qs.select_related("employee__department", "leave__leave_type", "trip", "certificate", "rate_change")
+    return qs.select_related("employee__department").with_details()
 
 
 # --- my requests -----------------------------------------------------------------------------------------

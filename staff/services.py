@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hrportal.errors import ValidationFailed
+from staff import access
 from staff.models import HR_GROUP, Department, Employee, PayRate, Position
 
 User = get_user_model()
@@ -235,4 +236,4 @@ def hr_role_set(*, user: Any, is_hr: bool, actor: Any) -> None:
         locked.groups.add(group)
     else:
         locked.groups.remove(group)
-    user.__dict__.pop("_hrportal_access", None)  # drop the memoised role of this user object
+    access.forget(user)  # drop the memoised role of this user object

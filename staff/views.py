@@ -31,7 +31,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from hrportal.errors import ApplicationError, NotAllowed, NotFound, ValidationFailed
 from leave import selectors as leave_selectors
-from leave.models import LeaveType
 from staff import access
 from staff.models import Delegation, Employee
 from staff.selectors import current_rate
@@ -59,17 +58,9 @@ class Nav:
         return self.is_hr or self.manages
 
 
-def manages_anyone(user: Any) -> bool:
-    """Whether the user decides for someone: a department head, a deputy today, or an override manager."""
-    me = access.employee_of(user)
-    if me is None or not access.is_active_user(user):
-        return False
-    return bool(access.managed_paths(user)) or Employee.objects.filter(manager_override=me).exists()
-
-
 def nav_for(user: Any) -> Nav:
     is_hr = access.is_hr(user)
-    manages = manages_anyone(user)
+    manages = access.manages_anyone(user)
     count = access.awaiting_decision(user).count() if (is_hr or manages) else 0
     return Nav(
         employee=access.employee_of(user),
@@ -180,7 +171,7 @@ def parse_date(value: str | None, default: dt.date) -> dt.date:
 
 
 def leave_type_names(language: str) -> dict[str, str]:
-    return {t.code: t.name_for(language) for t in LeaveType.objects.all()}
+    return {t.code: t.name_for(language) for t in leave_selectors.leave_types()}
 
 
 # --- dashboard -------------------------------------------------------------------------------------------
@@ -212,7 +203,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         mine = (
             access.visible_requests(request.user)
             .filter(Q(employee=me) | Q(created_by=request.user))
-            .select_related("employee", "leave__leave_type", "trip", "certificate", "rate_change")
+            .select_related("employee")
+            .with_details()
             .order_by("-created_at", "-id")
         )
         context["upcoming"] = list(
@@ -334,7 +326,7 @@ class DelegationForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def delegations(request: HttpRequest) -> HttpResponse:
     me = access.employee_of(request.user)
-    if me is None or not manages_anyone(request.user):
+    if me is None or not access.manages_anyone(request.user):
         raise PermissionDenied(_("Delegations are for managers."))
     today = timezone.localdate()
     form = DelegationForm(

@@ -7,9 +7,9 @@ objects…), so a URL added tomorrow is covered too. Before and after each GET e
 row count and a SHA-256 of all its rows in primary-key order. A change names the URL, the role and the table.
 
 Tables left out, each because a read changes it by design:
-- `django_session`: SESSION_SAVE_EVERY_REQUEST (the session age is an idle timeout, settings.py) rewrites the
-  logged-in caller's session row, its expiry, on every request — a GET included. The session is the caller's
-  own login state, not application data.
+- `django_session`: the session age is an idle timeout (hrportal.sessions.SessionTouchMiddleware), so a request —
+  a GET included — may rewrite the logged-in caller's session row, its expiry. The session is the caller's own
+  login state, not application data.
 Nothing else is excluded: django-axes writes only on login attempts (none here: the clients are logged in with
 `force_login`), and Celery's result tables only when a task runs (no GET enqueues one here; /readyz checks the
 database and the broker without running a task).

@@ -3,9 +3,12 @@ login lockout, security headers."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
 from conftest import PASSWORD
 
@@ -51,11 +54,67 @@ def test_session_key_rotates_at_login(cast) -> None:
     assert client.session.session_key != before
 
 
-def test_session_cookie_flags_and_idle_timeout() -> None:
+def test_session_cookie_flags() -> None:
     assert settings.SESSION_COOKIE_HTTPONLY is True
     assert settings.SESSION_COOKIE_SAMESITE == "Lax"
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True  # the age is an idle timeout
     assert settings.SESSION_COOKIE_AGE == 8 * 60 * 60
+    assert settings.SESSION_TOUCH_SECONDS == 60
+
+
+def _expiry(client: Client):
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
+def test_idle_timeout_is_renewed_by_activity_at_most_once_a_touch_interval(cast, monkeypatch) -> None:
+    import hrportal.sessions
+
+    now = [1_900_000_000.0]
+    monkeypatch.setattr(hrportal.sessions.time, "time", lambda: now[0])
+    client = Client()
+    client.force_login(cast.employee.user)
+    # The first page marks the session as touched: saved, and its cookie re-sent with the idle age.
+    first = client.get("/")
+    assert first.status_code == 200
+    assert first.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == settings.SESSION_COOKIE_AGE
+    renewed_at = _expiry(client)
+    # Within the interval: no write, no cookie — the expiry stays.
+    now[0] += settings.SESSION_TOUCH_SECONDS - 1
+    quiet = client.get("/")
+    assert quiet.status_code == 200
+    assert settings.SESSION_COOKIE_NAME not in quiet.cookies
+    assert _expiry(client) == renewed_at
+    # Once the interval has passed, the next request pushes the expiry forward again.
+    now[0] += 1
+    again = client.get("/api/v1/me/")
+    assert again.status_code == 200
+    assert settings.SESSION_COOKIE_NAME in again.cookies
+    assert _expiry(client) > renewed_at
+
+
+def test_an_idle_session_past_its_age_is_logged_out(cast) -> None:
+    from django.contrib.sessions.models import Session
+
+    client = Client()
+    client.force_login(cast.employee.user)
+    assert client.get("/").status_code == 200
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() - dt.timedelta(seconds=1)
+    )
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_logout_leaves_no_session_behind(cast) -> None:
+    from django.contrib.sessions.models import Session
+
+    client = Client()
+    client.force_login(cast.employee.user)
+    client.get("/")
+    assert client.post("/accounts/logout/").status_code == 302
+    assert Session.objects.count() == 0
 
 
 def test_login_attempts_are_limited_and_logged(cast, caplog) -> None:

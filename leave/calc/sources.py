@@ -110,6 +110,13 @@ def _observed_origin(name: str, day: dt.date, holidays_by_name: dict[str, list[d
 
 def library_days(year: int, *, derive: bool = True) -> list[SpecialDay]:
     """The special days of a year from `holidays.RU`, typed as in the shipped table."""
+    return list(_library_days(year, derive))
+
+
+@cache
+def _library_days(year: int, derive: bool) -> tuple[SpecialDay, ...]:
+    """Computed once per process and year: the installed `holidays` package does not change while it runs
+    (a quote of a leave in a year beyond the shipped table asked it on every request)."""
     import holidays  # imported here: only years beyond the shipped table need it
 
     source = holidays.RU(years=year, language="ru")
@@ -134,10 +141,10 @@ def library_days(year: int, *, derive: bool = True) -> list[SpecialDay]:
     _apply_art112_transfers(days)
     result = sorted(days.values(), key=lambda d: d.date)
     if not derive:
-        return result
+        return tuple(result)
     # 1 January of the next year is always a holiday: 31 December may be its pre-holiday day.
     next_new_year = SpecialDay(date=dt.date(year + 1, 1, 1), kind=PUBLIC_HOLIDAY)
-    return [d for d in derive_shortened([*result, next_new_year]) if d.date.year == year]
+    return tuple(d for d in derive_shortened([*result, next_new_year]) if d.date.year == year)
 
 
 def _apply_art112_transfers(days: dict[dt.date, SpecialDay]) -> None:

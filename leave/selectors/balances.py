@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Max, Min, Q, Sum
 
+from hrportal.request_memo import memo
 from leave import calc
 from leave.models import Absence, LeaveEntry, LeaveType
 from leave.selectors.calendar import production_calendar
@@ -25,8 +26,16 @@ ADDITIONAL = "additional"
 # --- accrual inputs -----------------------------------------------------------------------------
 
 
+def leave_types() -> list[LeaveType]:
+    """Every leave type in display order, read once per HTTP request (hrportal.request_memo)."""
+    return memo("leave.leave_types", lambda: list(LeaveType.objects.all()))
+
+
 def leave_type_by_code(code: str) -> LeaveType:
-    return LeaveType.objects.get(code=code)
+    for leave_type in leave_types():
+        if leave_type.code == code:
+            return leave_type
+    raise LeaveType.DoesNotExist(f"No leave type {code!r}.")
 
 
 def resolve_leave_type(leave_type: LeaveType | str) -> LeaveType:
@@ -177,7 +186,7 @@ def balance(
 
 
 def balance_types() -> list[LeaveType]:
-    return list(LeaveType.objects.filter(needs_balance=True, active=True))
+    return [t for t in leave_types() if t.needs_balance and t.active]
 
 
 def balances(*, employee: Employee, on: dt.date) -> list[Balance]:
@@ -242,25 +251,24 @@ class BookedLeave:
 
 def booked_leave(*, filters: Q) -> list[BookedLeave]:
     """Requests whose days are still reserved or used, from the ledger alone (one query)."""
+    # Every entry of a request carries the request's period (leave_reserve copies it), so Min/Max give it
+    # without a second query.
     rows = (
         LeaveEntry.objects.filter(filters, request_id__isnull=False, kind__in=["reserve", "release", "use"])
         .values("request_id", "account__employee_id", "account__leave_type_id", "kind")
-        .annotate(total=Sum("days"))
+        .annotate(total=Sum("days"), start=Min("period_start"), end=Max("period_end"))
         .order_by()
     )
     by_request: dict[int, dict[str, Any]] = {}
+    periods: dict[int, tuple[dt.date, dt.date]] = {}
     for row in rows:
         item = by_request.setdefault(
             row["request_id"],
             {"employee": row["account__employee_id"], "type": row["account__leave_type_id"]},
         )
         item[row["kind"]] = row["total"] or ZERO
-    periods = {
-        request_id: (start, end)
-        for request_id, start, end in LeaveEntry.objects.filter(
-            request_id__in=list(by_request), kind="reserve"
-        ).values_list("request_id", "period_start", "period_end")
-    }
+        if row["kind"] == "reserve":
+            periods[row["request_id"]] = (row["start"], row["end"])
     result = []
     for request_id, item in by_request.items():
         reserved = -(item.get("reserve", ZERO) + item.get("release", ZERO))

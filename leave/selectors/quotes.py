@@ -7,20 +7,23 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from hrportal.errors import ValidationFailed
 from leave import calc
 from leave.calc.dates import ONE_DAY, add_months, first_of_month
-from leave.models import Absence, LeaveEntry, LeaveType
+from leave.models import Absence, LeaveType
 from leave.selectors.balances import (
     ADDITIONAL,
     ANNUAL,
     TWO_PLACES,
     ZERO,
-    balance,
+    _balance,
+    _ledger_sums,
+    _Sums,
     booked_leave,
+    leave_types,
     resolve_leave_type,
     timeline_for,
     yearly_entitlement,
@@ -144,16 +147,28 @@ def quote(
     length = calc.leave_length(calendar, start=start_date, end=end_date, counting=leave_type.counting)
     days_charged = Decimal(length.days_charged).quantize(TWO_PLACES)
     warnings: list[str] = []
-    timeline = timeline_for(employee=employee)
+    # The employee's active absences once: the unpaid ones shift the working year (art. 121), all of them
+    # are left out of the earnings period (Regulation 922 item 5).
+    absences = list(
+        Absence.objects.filter(employee=employee, cancelled_at__isnull=True).values_list(
+            "kind", "start_date", "end_date"
+        )
+    )
+    timeline = timeline_for(
+        employee=employee, unpaid=[(start, end) for kind, start, end in absences if kind == Absence.Kind.UNPAID]
+    )
+    # Every type's ledger sums at the start of the leave in one query: the balance of this type and the
+    # annual-type days used so far (art. 122) both come from it.
+    sums = _ledger_sums(employee_ids=[employee.pk], on=start_date, exclude_request_id=exclude_request_id)
 
     available_after = None
     if leave_type.needs_balance:
-        current = balance(
-            employee=employee,
+        current = _balance(
             leave_type=leave_type,
             on=start_date,
-            exclude_request_id=exclude_request_id,
+            sums=sums.get((employee.pk, leave_type.pk), _Sums()),
             timeline=timeline,
+            yearly_days=yearly_entitlement(employee=employee, leave_type=leave_type),
         )
         available_after = current.available - days_charged
         if available_after < 0:
@@ -164,14 +179,9 @@ def quote(
 
     needs_hr = False
     if leave_type.code in (ANNUAL, ADDITIONAL):
+        annual_types = [t for t in leave_types() if t.code in (ANNUAL, ADDITIONAL)]
         # "First" leave: no annual/additional days used yet (a cancelled approved leave gave its days back).
-        used_before = (
-            LeaveEntry.objects.filter(
-                account__employee=employee, account__leave_type__code__in=[ANNUAL, ADDITIONAL], kind="use"
-            )
-            .exclude(request_id=exclude_request_id)
-            .aggregate(total=Sum("days"))["total"]
-        )
+        used_before = sum((sums[(employee.pk, t.pk)].use for t in annual_types if (employee.pk, t.pk) in sums), ZERO)
         first_leave = not used_before
         finding = calc.art122_finding(timeline=timeline, start_date=start_date, first_leave=first_leave)
         if finding is not None:
@@ -181,13 +191,7 @@ def quote(
                 % {"due": finding.params["due"].isoformat()}
             )
         year = timeline.working_year(start_date)
-        entitlement = sum(
-            (
-                yearly_entitlement(employee=employee, leave_type=t)
-                for t in LeaveType.objects.filter(code__in=[ANNUAL, ADDITIONAL])
-            ),
-            ZERO,
-        )
+        entitlement = sum((yearly_entitlement(employee=employee, leave_type=t) for t in annual_types), ZERO)
         finding = calc.art125_finding(
             working_year=year,
             entitlement=entitlement,
@@ -231,7 +235,11 @@ def quote(
         hire_date=employee.hire_date,
         termination_date=employee.termination_date,
         rates=pay_rates(employee=employee),
-        excluded_periods=excluded_periods(employee=employee, start=period_start, end=start_date - ONE_DAY),
+        excluded_periods=[
+            (start, end)
+            for _kind, start, end in absences
+            if start <= start_date - ONE_DAY and end >= period_start  # overlapping the earnings period
+        ],
     )
     result.average_daily_earnings = pay.average_daily
     result.vacation_pay = pay.amount
