@@ -30,6 +30,7 @@ import json
 import os
 import random
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -138,6 +139,50 @@ def timed(stats: Stats, expected: int, call: Callable[[], tuple[int, bytes, obje
         return b""
     stats.add(time.perf_counter() - started, status == expected, f"{status}: {data[:200]!r}")
     return data
+
+
+# --- where the CPU goes ------------------------------------------------------------------------------------
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(*, session: int | None = None, comm: str | None = None) -> float:
+    """User + system CPU seconds of the live processes of a session (a started process tree) or with a name."""
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        # fields[3] is the session id; fields[11], fields[12] utime and stime (proc(5), counted from field 3).
+        if (session is not None and int(fields[3]) == session) or (comm is not None and name == comm):
+            total += int(fields[11]) + int(fields[12])
+    return total / CLOCK_TICKS
+
+
+@dataclass
+class CpuMeter:
+    """CPU seconds per part of the stack over a phase (exited processes, e.g. recycled workers, drop out)."""
+
+    parts: dict[str, Callable[[], float]]
+    start: dict[str, float] = field(default_factory=dict)
+
+    def begin(self) -> None:
+        self.start = {name: read() for name, read in self.parts.items()}
+
+    def report(self, seconds: float) -> str:
+        used = {name: max(0.0, read() - self.start[name]) for name, read in self.parts.items()}
+        return ", ".join(f"{name} {value / seconds:.2f}" for name, value in used.items())
+
+
+def own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 # --- the stack ----------------------------------------------------------------------------------------------
@@ -341,15 +386,27 @@ def main() -> int:
         warm = {name: Stats() for name, _ in MIX}
         run_threads([lambda u=u, i=i: mix_loop(u, time.monotonic() + 2, warm, 1000 + i) for i, u in enumerate(users)])
 
+        meter = CpuMeter(
+            {
+                "gunicorn": lambda: cpu_seconds(session=web.proc.pid),
+                "celery": lambda: cpu_seconds(session=worker.proc.pid),
+                "postgres": lambda: cpu_seconds(comm="postgres"),
+                "load generator": own_cpu,
+            }
+        )
         floor = [Stats() for _ in range(args.users)]
         until = time.monotonic() + args.seconds
+        meter.begin()
         floor_seconds = run_threads([lambda s=s: floor_loop(port, until, s) for s in floor])
+        floor_cpu = meter.report(floor_seconds)
 
         mix = [{name: Stats() for name, _ in MIX} for _ in range(args.users)]
         until = time.monotonic() + args.seconds
+        meter.begin()
         mix_seconds = run_threads(
             [lambda u=u, s=s, i=i: mix_loop(u, until, s, i) for i, (u, s) in enumerate(zip(users, mix, strict=True))]
         )
+        mix_cpu = meter.report(mix_seconds)
         alive = web.alive() and worker.alive()
     finally:
         web.stop()
@@ -381,6 +438,9 @@ def main() -> int:
     ratio = mix_rate / floor_rate if floor_rate else 0.0
     errors = floor_all.errors + mix_all.errors
     print()
+    print("CPU cores busy per part (of 2):")
+    print(f"  floor: {floor_cpu}")
+    print(f"  mix:   {mix_cpu}")
     print(f"mix / floor: {ratio:.0%} of the floor's requests/s (acceptance: ≥ {ACCEPT_RATIO:.0%}); errors: {errors}")
     for sample in floor_all.error_samples + mix_all.error_samples:
         print(f"  error: {sample}")

@@ -10,12 +10,9 @@ from requests_app.models import Request, RequestEvent
 from staff import access
 
 
-def request_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Request]:
-    """Visible requests with everything the API and pages show, in a fixed number of queries."""
-    filters = filters or {}
-    qs = (
-        access.visible_requests(user)
-        .select_related("employee__user")
+def _with_everything_shown(qs: QuerySet[Request]) -> QuerySet[Request]:
+    return (
+        qs.select_related("employee__user")
         .with_details()
         .prefetch_related(
             Prefetch(
@@ -23,6 +20,12 @@ def request_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySe
             )
         )
     )
+
+
+def request_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Request]:
+    """Visible requests with everything the API and pages show, in a fixed number of queries."""
+    filters = filters or {}
+    qs = _with_everything_shown(access.visible_requests(user))
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])
     if filters.get("kind"):
@@ -30,3 +33,10 @@ def request_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySe
     if filters.get("employee"):
         qs = qs.filter(employee_id=filters["employee"])
     return qs
+
+
+def request_shown(*, request_id: int) -> Request:
+    """One request with everything the API shows, NOT scoped: only for a request the caller has just filed or
+    acted on (the service or `access.access_request` decided that already)."""
+    base = Request.objects.select_related("employee", "employee__department", "created_by")
+    return _with_everything_shown(base).get(pk=request_id)

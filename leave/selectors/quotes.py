@@ -150,9 +150,9 @@ def quote(
     # The employee's active absences once: the unpaid ones shift the working year (art. 121), all of them
     # are left out of the earnings period (Regulation 922 item 5).
     absences = list(
-        Absence.objects.filter(employee=employee, cancelled_at__isnull=True).values_list(
-            "kind", "start_date", "end_date"
-        )
+        Absence.objects.filter(employee=employee, cancelled_at__isnull=True)
+        .order_by()
+        .values_list("kind", "start_date", "end_date")
     )
     timeline = timeline_for(
         employee=employee, unpaid=[(start, end) for kind, start, end in absences if kind == Absence.Kind.UNPAID]
