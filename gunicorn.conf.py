@@ -22,6 +22,7 @@ os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(_VAR_DIR / "prometheus" / 
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))  # above 1: gunicorn's gthread worker
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 # A worker is replaced after this many requests (with jitter, so not all at once): a slow leak cannot grow
 # into the out-of-memory kill that started issue 9. Its counters survive in the multiprocess files.

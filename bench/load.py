@@ -101,7 +101,9 @@ class Client:
     def request(
         self, method: str, path: str, *, body: object = None, form: dict[str, str] | None = None, token: str = ""
     ) -> tuple[int, bytes, http.client.HTTPResponse]:
-        headers = {"Accept": "application/json" if path.startswith("/api/") else "text/html"}
+        # One connection per request, as gunicorn's sync workers answer anyway: no keep-alive connection the
+        # server may close under a request (a recycled worker, the keep-alive timeout).
+        headers = {"Accept": "application/json" if path.startswith("/api/") else "text/html", "Connection": "close"}
         payload: str | None = None
         if body is not None:
             payload = json.dumps(body)
@@ -159,9 +161,10 @@ def cpu_seconds(*, session: int | None = None, comm: str | None = None) -> float
             continue
         name = stat[stat.index("(") + 1 : stat.rindex(")")]
         fields = stat[stat.rindex(")") + 2 :].split()
-        # fields[3] is the session id; fields[11], fields[12] utime and stime (proc(5), counted from field 3).
+        # fields[3] is the session id; fields[11..14] utime, stime and the reaped children's cutime, cstime
+        # (proc(5), counted from field 3): gunicorn's recycled workers count through their master.
         if (session is not None and int(fields[3]) == session) or (comm is not None and name == comm):
-            total += int(fields[11]) + int(fields[12])
+            total += sum(int(value) for value in fields[11:15])
     return total / CLOCK_TICKS
 
 

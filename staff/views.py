@@ -19,7 +19,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -200,13 +199,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             # A type this employee never earns (no additional days) would only show a row of zeros.
             if b.accrued or b.used or b.pending
         ]
-        mine = (
-            access.visible_requests(request.user)
-            .filter(Q(employee=me) | Q(created_by=request.user))
-            .select_related("employee")
-            .with_details()
-            .order_by("-created_at", "-id")
-        )
+        mine = access.own_requests(request.user).with_details().order_by("-created_at", "-id")
         context["upcoming"] = list(
             mine.filter(
                 employee=me,

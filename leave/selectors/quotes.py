@@ -22,6 +22,7 @@ from leave.selectors.balances import (
     _balance,
     _ledger_sums,
     _Sums,
+    active_absences,
     booked_leave,
     leave_types,
     resolve_leave_type,
@@ -149,11 +150,7 @@ def quote(
     warnings: list[str] = []
     # The employee's active absences once: the unpaid ones shift the working year (art. 121), all of them
     # are left out of the earnings period (Regulation 922 item 5).
-    absences = list(
-        Absence.objects.filter(employee=employee, cancelled_at__isnull=True)
-        .order_by()
-        .values_list("kind", "start_date", "end_date")
-    )
+    absences = active_absences(employee_ids=[employee.pk]).get(employee.pk, [])
     timeline = timeline_for(
         employee=employee, unpaid=[(start, end) for kind, start, end in absences if kind == Absence.Kind.UNPAID]
     )
