@@ -312,22 +312,45 @@ def request_reject(*, request_id: int, actor: Any, comment: str = "") -> Request
     allowed, on_behalf_of = access.approval_capacity(actor, request)
     if not allowed:
         raise NotAllowed("You cannot reject this request.")
-    from_status = request.status
-    request.status = Request.Status.REJECTED
-    request.decided_at = timezone.now()
-    request.save(update_fields=["status", "decided_at", "updated_at"])
-    if request.kind == Request.Kind.LEAVE and request.leave.leave_type.needs_balance:
-        leave_services.leave_release(request_id=request.pk, actor=actor)
-    _record(
-        request=request,
+    _close(
+        request,
+        status=Request.Status.REJECTED,
         action=RequestEvent.Action.REJECTED,
         actor=actor,
-        from_status=from_status,
         comment=comment,
         on_behalf_of=on_behalf_of,
     )
     _notify("request_rejected", request, [request.employee], actor, comment)
     return request
+
+
+def _close(
+    request: Request,
+    *,
+    status: str,
+    action: str,
+    actor: Any,
+    comment: str,
+    on_behalf_of: Employee | None,
+    also_saved: tuple[str, ...] = (),
+) -> str:
+    """Give a request its final status (with `also_saved`, fields the caller set), give a leave's days back
+    and record the event. Returns the status it had."""
+    from_status = request.status
+    request.status = status
+    request.decided_at = timezone.now()
+    request.save(update_fields=["status", "decided_at", "updated_at", *also_saved])
+    if request.kind == Request.Kind.LEAVE and request.leave.leave_type.needs_balance:
+        leave_services.leave_release(request_id=request.pk, actor=actor)
+    _record(
+        request=request,
+        action=action,
+        actor=actor,
+        from_status=from_status,
+        comment=comment,
+        on_behalf_of=on_behalf_of,
+    )
+    return from_status
 
 
 def _can_confirm_cancellation(actor: Any, request: Request) -> tuple[bool, Employee | None]:
@@ -378,24 +401,19 @@ def request_cancel(*, request_id: int, actor: Any, comment: str = "") -> Request
             return request
     elif not (is_owner or is_filer or access.is_hr(actor)):
         raise NotAllowed("You cannot cancel this request.")
-    from_status = request.status
-    request.status = Request.Status.CANCELLED
     request.stage = Request.Stage.DONE
     request.cancel_requested = False
-    request.decided_at = timezone.now()
-    request.save(update_fields=["status", "stage", "cancel_requested", "decided_at", "updated_at"])
-    if request.kind == Request.Kind.LEAVE and request.leave.leave_type.needs_balance:
-        leave_services.leave_release(request_id=request.pk, actor=actor)
-    if request.kind in Request.ABSENCE_KINDS and from_status == Request.Status.APPROVED:
-        leave_services.absence_cancel(request_id=request.pk)
-    _record(
-        request=request,
+    from_status = _close(
+        request,
+        status=Request.Status.CANCELLED,
         action=RequestEvent.Action.CANCELLED,
         actor=actor,
-        from_status=from_status,
         comment=comment,
         on_behalf_of=on_behalf_of,
+        also_saved=("stage", "cancel_requested"),
     )
+    if request.kind in Request.ABSENCE_KINDS and from_status == Request.Status.APPROVED:
+        leave_services.absence_cancel(request_id=request.pk)
     recipients = [request.employee]
     if is_owner:
         recipients.append(access.manager_of(request.employee))

@@ -24,7 +24,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import LazyObject, empty
 
@@ -368,12 +368,13 @@ def access_request(user: AnyUser, request_id: Any, *, for_update: bool = False) 
         pk = int(request_id)
     except (TypeError, ValueError):
         raise NotFound("Request not found.") from None
-    if not visible_requests(user).filter(pk=pk).exists():
-        raise NotFound("Request not found.")
-    qs = Request.objects.select_related("employee", "employee__department")
+    qs = visible_requests(user)
     if for_update:
         qs = qs.select_for_update(of=("self",))
-    return qs.get(pk=pk)
+    try:
+        return qs.get(pk=pk)  # one query: the visibility rule and the fetch (and the lock) together
+    except Request.DoesNotExist:
+        raise NotFound("Request not found.") from None
 
 
 def hr_employees() -> QuerySet[Employee]:
@@ -419,7 +420,9 @@ def can_approve(user: AnyUser, request: Any, on: dt.date | None = None) -> bool:
 
 
 def awaiting_decision(user: AnyUser, on: dt.date | None = None) -> QuerySet[Any]:
-    """Pending requests this user can decide now (the approvals inbox)."""
+    """Pending requests this user can decide now (the approvals inbox): at the HR step for HR; at the
+    manager step where the employee's manager — by `manager_of`'s whole rule, however far up the head
+    chain — is the user or a manager they deputise for on `on` (as `approval_capacity` decides)."""
     from requests_app.models import Request
 
     on = on or timezone.localdate()
@@ -428,27 +431,22 @@ def awaiting_decision(user: AnyUser, on: dt.date | None = None) -> QuerySet[Any]
     if is_hr(user):
         q |= Q(stage="hr")
     me = employee_of(user)
-    if me is not None:
-        deputising_for = Delegation.objects.filter(deputy=me, start_date__lte=on, end_date__gte=on)
-        managers = [me.pk, *deputising_for.values_list("manager", flat=True)]
-        q |= Q(stage="manager") & _managed_by_any_q(managers)
+    if me is not None and (managed_paths(user) or _role_flags(user).overrides):
+        q |= Q(stage="manager", pk__in=_cached(user, f"awaiting:{on}", lambda: _manager_step_ids(user, me, base, on)))
     return base.filter(q)
 
 
-def _managed_by_any_q(manager_ids: list[int]) -> Q:
-    """Requests whose employee's manager (override or department head chain) is one of these."""
-    q = Q(employee__manager_override_id__in=manager_ids)
-    no_override = Q(employee__manager_override__isnull=True)
-    # Direct head of the employee's department (not the employee themself) …
-    q |= (
-        no_override
-        & Q(employee__department__head_id__in=manager_ids)
-        & ~Q(employee__department__head_id=F("employee_id"))
+def _manager_step_ids(user: AnyUser, me: Employee, base: QuerySet[Any], on: dt.date) -> list[int]:
+    """Ids of the pending manager-step requests whose employee's manager is `me` or a manager `me` deputises
+    for on `on`: every such request the user can see (their subtrees and override reports), then the exact
+    manager of each one's employee — one more query, for the heads of their departments."""
+    from requests_app.models import Request
+    from staff.selectors import manager_ids
+
+    deputising_for = Delegation.objects.filter(deputy=me, start_date__lte=on, end_date__gte=on)
+    managers = {me.pk, *deputising_for.values_list("manager", flat=True)}
+    candidates = list(
+        Request.objects.filter(pk__in=base.filter(stage="manager").values("pk")).select_related("employee__department")
     )
-    # … or, for a department head, the head of the parent department.
-    q |= (
-        no_override
-        & Q(employee__department__head_id=F("employee_id"))
-        & Q(employee__department__parent__head_id__in=manager_ids)
-    )
-    return q
+    their_managers = manager_ids({c.employee_id: c.employee for c in candidates}.values())
+    return [c.pk for c in candidates if their_managers[c.employee_id] in managers]

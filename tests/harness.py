@@ -633,6 +633,14 @@ def celery_broker(url: str, transport_options: dict[str, Any] | None = None) -> 
             app.conf[key] = value
 
 
+@contextlib.contextmanager
+def private_broker() -> Iterator[str]:
+    """A private Redis as this process's broker for one test alone: nothing left in the shared broker by other
+    tests (a message restored from an earlier test's killed worker, say) can add to the counts it asserts."""
+    with RedisServer() as server, celery_broker(server.url(), {"visibility_timeout": 3600}):
+        yield server.url()
+
+
 def wait_for_consumer(queue: str = "default", timeout: float = 60) -> None:
     """Wait until a worker answers a canary task on `queue` (a worker that logged "Connected" after a broker
     restart may still not consume; RELIABILITY-NOTES.md). Needs the result backend (django-db by default)."""

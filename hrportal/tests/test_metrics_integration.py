@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import kombu.pools
 import pytest
 from django.test import Client, override_settings
 from django.urls import resolve
@@ -32,7 +31,7 @@ from requests_app.models import RequestEvent
 from tests.harness import (
     CeleryWorker,
     SMTPServer,
-    celery_broker,
+    private_broker,
     requires_postgres,
     requires_redis_broker,
     wait_until,
@@ -52,15 +51,8 @@ FINAL = ("sent", "failed", "cancelled")
 
 @pytest.fixture
 def broker_url() -> Iterator[str]:
-    """A private Redis for this test alone: nothing left in the shared broker by other tests (a message
-    restored from an earlier test's killed worker, say) can add to the counts asserted here."""
-    from tests.harness import RedisServer
-
-    with RedisServer() as server:
-        url = server.url()
-        with celery_broker(url, {"visibility_timeout": 3600}):
-            kombu.pools.reset()
-            yield url
+    with private_broker() as url:
+        yield url
 
 
 def scrape(client: Client) -> tuple[str, Samples]:

@@ -12,13 +12,12 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-import kombu.pools
 import pytest
 from django.test import Client
 
 from tests.harness import (
     CeleryWorker,
-    celery_broker,
+    private_broker,
     requires_postgres,
     requires_redis_broker,
     wait_until,
@@ -36,15 +35,8 @@ pytestmark = [
 
 @pytest.fixture
 def broker_url() -> Iterator[str]:
-    """A private Redis for this test alone: nothing left in the shared broker by other tests (a message
-    restored from an earlier test's killed worker, say) can add to the counts asserted here."""
-    from tests.harness import RedisServer
-
-    with RedisServer() as server:
-        url = server.url()
-        with celery_broker(url, {"visibility_timeout": 3600}):
-            kombu.pools.reset()
-            yield url
+    with private_broker() as url:
+        yield url
 
 
 def json_lines(text: str) -> list[dict[str, Any]]:
