@@ -28,13 +28,6 @@ def memo(key: str, compute: Callable[[], T]) -> T:
     return store[key]  # type: ignore[no-any-return]
 
 
-def forget(key: str) -> None:
-    """Drop an answer (after this request changed what it was computed from)."""
-    store = _store.get()
-    if store is not None:
-        store.pop(key, None)
-
-
 class RequestMemoMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

@@ -27,7 +27,7 @@ from leave.models import Absence, LeaveType
 from staff import access
 from staff.models import Employee
 from staff.selectors import in_department_tree
-from staff.views import nav_for, page_view, query_without_page, render_page
+from staff.views import page_view, query_without_page, render_page
 
 # --- the quote -------------------------------------------------------------------------------------------
 
@@ -47,11 +47,12 @@ def quote_context(
         )
     except ApplicationError as exc:
         return {"error": " ".join(m for msgs in exc.detail.values() for m in msgs)}
-    calendar = selectors.production_calendar(start=start_date, end=end_date)
-    holidays = [
-        {"date": day, "name": (calendar.special(day).name if calendar.special(day) else "")}
-        for day in quote.holidays_excluded
-    ]
+    holidays = []
+    if quote.holidays_excluded:  # their names: one more read of the calendar, only when there are some
+        calendar = selectors.production_calendar(start=start_date, end=end_date)
+        for day in quote.holidays_excluded:
+            special = calendar.special(day)
+            holidays.append({"date": day, "name": special.name if special else ""})
     months = [
         {
             "month": dt.date.fromisoformat(f"{row['month']}-01"),
@@ -125,12 +126,7 @@ KIND_LETTERS = {
     "sick": gettext_lazy("S"),
     "unpaid": gettext_lazy("U"),
 }
-KIND_NAMES = {
-    "leave": gettext_lazy("leave"),
-    "business_trip": gettext_lazy("business trip"),
-    "sick": gettext_lazy("sick leave"),
-    "unpaid": gettext_lazy("unpaid leave"),
-}
+KIND_NAMES = dict(Absence.Kind.choices)
 
 
 def _month(value: str | None, today: dt.date) -> dt.date:
@@ -213,7 +209,6 @@ def _cells(days: list[dt.date], day_classes: dict[dt.date, list[str]], absences:
 @page_view
 @require_GET
 def team_calendar(request: HttpRequest) -> HttpResponse:
-    nav = nav_for(request.user)
     today = timezone.localdate()
     month = _month(request.GET.get("month"), today)
     last = month.replace(day=pycalendar.monthrange(month.year, month.month)[1])
@@ -250,4 +245,4 @@ def team_calendar(request: HttpRequest) -> HttpResponse:
         "query": query_without_page(request),
         "letters": [(KIND_LETTERS[k], KIND_NAMES[k]) for k in KIND_LETTERS],
     }
-    return render_page(request, "leave/team_calendar.html", context, nav=nav)
+    return render_page(request, "leave/team_calendar.html", context)

@@ -46,7 +46,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from hrportal.errors import NotAllowed, ValidationFailed
-from notifications.services import notify
+from notifications.services import PUBLISH_RETRY_POLICY, notify
 from reports import conf
 from reports.exporters import export_to_file, may_run_reports
 from reports.models import ReportJob
@@ -55,10 +55,8 @@ from staff.models import Department, Employee
 
 logger = logging.getLogger(__name__)
 
+
 # A web request must not hang on a dead broker: one quick retry, then the sweeper's turn.
-PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0.1, "interval_step": 0.2, "interval_max": 0.2}
-
-
 class ClaimLost(Exception):
     """This run's claim on the job was taken over: stop without storing or mailing anything."""
 
@@ -181,7 +179,7 @@ def language_of(user: Any) -> str:
     """The language the user's reports and mail are written in (their employee record's, else the portal's)."""
     if user is None:
         return settings.LANGUAGE_CODE
-    employee = Employee.objects.filter(user=user).only("language").first()
+    employee = access.employee_of(user)  # memoised on the user (report_run has asked it already)
     return employee.language if employee is not None else settings.LANGUAGE_CODE
 
 
@@ -392,16 +390,19 @@ def _walk(directory: str) -> list[str]:
 
 
 def _purge_strays(cutoff: dt.datetime) -> int:
-    deleted = 0
+    old = []
     for name in _walk("reports"):
         try:
             modified = default_storage.get_modified_time(name)
         except (FileNotFoundError, NotImplementedError):
             continue
-        if modified < cutoff and not ReportJob.objects.filter(file=name).exists():
-            default_storage.delete(name)
-            deleted += 1
-    return deleted
+        if modified < cutoff:
+            old.append(name)
+    known = set(ReportJob.objects.filter(file__in=old).values_list("file", flat=True)) if old else set()
+    strays = [name for name in old if name not in known]
+    for name in strays:
+        default_storage.delete(name)
+    return len(strays)
 
 
 def report_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:

@@ -56,10 +56,6 @@ class ParseResult:
     rows: list[ParsedRow] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, message)
 
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
 
 def _parse_date(text: str) -> dt.date:
     text = text.strip()

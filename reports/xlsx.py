@@ -64,7 +64,7 @@ def text_cell(ws: WriteOnlyWorksheet, value: str) -> WriteOnlyCell:
 
 
 def safe_row(ws: WriteOnlyWorksheet, row: Sequence[Any]) -> list[Any]:
-    return [text_cell(ws, v) if isinstance(v, str) and v.startswith(FORMULA_TRIGGERS) else v for v in row]
+    return [text_cell(ws, v) if is_formula_like(v) else v for v in row]
 
 
 def _bold_row(ws: WriteOnlyWorksheet, row: Sequence[Any], font: Font) -> list[Any]:
@@ -100,7 +100,8 @@ def write_report(
         if type(row) is SummaryRow:
             append(_bold_row(ws, row, bold))
             continue
-        # Most rows have no formula-like text: test, then append the plain tuple (the fast path).
+        # Most rows have no formula-like text: test (is_formula_like, inlined on the first character for
+        # speed), then append the plain tuple (the fast path).
         if any(isinstance(value, str) and value[:1] in _TRIGGER_SET for value in row):
             append(safe_row(ws, row))
         else:

@@ -57,7 +57,7 @@ def _resolve_employee(user: Any, employee_id: int | None) -> Employee | None:
 
 
 class RequestListCreateApi(APIView):
-    # Documents the list as paginated (drf-spectacular reads it); `paginator` below does the paginating.
+    # Documents the list as paginated (drf-spectacular reads it) and paginates it (`paginator` below).
     pagination_class = LimitOffsetPagination
 
     @extend_schema(
@@ -79,10 +79,8 @@ class RequestListCreateApi(APIView):
 
     @property
     def paginator(self) -> Any:
-        from rest_framework.pagination import LimitOffsetPagination
-
         if not hasattr(self, "_paginator"):
-            self._paginator = LimitOffsetPagination()
+            self._paginator = self.pagination_class()
         return self._paginator
 
     @extend_schema(

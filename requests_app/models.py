@@ -23,7 +23,7 @@ class RequestQuerySet(models.QuerySet):
     """Requests; `with_details()` loads each row's detail (leave, trip, certificate, pay-rate change).
 
     The details are fetched after the rows, one query per kind present, instead of four LEFT JOINs:
-    PostgreSQL spent ~8 ms planning those joins on every list, far more than running them
+    PostgreSQL spent more time planning those joins on every list than running them
     (docs/benchmarks.md, "Load").
     """
 

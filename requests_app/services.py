@@ -353,7 +353,7 @@ def _close(
     return from_status
 
 
-def _can_confirm_cancellation(actor: Any, request: Request) -> tuple[bool, Employee | None]:
+def can_confirm_cancellation(actor: Any, request: Request) -> tuple[bool, Employee | None]:
     """The approver of an approved request confirms its cancellation (as at the manager step)."""
     if access.is_hr(actor):
         return True, None
@@ -381,7 +381,7 @@ def request_cancel(*, request_id: int, actor: Any, comment: str = "") -> Request
         starts = request.start_date
         if starts is not None and starts <= timezone.localdate() and not access.is_hr(actor):
             raise Conflict("The request has already started; ask HR to cancel it.")
-        allowed, on_behalf_of = _can_confirm_cancellation(actor, request)
+        allowed, on_behalf_of = can_confirm_cancellation(actor, request)
         if not allowed:
             if not (is_owner or is_filer):
                 raise NotAllowed("You cannot cancel this request.")

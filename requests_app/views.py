@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -109,7 +109,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
         qs = access.visible_requests(request.user)
     else:
         scope = "mine"
-        qs = access.visible_requests(request.user).filter(Q(employee__user=request.user) | Q(created_by=request.user))
+        qs = access.own_requests(request.user)
     status = request.GET.get("status", "")
     kind = request.GET.get("kind", "")
     if status in Request.Status.values:
@@ -213,7 +213,7 @@ def rate_change_new(request: HttpRequest) -> HttpResponse:
 
 def _load(user: Any, request_id: int) -> Request:
     access.access_request(user, request_id)  # NotFound (404) for anyone who may not see it
-    return selectors.request_list(user=user).select_related("employee__department", "created_by").get(pk=request_id)
+    return selectors.request_shown(request_id=request_id)
 
 
 def _actions(user: Any, obj: Request) -> dict[str, Any]:
@@ -232,18 +232,11 @@ def _actions(user: Any, obj: Request) -> dict[str, Any]:
         started = obj.start_date is not None and obj.start_date <= timezone.localdate()
         if is_hr:
             cancel_label = _("Cancel the request")
-        elif not started and obj.cancel_requested and not is_owner and access.can_approve(user, _as_pending(obj)):
+        elif not started and obj.cancel_requested and not is_owner and services.can_confirm_cancellation(user, obj)[0]:
             cancel_label = _("Confirm the cancellation")
         elif not started and (is_owner or is_filer) and not obj.cancel_requested:
             cancel_label = _("Ask to cancel")
     return {"can_decide": can_decide, "on_behalf_of": on_behalf_of, "cancel_label": cancel_label}
-
-
-def _as_pending(obj: Request) -> Request:
-    """The request as at its manager step (who approved it is who confirms its cancellation)."""
-    probe = Request(employee=obj.employee, stage=Request.Stage.MANAGER, stages=obj.stages)
-    probe.employee_id = obj.employee_id
-    return probe
 
 
 @page_view
@@ -345,7 +338,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
     nav = nav_for(request.user)
     filters = InboxFilterForm(request.GET or None)
     kind = filters.cleaned_data.get("kind") if filters.is_valid() else ""
-    qs = selectors.request_list(user=request.user).filter(pk__in=awaiting.values("pk"))
+    qs = awaiting.with_details()
     if kind:
         qs = qs.filter(kind=kind)
     qs = qs.select_related("employee__department", "employee__position").order_by("created_at", "id")

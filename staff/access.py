@@ -85,7 +85,7 @@ _ROLE_FLAGS_SQL = (
 def _role_flags(user: Any) -> _RoleFlags:
     """The caller's role facts in one round trip, memoised for the request.
 
-    Hand-written SQL: the same four EXISTS built by the ORM cost ~4 ms of Python to compile on every
+    Hand-written SQL: the same four EXISTS built by the ORM cost more Python to compile on every
     request, several times the query itself (docs/benchmarks.md, "Load").
     """
 

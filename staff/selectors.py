@@ -63,22 +63,10 @@ def in_department_tree(qs: QuerySet[Employee], department_id: int) -> QuerySet[E
     return qs.filter(department__path__startswith=root) if root else qs.none()
 
 
-def employee_list(
-    *,
-    user: Any,
-    department_id: int | None = None,
-    department_tree_id: int | None = None,
-    search: str = "",
-) -> QuerySet[Employee]:
-    """The employees `user` may see, filtered; ordered by name with the id as a stable tie-break."""
-    qs = visible_employees(user)
-    if department_id is not None:
-        qs = qs.filter(department_id=department_id)
-    if department_tree_id is not None:
-        qs = in_department_tree(qs, department_tree_id)
-    if search.strip():
-        qs = qs.filter(employee_search_q(search))
-    return qs.order_by("last_name", "first_name", "patronymic", "pk")
+def employee_list(*, user: Any) -> QuerySet[Employee]:
+    """The employees `user` may see, ordered by name with the id as a stable tie-break (the API's filter set
+    narrows it)."""
+    return visible_employees(user).order_by("last_name", "first_name", "patronymic", "pk")
 
 
 def with_current_rates(qs: QuerySet[Employee]) -> QuerySet[Employee]:

@@ -101,10 +101,6 @@ def render_page(
     return render(request, template, {"nav": nav or nav_for(request.user), **context}, status=status)
 
 
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def page_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Login required; the employee's saved language on the first page after login; a service's NotFound is
     a 404 and NotAllowed a 403 (both render our own pages)."""
@@ -184,7 +180,6 @@ INBOX_PREVIEW = 5
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     from requests_app.models import Request
-    from requests_app.selectors import request_list
 
     today = timezone.localdate()
     on = parse_date(request.GET.get("on"), today)
@@ -210,7 +205,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         )
         context["recent"] = list(mine[:RECENT_LIMIT])
     if nav.can_approve:
-        inbox = request_list(user=request.user).filter(pk__in=access.awaiting_decision(request.user).values("pk"))
+        inbox = access.awaiting_decision(request.user).with_details()
         context["inbox"] = list(inbox.order_by("created_at", "id")[:INBOX_PREVIEW])
     return render_page(request, "staff/dashboard.html", context, nav=nav)
 

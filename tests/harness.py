@@ -666,6 +666,32 @@ def purge_queues(url: str, queues: tuple[str, ...] = QUEUES) -> None:
                 channel.queue_purge(queue)
 
 
+def run_together(calls: list[Callable[[], Any]], *, timeout: float = 120) -> list[Any]:
+    """Run the calls in threads released at once by a barrier (a race on purpose); each call's result, or the
+    exception it raised, in the calls' order. Each thread closes its own database connections at the end."""
+    from django.db import connections
+
+    barrier = threading.Barrier(len(calls))
+    results: list[Any] = [None] * len(calls)
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            results[index] = calls[index]()
+        except Exception as exc:  # recorded for the caller to assert on
+            results[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    assert not any(thread.is_alive() for thread in threads), "a concurrent call did not finish"
+    return results
+
+
 # --- fixtures ---------------------------------------------------------------------------------------------
 
 

@@ -305,7 +305,14 @@ APP_DIRS = ("hrportal", "staff", "leave", "requests_app", "notifications", "repo
 # Audited models, and the related-manager names that lead to their rows from another object.
 AUDITED_MODELS = {"Employee", "PayRate", "User", "Request", "LeaveEntry", "Delegation"}
 AUDITED_RELATED = {"rates", "employees", "leave_entries", "entries", "requests", "user_set", "groups"}
-AUDITED_TABLES = ("staff_employee", "staff_payrate", "auth_user", "requests_app_request", "leave_leaveentry")
+AUDITED_TABLES = (
+    "staff_employee",
+    "staff_payrate",
+    "staff_delegation",
+    "auth_user",
+    "requests_app_request",
+    "leave_leaveentry",
+)
 BULK_METHODS = {"update", "bulk_update"}
 GROUP_METHODS = {"add", "remove", "set", "clear"}
 # (file, function) → the calls it may make: helpers that record the change themselves.

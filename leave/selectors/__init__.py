@@ -26,7 +26,7 @@ from leave.selectors.balances import (
     yearly_entitlement,
 )
 from leave.selectors.calendar import CalendarYear, calendar_loaded, calendar_year, production_calendar
-from leave.selectors.quotes import Quote, excluded_periods, pay_rates, quote
+from leave.selectors.quotes import Quote, pay_rates, quote
 
 __all__ = [
     "ADDITIONAL",
@@ -44,7 +44,6 @@ __all__ = [
     "booked_leave",
     "calendar_loaded",
     "calendar_year",
-    "excluded_periods",
     "leave_type_by_code",
     "leave_types",
     "ledger",

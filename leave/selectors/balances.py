@@ -54,31 +54,41 @@ def yearly_entitlement(*, employee: Employee, leave_type: LeaveType) -> Decimal:
     return days
 
 
-def active_absences(*, employee_ids: Iterable[int]) -> dict[int, list[tuple[str, dt.date, dt.date]]]:
-    """(kind, start, end) of every absence not cancelled, by employee: one query.
+def active_absences(
+    *, employee_ids: Iterable[int], kind: str | None = None
+) -> dict[int, list[tuple[str, dt.date, dt.date]]]:
+    """(kind, start, end) of every absence not cancelled (of one `kind` if given), by employee: one query.
 
     Hand-written SQL, as `_ledger_sums`: balances and quotes ask it on every call."""
     ids = list(employee_ids)
     result: dict[int, list[tuple[str, dt.date, dt.date]]] = defaultdict(list)
     if not ids:
         return result
+    params: list[Any] = list(ids)
+    only_kind = ""
+    if kind is not None:
+        only_kind = " AND kind = %s"
+        params.append(kind)
     sql = (
         f"SELECT employee_id, kind, start_date, end_date FROM {Absence._meta.db_table}"  # noqa: S608 — table name
-        f" WHERE cancelled_at IS NULL AND employee_id IN ({_placeholders(ids)}) ORDER BY start_date"
+        f" WHERE cancelled_at IS NULL AND employee_id IN ({_placeholders(ids)}){only_kind} ORDER BY start_date"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, ids)
-        for employee_id, kind, start, end in cursor.fetchall():
-            result[employee_id].append((kind, start, end))
+        cursor.execute(sql, params)
+        for employee_id, absence_kind, start, end in cursor.fetchall():
+            result[employee_id].append((absence_kind, start, end))
     return result
+
+
+def unpaid(absences: Iterable[tuple[str, dt.date, dt.date]]) -> list[tuple[dt.date, dt.date]]:
+    """The periods of the unpaid ones among (kind, start, end) absences."""
+    return [(start, end) for kind, start, end in absences if kind == Absence.Kind.UNPAID]
 
 
 def unpaid_periods(*, employee_ids: Iterable[int]) -> dict[int, list[tuple[dt.date, dt.date]]]:
     """Active unpaid absences by employee (one query): they shift the working year (art. 121)."""
-    return {
-        employee_id: [(start, end) for kind, start, end in absences if kind == Absence.Kind.UNPAID]
-        for employee_id, absences in active_absences(employee_ids=employee_ids).items()
-    }
+    absences = active_absences(employee_ids=employee_ids, kind=Absence.Kind.UNPAID)
+    return {employee_id: unpaid(rows) for employee_id, rows in absences.items()}
 
 
 def timeline_for(*, employee: Employee, unpaid: list[tuple[dt.date, dt.date]] | None = None) -> calc.ServiceTimeline:
@@ -144,8 +154,8 @@ def _ledger_sums(
 ) -> dict[tuple[int, int], _Sums]:
     """Sums per (employee, leave type) and kind, split at `on` where it matters: one query.
 
-    Hand-written SQL (the balances, quotes and dashboard all run it): the ORM spent ~3 ms of CPU building
-    this aggregate on every call, ten times what running it costs (docs/benchmarks.md, "Load").
+    Hand-written SQL (the balances, quotes and dashboard all run it): the ORM spent several times more CPU
+    building this aggregate on every call than running it costs (docs/benchmarks.md, "Load").
     """
     ids = list(employee_ids)
     where = [f"a.employee_id IN ({_placeholders(ids)})"]
@@ -164,25 +174,14 @@ def _ledger_sums(
     )  # only table names and placeholders are formatted in; every value is bound
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = [
-            {
-                "account__employee_id": employee_id,
-                "account__leave_type_id": leave_type_id,
-                "kind": kind,
-                "total": _decimal(total),
-                "on_or_before": _decimal(on_or_before),
-                "count": count,
-            }
-            for employee_id, leave_type_id, kind, total, on_or_before, count in cursor.fetchall()
-        ]
+        rows = cursor.fetchall()
     result: dict[tuple[int, int], _Sums] = defaultdict(_Sums)
-    for row in rows:
-        sums = result[(row["account__employee_id"], row["account__leave_type_id"])]
-        total = row["total"] or ZERO
-        on_or_before = row["on_or_before"] or ZERO
-        kind = row["kind"]
+    for employee_id, leave_type_id, kind, total, on_or_before, count in rows:
+        sums = result[(employee_id, leave_type_id)]
+        total = _decimal(total) or ZERO
+        on_or_before = _decimal(on_or_before) or ZERO
         if kind == LeaveEntry.Kind.ACCRUAL:
-            sums.accrual_total, sums.accrual_on, sums.accrual_months = total, on_or_before, row["count"]
+            sums.accrual_total, sums.accrual_on, sums.accrual_months = total, on_or_before, count
         elif kind == LeaveEntry.Kind.ADJUSTMENT:
             sums.adjustment_on = on_or_before
         elif kind == LeaveEntry.Kind.RESERVE:

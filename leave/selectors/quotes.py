@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from hrportal.errors import ValidationFailed
 from leave import calc
 from leave.calc.dates import ONE_DAY, add_months, first_of_month
-from leave.models import Absence, LeaveType
+from leave.models import LeaveType
 from leave.selectors.balances import (
     ADDITIONAL,
     ANNUAL,
@@ -27,6 +27,7 @@ from leave.selectors.balances import (
     leave_types,
     resolve_leave_type,
     timeline_for,
+    unpaid,
     yearly_entitlement,
 )
 from leave.selectors.calendar import production_calendar
@@ -93,15 +94,6 @@ def pay_rates(*, employee: Employee) -> list[calc.Rate]:
     return [calc.Rate(effective_date=r.effective_date, fte=r.fte, salary=r.salary) for r in rate_history(employee)]
 
 
-def excluded_periods(*, employee: Employee, start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
-    """Active absences overlapping [start, end]: removed with their pay from vacation pay (922 item 5)."""
-    return list(
-        Absence.objects.filter(
-            employee=employee, cancelled_at__isnull=True, start_date__lte=end, end_date__gte=start
-        ).values_list("start_date", "end_date")
-    )
-
-
 def _month_for_display(month: calc.MonthEarnings) -> dict[str, Any]:
     data = month.as_dict()
     data["days_counted"] = month.days_counted.quantize(Decimal("0.0001"))
@@ -151,9 +143,7 @@ def quote(
     # The employee's active absences once: the unpaid ones shift the working year (art. 121), all of them
     # are left out of the earnings period (Regulation 922 item 5).
     absences = active_absences(employee_ids=[employee.pk]).get(employee.pk, [])
-    timeline = timeline_for(
-        employee=employee, unpaid=[(start, end) for kind, start, end in absences if kind == Absence.Kind.UNPAID]
-    )
+    timeline = timeline_for(employee=employee, unpaid=unpaid(absences))
     # Every type's ledger sums at the start of the leave in one query: the balance of this type and the
     # annual-type days used so far (art. 122) both come from it.
     sums = _ledger_sums(employee_ids=[employee.pk], on=start_date, exclude_request_id=exclude_request_id)

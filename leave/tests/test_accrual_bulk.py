@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -30,6 +31,7 @@ from leave.services.accrual import Entitlements, accrual_types, missing_accruals
 from leave.services.ledger import lock_account
 from leave.tests.conftest import D, d
 from staff.models import Employee, Position
+from tests.harness import run_together
 
 _names = itertools.count(1)
 
@@ -458,31 +460,9 @@ def test_command_shows_progress_only_when_asked_or_on_a_terminal(
 THREADS = 6
 
 
-def _run_at_once(work: Callable[[int], int]) -> list[int | str]:
-    barrier = threading.Barrier(THREADS)
-    results: list[int | str] = []
-    lock = threading.Lock()
-
-    def run(index: int) -> None:
-        from django.db import connections
-
-        try:
-            barrier.wait(timeout=30)
-            outcome: int | str = work(index)
-        except Exception as exc:
-            outcome = f"error: {exc!r}"
-        finally:
-            connections.close_all()
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
+def _run_at_once(work: Callable[[int], int]) -> list[Any]:
+    """`work(0..THREADS-1)` run at once: each result, or the exception it raised."""
+    return run_together([partial(work, index) for index in range(THREADS)])
 
 
 @pytest.mark.postgres

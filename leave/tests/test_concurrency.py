@@ -6,9 +6,10 @@ at once by a barrier. SQLite ignores FOR UPDATE, so these run on PostgreSQL only
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -18,6 +19,7 @@ from hrportal.errors import ValidationFailed
 from leave import selectors, services
 from leave.models import LeaveAccount, LeaveEntry, LeaveType
 from leave.tests.conftest import D, d
+from tests.harness import run_together
 
 pytestmark = [
     pytest.mark.postgres,
@@ -27,31 +29,9 @@ pytestmark = [
 THREADS = 20
 
 
-def _run_at_once(work: Callable[[int], str]) -> Counter[str]:
-    barrier = threading.Barrier(THREADS)
-    results: list[str] = []
-    lock = threading.Lock()
-
-    def run(index: int) -> None:
-        from django.db import connections
-
-        try:
-            barrier.wait(timeout=30)
-            outcome = work(index)
-        except Exception as exc:
-            outcome = f"error: {exc!r}"
-        finally:
-            connections.close_all()
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return Counter(results)
+def _run_at_once(work: Callable[[int], str]) -> Counter[Any]:
+    """Each outcome's count (an exception counts as itself) of `work(0..THREADS-1)` run at once."""
+    return Counter(run_together([partial(work, index) for index in range(THREADS)], timeout=60))
 
 
 def test_twenty_reservations_of_one_day_with_five_available(cast: Cast, leave_types: dict[str, LeaveType]) -> None:

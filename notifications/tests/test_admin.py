@@ -26,7 +26,7 @@ def queue_one(email: str | None = None, status: str = Status.QUEUED) -> OutboxMe
 
 
 def test_the_list_filters_by_status_and_searches_by_recipient(admin_client: Client) -> None:
-    failed = queue_one("anna@corp.example", Status.FAILED)
+    queue_one("anna@corp.example", Status.FAILED)
     queue_one("boris@corp.example", Status.SENT)
     response = admin_client.get(CHANGELIST, {"status__exact": "failed"})
     assert response.status_code == 200
@@ -37,7 +37,6 @@ def test_the_list_filters_by_status_and_searches_by_recipient(admin_client: Clie
     assert b"anna@corp.example" not in response.content
     for params in ({"event": "request_approved"}, {"created_at__gte": "2000-01-01 00:00:00+03:00"}):
         assert admin_client.get(CHANGELIST, params).status_code == 200
-    assert failed.pk
 
 
 def test_the_change_page_shows_the_attempt_log(admin_client: Client, mailoutbox: list[Any]) -> None:

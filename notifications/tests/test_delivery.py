@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import smtplib
-import threading
 from typing import Any
 
 import pytest
@@ -19,6 +18,7 @@ from notifications.models import DeliveryAttempt, OutboxContent, OutboxMessage
 from notifications.services import notify
 from notifications.tests.backends import ScriptedBackend
 from notifications.tests.factories import fake_request, make_person
+from tests.harness import run_together
 
 pytestmark = pytest.mark.django_db
 
@@ -97,24 +97,7 @@ def test_concurrent_claims_let_exactly_one_through() -> None:
     with transaction.atomic():
         message = queue_one()
     threads = 8
-    barrier = threading.Barrier(threads)
-    results: list[bool] = []
-    lock = threading.Lock()
-
-    def contend() -> None:
-        try:
-            barrier.wait(timeout=10)
-            claim = delivery.message_claim(message_id=message.pk)
-            with lock:
-                results.append(claim is not None)
-        finally:
-            connection.close()
-
-    workers = [threading.Thread(target=contend) for _ in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(30)
+    results = run_together([lambda: delivery.message_claim(message_id=message.pk) is not None] * threads, timeout=30)
     assert sorted(results) == [False] * (threads - 1) + [True]
     assert DeliveryAttempt.objects.filter(message_id=message.pk).count() == 1
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
@@ -12,9 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from staff import access
-from staff.models import Department, Employee
-
-KOPECK = Decimal("0.01")
+from staff.models import Department
 
 
 @dataclass(frozen=True)
@@ -32,23 +29,11 @@ class ReportParams:
         return self.language or settings.LANGUAGE_CODE
 
 
-def money(amount: Decimal) -> Decimal:
-    """Half-up to kopecks: the rounding of payroll practice (and of the ruble itself)."""
-    return amount.quantize(KOPECK, rounding=ROUND_HALF_UP)
-
-
 def may_run_reports(user: Any) -> bool:
     """HR, and managers (department heads, deputies while a delegation runs, override managers).
 
     An employee who manages nobody may not run reports (CONTRACT: an employee is refused)."""
-    if not access.is_active_user(user):
-        return False
-    if access.is_hr(user):
-        return True
-    me = access.employee_of(user)
-    if me is None:
-        return False
-    return bool(access.managed_paths(user)) or Employee.objects.filter(manager_override=me).exists()
+    return access.is_active_user(user) and (access.is_hr(user) or access.manages_anyone(user))
 
 
 def scope_q(params: ReportParams, prefix: str = "employee") -> Q:

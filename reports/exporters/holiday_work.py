@@ -38,9 +38,10 @@ from django.utils.translation import gettext as _
 
 from leave import calc
 from leave import selectors as leave_selectors
+from leave.calc import round_money as money
 from leave.calc.dates import date_range
 from reports import conf
-from reports.exporters.base import ReportParams, full_name, money, scope_q
+from reports.exporters.base import ReportParams, full_name, scope_q
 from reports.xlsx import Report, SummaryRow
 from staff.models import TimesheetEntry
 from staff.selectors import current_rates

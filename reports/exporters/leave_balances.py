@@ -24,10 +24,11 @@ from django.utils.translation import gettext as _
 
 from leave import calc
 from leave import selectors as leave_selectors
+from leave.calc import round_money as money
 from leave.calc.dates import add_months, first_of_month
 from leave.models import Absence
 from reports import conf
-from reports.exporters.base import ReportParams, money, scope_q
+from reports.exporters.base import ReportParams, scope_q
 from reports.xlsx import Report, SummaryRow
 from staff.models import Employee
 from staff.selectors import current_rates

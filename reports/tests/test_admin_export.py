@@ -51,6 +51,9 @@ def test_a_non_hr_staff_user_exports_nothing(cast) -> None:
     user.save()
     client = Client()
     client.force_login(user)
-    Position.objects.create(name="X")
-    response = client.post("/admin/staff/position/", {"action": "export_selected_xlsx", "_selected_action": [1]})
+    position = Position.objects.create(name="X")
+    response = client.post(
+        "/admin/staff/position/", {"action": "export_selected_xlsx", "_selected_action": [position.pk]}
+    )
     assert response.status_code in (302, 403)
+    assert not response.get("Content-Type", "").startswith("application/vnd.openxmlformats")

@@ -7,43 +7,22 @@ FOR UPDATE and Django's TestCase hides concurrency, so these are transaction=Tru
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections import Counter
 from decimal import Decimal
 
 import pytest
 import time_machine
-from django.db import connection, connections
+from django.db import connection
 from rest_framework.test import APIClient
 
 from requests_app.models import Request
+from tests.harness import run_together
 
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL=postgres://...)"),
 ]
-
-
-def _run_together(calls: list) -> list:
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def worker(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = calls[index]()
-        except Exception as exc:  # recorded and asserted on by the caller
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(calls))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results
 
 
 def _client(user) -> APIClient:
@@ -72,7 +51,7 @@ def test_two_overlapping_absences_at_once_one_is_refused_with_409(cast) -> None:
         },
     ]
     with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=True):
-        results = _run_together(
+        results = run_together(
             [lambda p=p: _client(user).post("/api/v1/requests/", p, format="json") for p in payloads]
         )
     codes = sorted(r.status_code for r in results)
@@ -125,7 +104,7 @@ def test_twenty_one_day_leaves_with_five_days_available(cast, leave_ready, grant
     assert len(chosen) == 20
     user = employee.user
     with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=True):
-        results = _run_together(
+        results = run_together(
             [
                 lambda d=d: _client(user).post(
                     "/api/v1/requests/",

@@ -53,15 +53,12 @@ def test_requests_filed_while_redis_is_down_notify_once_after_it_is_back(
         redis_broker.start()
         wait_for_consumer("mail", timeout=90)
         with Sweeper(period=SWEEP_PERIOD, queued_older_than=1.0):
-            started = time.monotonic()
             wait_until(
                 lambda: outbox_ids <= {m.outbox_id for m in smtp.messages},
                 timeout=2 * SWEEP_PERIOD,
                 message=lambda: f"{len(smtp.messages)} arrived, {statuses()}\n{worker.log_tail()}",
             )
-            arrived_after = time.monotonic() - started
         worker.stop()  # anything still in flight finishes before counting
 
     assert smtp.count_by_outbox_id() == dict.fromkeys(outbox_ids, 1), "a notification was lost or sent twice"
     assert statuses() == {Status.SENT: REQUESTS}
-    assert arrived_after <= 2 * SWEEP_PERIOD

@@ -260,7 +260,8 @@ def test_postgres_restart_under_api_load(stack_env: dict[str, str]) -> None:
             assert len(every - created) <= failed_posts  # committed, but the answer failed: complete all the same
 
             # Nothing was restarted, and the worker sends every notification once.
-            assert sorted(web.worker_pids()) == web_pids and worker.pid == worker_pid and worker.starts == 1
+            assert sorted(web.worker_pids()) == web_pids
+            assert worker.running and worker.pid == worker_pid and worker.starts == 1
             with Sweeper(period=2.0, queued_older_than=1.0):
                 wait_until(
                     lambda: (

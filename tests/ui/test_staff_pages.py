@@ -68,7 +68,7 @@ def test_the_first_page_after_login_speaks_the_saved_language(cast, login) -> No
 def test_profile_saves_the_language_and_switches_the_session(cast, login) -> None:
     client = login(cast.employee)
     page = client.get(reverse("profile")).content.decode()
-    assert cast.employee.full_name in page and "100" in page  # own salary is shown to oneself
+    assert cast.employee.full_name in page and "000,00 ₽" in page  # own salary is shown to oneself
     response = client.post(reverse("profile"), {"language": "en"})
     assert response.status_code == 302
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
