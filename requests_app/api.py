@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers
 from rest_framework.pagination import LimitOffsetPagination
@@ -96,8 +95,7 @@ class RequestListCreateApi(APIView):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         data["employee"] = _resolve_employee(request.user, data.get("employee"))
-        with transaction.atomic():
-            obj = services.request_create(actor=request.user, **data)
+        obj = services.request_create(actor=request.user, **data)  # one transaction (the service is atomic)
         return _output(request, obj, status=201)
 
 

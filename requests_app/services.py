@@ -170,9 +170,10 @@ def request_create(
         comment=comment,
         created_by=actor,
     )
+    # No savepoint of its own: on an error nothing more is written here, and this function's atomic block
+    # rolls the whole filing back (the exclusion constraint's violation leaves as a Conflict).
     try:
-        with transaction.atomic():
-            request.save()
+        request.save()
     except IntegrityError as exc:
         if _is_exclusion_violation(exc):
             raise Conflict(OVERLAP_MESSAGE.format(id="?").replace(" (request #?)", "")) from None

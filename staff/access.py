@@ -275,13 +275,18 @@ def manager_of(employee: Employee) -> Employee | None:
 
 
 def manages(manager: Employee, employee: Employee, on: dt.date | None = None) -> bool:
-    """Whether `manager` (or their deputy role on `on`) has `employee` in their subtree."""
+    """Whether `manager` (or their deputy role on `on`) has `employee` in their subtree.
+
+    A deputy stands in for a manager over the manager's team, never over the manager: the manager they
+    deputise for is in the deputised subtree (heads belong to their department) but not theirs to manage."""
     if manager.pk == employee.pk:
         return False
     if employee.manager_override_id == manager.pk:
         return True
     paths = headed_department_paths(manager, on)
-    return any(employee.department.path.startswith(p) for p in paths)
+    if not any(employee.department.path.startswith(p) for p in paths):
+        return False
+    return not deputy_for(manager, employee, on or timezone.localdate())
 
 
 def deputy_for(deputy: Employee, manager: Employee, on: dt.date) -> bool:
@@ -439,14 +444,16 @@ def awaiting_decision(user: AnyUser, on: dt.date | None = None) -> QuerySet[Any]
 def _manager_step_ids(user: AnyUser, me: Employee, base: QuerySet[Any], on: dt.date) -> list[int]:
     """Ids of the pending manager-step requests whose employee's manager is `me` or a manager `me` deputises
     for on `on`: every such request the user can see (their subtrees and override reports), then the exact
-    manager of each one's employee — one more query, for the heads of their departments."""
-    from requests_app.models import Request
-    from staff.selectors import manager_ids
+    manager of each one's employee — one more query, for the heads of their departments. Rows, not model
+    instances: a head high in the tree sees every pending request below (the nav badge asks on every page)."""
+    from staff.selectors import manager_ids_of_rows
 
     deputising_for = Delegation.objects.filter(deputy=me, start_date__lte=on, end_date__gte=on)
     managers = {me.pk, *deputising_for.values_list("manager", flat=True)}
     candidates = list(
-        Request.objects.filter(pk__in=base.filter(stage="manager").values("pk")).select_related("employee__department")
+        base.filter(stage="manager")
+        .order_by()
+        .values_list("pk", "employee_id", "employee__manager_override_id", "employee__department__path")
     )
-    their_managers = manager_ids({c.employee_id: c.employee for c in candidates}.values())
-    return [c.pk for c in candidates if their_managers[c.employee_id] in managers]
+    their_managers = manager_ids_of_rows({row[1:] for row in candidates})
+    return [pk for pk, employee_id, _, _ in candidates if their_managers[employee_id] in managers]
