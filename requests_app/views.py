@@ -8,7 +8,6 @@ the form (ValidationFailed) or as a message (Conflict, NotAllowed).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +25,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hrportal.errors import ApplicationError, NotFound
+from hrportal.ui_errors import error_text
 from leave.views import quote_context
 from requests_app import selectors, services
 from requests_app.forms import (
@@ -45,7 +45,8 @@ from staff.views import add_service_errors, nav_for, page_view, query_without_pa
 PAGE_SIZE = 25
 INBOX_PAGE_SIZE = 50
 
-# requests_app.services answers the API too and speaks English; its messages, for the catalogue.
+# requests_app.services answers the API too and speaks English; its messages, for the catalogue (the pages
+# translate them with hrportal.ui_errors, which also rebuilds the two that carry a number or a status).
 SERVICE_MESSAGES = [
     gettext_noop("The end date is before the start date."),
     gettext_noop("This field is required."),
@@ -63,34 +64,6 @@ SERVICE_MESSAGES = [
     gettext_noop("An applied rate change is corrected by a new rate change, not cancelled."),
     gettext_noop("The request has already started; ask HR to cancel it."),
 ]
-_OVERLAP = re.compile(
-    r"^These dates overlap another pending or approved absence of this employee \(request #(\d+)\)\.$"
-)
-_STATE = re.compile(r"^An? .+ request cannot be (approved|rejected|cancelled)\.$")
-
-
-def localise(message: str) -> str:
-    """A service message in the user's language (the dynamic ones rebuilt from their parts)."""
-    if match := _OVERLAP.match(message):
-        return _("These dates overlap another pending or approved absence of this employee (request #%(id)s).") % {
-            "id": match.group(1)
-        }
-    if match := _STATE.match(message):
-        return {
-            "approved": _("The request is no longer pending: it cannot be approved."),
-            "rejected": _("The request is no longer pending: it cannot be rejected."),
-            "cancelled": _("The request can no longer be cancelled."),
-        }[match.group(1)]
-    return _(message)
-
-
-def localised(exc: ApplicationError) -> ApplicationError:
-    exc.detail = {field: [localise(m) for m in msgs] for field, msgs in exc.detail.items()}
-    return exc
-
-
-def error_text(exc: ApplicationError) -> str:
-    return " ".join(localise(m) for msgs in exc.detail.values() for m in msgs)
 
 
 def with_details(qs: QuerySet[Request]) -> QuerySet[Request]:
@@ -146,7 +119,7 @@ def _create(request: HttpRequest, form: Any) -> Request | None:
     except NotFound:
         raise
     except ApplicationError as exc:
-        add_service_errors(form, localised(exc))
+        add_service_errors(form, exc)
         return None
 
 
@@ -186,7 +159,7 @@ def request_create(request: HttpRequest, kind: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def rate_change_new(request: HttpRequest) -> HttpResponse:
     nav = nav_for(request.user)
-    if not nav.can_change_rates:
+    if not nav.can_approve:  # whoever may change someone's rate (see Nav.can_approve)
         raise PermissionDenied(_("Pay-rate changes are proposed by managers and HR."))
     initial: dict[str, Any] = {"effective_date": timezone.localdate()}
     chosen = None

@@ -18,7 +18,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,12 +27,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from hrportal.errors import ApplicationError, NotAllowed, NotFound, ValidationFailed
+from hrportal.errors import ApplicationError, NotAllowed, NotFound
+from hrportal.ui_errors import error_text, service_messages
 from leave import selectors as leave_selectors
 from staff import access
 from staff.models import Delegation, Employee
 from staff.selectors import current_rate
-from staff.services import employee_update
+from staff.services import delegation_create, delegation_delete, employee_update
 
 # --- shared page helpers -----------------------------------------------------------------------------
 
@@ -50,10 +50,9 @@ class Nav:
 
     @property
     def can_approve(self) -> bool:
-        return self.is_hr or self.manages
-
-    @property
-    def can_change_rates(self) -> bool:
+        """Has an approvals inbox. Also the gate of the pay-rate change pages: `access.can_change_rate` lets HR
+        change anyone's rate and a manager (head, deputy today, override) their reports', so "may propose a
+        rate for someone" is the same set of users; the form and the service then check each employee."""
         return self.is_hr or self.manages
 
 
@@ -113,17 +112,12 @@ def page_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         except NotFound as exc:
             raise Http404(str(exc)) from None
         except NotAllowed as exc:
-            raise PermissionDenied(" ".join(m for msgs in service_messages(exc).values() for m in msgs)) from None
+            raise PermissionDenied(error_text(exc)) from None
         if adopted and settings.LANGUAGE_COOKIE_NAME not in response.cookies:
             set_language_cookie(response, adopted)
         return response
 
     return login_required(wrapper)
-
-
-def service_messages(exc: ApplicationError) -> dict[str, list[str]]:
-    """The error's messages by field, in the user's language where the catalogue has them."""
-    return {field: [_(message) for message in msgs] for field, msgs in exc.detail.items()}
 
 
 def add_service_errors(form: forms.Form, exc: ApplicationError) -> None:
@@ -248,45 +242,6 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 # --- delegations -----------------------------------------------------------------------------------------
-# Writes of Delegation rows, in the style of staff.services (keyword-only, atomic, lock what changes).
-
-
-@transaction.atomic
-def delegation_create(*, manager: Employee, deputy: Employee, start_date: dt.date, end_date: dt.date) -> Delegation:
-    """A manager names a deputy for a period: from today on, not themself, not overlapping their other ones."""
-    if deputy.pk == manager.pk:
-        raise ValidationFailed(_("You cannot be your own deputy."), field="deputy")
-    if end_date < start_date:
-        raise ValidationFailed(_("The period cannot end before it starts."), field="end_date")
-    if start_date < timezone.localdate():
-        raise ValidationFailed(_("A delegation starts today or later."), field="start_date")
-    if (end_date - start_date).days > 366:
-        raise ValidationFailed(_("A delegation lasts at most a year."), field="end_date")
-    # One lock per manager serialises their concurrent edits, so the overlap check below holds.
-    Employee.objects.select_for_update().filter(pk=manager.pk).first()
-    clash = Delegation.objects.filter(manager=manager, start_date__lte=end_date, end_date__gte=start_date).first()
-    if clash is not None:
-        raise ValidationFailed(
-            _("This period overlaps your delegation to %(deputy)s (%(start)s – %(end)s).")
-            % {
-                "deputy": clash.deputy.full_name,
-                "start": clash.start_date.strftime("%d.%m.%Y"),
-                "end": clash.end_date.strftime("%d.%m.%Y"),
-            },
-            field="start_date",
-        )
-    return Delegation.objects.create(manager=manager, deputy=deputy, start_date=start_date, end_date=end_date)
-
-
-@transaction.atomic
-def delegation_delete(*, manager: Employee, delegation_id: int) -> None:
-    """A manager withdraws one of their delegations; anyone else's is NotFound."""
-    delegation = Delegation.objects.select_for_update().filter(pk=delegation_id, manager=manager).first()
-    if delegation is None:
-        raise NotFound(_("Delegation not found."))
-    delegation.delete()
-
-
 class DelegationForm(forms.Form):
     deputy = forms.ModelChoiceField(label=gettext_lazy("Deputy"), queryset=Employee.objects.none())
     start_date = forms.DateField(label=gettext_lazy("From"), widget=DateInput())
@@ -330,6 +285,7 @@ def delegations(request: HttpRequest) -> HttpResponse:
                 deputy=form.cleaned_data["deputy"],
                 start_date=form.cleaned_data["start_date"],
                 end_date=form.cleaned_data["end_date"],
+                actor=request.user,
             )
         except ApplicationError as exc:
             add_service_errors(form, exc)
@@ -348,6 +304,6 @@ def delegation_remove(request: HttpRequest, delegation_id: int) -> HttpResponse:
     me = access.employee_of(request.user)
     if me is None:
         raise Http404
-    delegation_delete(manager=me, delegation_id=delegation_id)
+    delegation_delete(manager=me, delegation_id=delegation_id, actor=request.user)
     messages.success(request, _("The delegation is withdrawn."))
     return redirect(reverse("delegations"))
