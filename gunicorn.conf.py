@@ -9,9 +9,10 @@ gauges are dropped when it exits (even when it was killed: the master reaps it).
 
 from __future__ import annotations
 
-import glob
+import importlib.util
 import os
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 _BASE_DIR = Path(__file__).resolve().parent
@@ -34,17 +35,27 @@ def _multiproc_dir() -> str:
     return os.environ["PROMETHEUS_MULTIPROC_DIR"]
 
 
+def _multiproc_helpers() -> ModuleType:
+    """hrportal/multiproc.py loaded from its file, not imported as part of the hrportal package.
+
+    Importing anything in the package (hrportal.metrics, hrportal.multiproc) runs hrportal/__init__.py: the
+    Celery app, Django, prometheus_client and the task metrics, some 600 modules and ~40 MB in the master.
+    Those would create no metric files here (their metrics all have labels, so no sample exists until a worker
+    sets one), but the workers would inherit the modules instead of importing them: after a HUP reload of new
+    code they would run the old hrportal package. The file imports only the standard library.
+    """
+    spec = importlib.util.spec_from_file_location("_hrportal_multiproc", _BASE_DIR / "hrportal" / "multiproc.py")
+    if spec is None or spec.loader is None:
+        raise ImportError("cannot load hrportal/multiproc.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def on_starting(server: Any) -> None:
     """Master start, before any worker: an empty directory (files of an earlier run are stale)."""
     path = _multiproc_dir()
-    os.makedirs(path, exist_ok=True)
-    removed = 0
-    for name in glob.glob(os.path.join(path, "*.db")):
-        try:
-            os.remove(name)
-            removed += 1
-        except FileNotFoundError:
-            pass
+    removed = _multiproc_helpers().prepare_multiproc_dir(path)
     server.log.info("metrics: multiprocess directory %s (%d stale files removed)", path, removed)
 
 

@@ -41,9 +41,11 @@ from prometheus_client.multiprocess import MultiProcessCollector, mark_process_d
 from prometheus_client.registry import Collector
 from prometheus_client.samples import Sample
 
+# The directory helpers import nothing but the standard library (gunicorn's master loads that module alone).
+from hrportal.multiproc import multiproc_dir, pid_of, prepare_multiproc_dir
+
 logger = logging.getLogger(__name__)
 
-MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 HOST = socket.gethostname()
 
 # Buckets of the scrape-time histograms (report jobs take seconds to tens of minutes; rows up to ~1M).
@@ -54,43 +56,10 @@ REPORT_ROWS_BUCKETS: tuple[float, ...] = (10, 100, 1_000, 10_000, 100_000, 500_0
 # --- multiprocess directories ----------------------------------------------------------------------------
 
 
-def multiproc_dir() -> str | None:
-    """This process's multiprocess directory, or None when it keeps its metrics in memory."""
-    return os.environ.get(MULTIPROC_ENV) or None
-
-
 def is_multiprocess() -> bool:
     from prometheus_client import values
 
     return bool(getattr(values.ValueClass, "_multiprocess", False))
-
-
-def _pid_of(path: str) -> str:
-    """`counter_1234.db` → "1234" (the process identifier is the last `_` part of the name)."""
-    return os.path.basename(path)[: -len(".db")].rsplit("_", 1)[-1]
-
-
-def prepare_multiproc_dir(path: str | None = None, *, keep_pid: int | None = None) -> int:
-    """Create the directory and delete the files of earlier runs; return how many were deleted.
-
-    Called once per process group at its start, before it forks (gunicorn's `on_starting`, Celery's
-    `celeryd_init`): what a previous run left is stale, and a live gauge of a dead process would otherwise be
-    exported forever. `keep_pid`: files of this process survive (it may already have opened them).
-    """
-    path = path or multiproc_dir()
-    if not path:
-        return 0
-    os.makedirs(path, exist_ok=True)
-    removed = 0
-    for name in glob.glob(os.path.join(path, "*.db")):
-        if keep_pid is not None and _pid_of(name) == str(keep_pid):
-            continue
-        try:
-            os.remove(name)
-            removed += 1
-        except FileNotFoundError:
-            pass
-    return removed
 
 
 def pid_alive(pid: int) -> bool:
@@ -114,7 +83,7 @@ def reap_dead_processes(path: str | None = None, *, alive: Callable[[int], bool]
         return []
     dead = set()
     for name in glob.glob(os.path.join(path, "gauge_live*_*.db")):
-        ident = _pid_of(name)
+        ident = pid_of(name)
         if ident.isdigit() and int(ident) != os.getpid() and not alive(int(ident)):
             dead.add(int(ident))
     for pid in sorted(dead):
@@ -474,6 +443,7 @@ __all__ = [
     "ProcessMetricsCollector",
     "mark_process_dead",
     "merge_families",
+    "multiproc_dir",
     "prepare_multiproc_dir",
     "reap_dead_processes",
     "scrape_dirs",

@@ -10,13 +10,10 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from hrportal.knobs import knob
+
 # Seconds between the pool's hard kill and our reclaim: the pool checks its timers about once a second.
 RECLAIM_GRACE_SECONDS = 5
-
-
-def _knob(name: str, default: int | float) -> int | float:
-    value = getattr(settings, "HRPORTAL", {}).get(name)
-    return default if value is None else value
 
 
 def email_timeout() -> int:
@@ -24,30 +21,30 @@ def email_timeout() -> int:
 
 
 def max_retries() -> int:
-    return int(_knob("MAIL_MAX_RETRIES", 5))
+    return int(knob("MAIL_MAX_RETRIES", 5))
 
 
 def retry_backoff() -> int:
     """Backoff factor in seconds: retry n waits up to factor × 2ⁿ (full jitter), capped at the maximum."""
-    return int(_knob("MAIL_RETRY_BACKOFF", 30))
+    return int(knob("MAIL_RETRY_BACKOFF", 30))
 
 
 def retry_backoff_max() -> int:
     # Must stay below the broker's visibility timeout, or a scheduled retry is delivered twice.
-    return int(_knob("MAIL_RETRY_BACKOFF_MAX", 600))
+    return int(knob("MAIL_RETRY_BACKOFF_MAX", 600))
 
 
 def max_attempts() -> int:
     """Cap on claims of one row per round: a message that kills its worker cannot loop forever."""
-    return int(_knob("MAIL_MAX_ATTEMPTS", 10))
+    return int(knob("MAIL_MAX_ATTEMPTS", 10))
 
 
 def send_soft_time_limit() -> int:
-    return int(_knob("MAIL_SEND_SOFT_TIME_LIMIT", 5 * email_timeout()))
+    return int(knob("MAIL_SEND_SOFT_TIME_LIMIT", 5 * email_timeout()))
 
 
 def send_time_limit() -> int:
-    return int(_knob("MAIL_SEND_TIME_LIMIT", send_soft_time_limit() + email_timeout()))
+    return int(knob("MAIL_SEND_TIME_LIMIT", send_soft_time_limit() + email_timeout()))
 
 
 def stuck_after_seconds() -> float:
@@ -57,11 +54,11 @@ def stuck_after_seconds() -> float:
 
 def sweep_age_seconds() -> float:
     """A queued row overdue by this much lost its task (the broker was down at commit, or lost it)."""
-    return float(_knob("OUTBOX_SWEEP_AGE", 60))
+    return float(knob("OUTBOX_SWEEP_AGE", 60))
 
 
 def attach_max_bytes() -> int:
-    return int(_knob("REPORT_ATTACH_MAX_BYTES", 5 * 1024 * 1024))
+    return int(knob("REPORT_ATTACH_MAX_BYTES", 5 * 1024 * 1024))
 
 
 def portal_base_url() -> str:

@@ -15,24 +15,18 @@ import tempfile
 
 from django.conf import settings
 
+from hrportal.knobs import knob
+
 # Seconds between the pool's hard kill and our takeover: the pool checks its timers about once a second.
 TAKEOVER_GRACE_SECONDS = 30
 
 
-def _knob(name: str, default: float) -> float:
-    """settings.HRPORTAL[name], else the environment variable of that name, else the default."""
-    value = getattr(settings, "HRPORTAL", {}).get(name)
-    if value is None:
-        value = os.environ.get(name)
-    return default if value in (None, "") else float(value)
-
-
 def soft_time_limit() -> int:
-    return int(_knob("REPORT_SOFT_TIME_LIMIT", 1800))
+    return int(knob("REPORT_SOFT_TIME_LIMIT", 1800))
 
 
 def time_limit() -> int:
-    return int(_knob("REPORT_TIME_LIMIT", 2000))
+    return int(knob("REPORT_TIME_LIMIT", 2000))
 
 
 def stale_after_seconds() -> float:
@@ -42,35 +36,35 @@ def stale_after_seconds() -> float:
 
 def max_attempts() -> int:
     """Cap on claims of one job: an export that kills its worker every time (OOM) cannot loop forever."""
-    return int(_knob("REPORT_MAX_ATTEMPTS", 3))
+    return int(knob("REPORT_MAX_ATTEMPTS", 3))
 
 
 def progress_every() -> int:
     """Rows between two progress updates (each a short UPDATE in its own transaction)."""
-    return max(int(_knob("REPORT_PROGRESS_EVERY", 5000)), 1)
+    return max(int(knob("REPORT_PROGRESS_EVERY", 5000)), 1)
 
 
 def chunk_size() -> int:
     """Rows per fetch of the server-side cursor."""
-    return max(int(_knob("REPORT_CHUNK_SIZE", 2000)), 1)
+    return max(int(knob("REPORT_CHUNK_SIZE", 2000)), 1)
 
 
 def attach_max_bytes() -> int:
-    return int(_knob("REPORT_ATTACH_MAX_BYTES", 5 * 1024 * 1024))
+    return int(knob("REPORT_ATTACH_MAX_BYTES", 5 * 1024 * 1024))
 
 
 def retention_days() -> int:
-    return int(_knob("REPORT_RETENTION_DAYS", 30))
+    return int(knob("REPORT_RETENTION_DAYS", 30))
 
 
 def queued_sweep_after_seconds() -> float:
     """A job still `queued` this long after it was requested lost its task (broker down at commit)."""
-    return float(_knob("REPORT_QUEUED_SWEEP_AFTER", 600))
+    return float(knob("REPORT_QUEUED_SWEEP_AFTER", 600))
 
 
 def max_period_days() -> int:
     """The longest period a report may cover: a year and a bit (a leap year plus a month of slack)."""
-    return int(_knob("REPORT_MAX_PERIOD_DAYS", 366 + 31))
+    return int(knob("REPORT_MAX_PERIOD_DAYS", 366 + 31))
 
 
 def temp_dir() -> str:

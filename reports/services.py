@@ -183,6 +183,12 @@ def language_of(user: Any) -> str:
     return employee.language if employee is not None else settings.LANGUAGE_CODE
 
 
+def interrupted_message(count: int, language: str) -> str:
+    """Why a job out of attempts failed, in the requester's language."""
+    with translation.override(language):
+        return _("The export was interrupted %(count)s times; it will not be tried again.") % {"count": count}
+
+
 def report_run(*, job_id: int, task_id: str = "") -> ReportJob | None:
     """Build the job's file, store it, mark the job done and mail the requester; or fail it readably."""
     claim = report_claim(job_id=job_id, task_id=task_id)
@@ -193,11 +199,7 @@ def report_run(*, job_id: int, task_id: str = "") -> ReportJob | None:
     language = language_of(job.requester)
     log_extra = {"report_job_id": job_id, "attempt": attempt}
     if attempt > conf.max_attempts():
-        with translation.override(language):
-            message = _("The export was interrupted %(count)s times; it will not be tried again.") % {
-                "count": attempt - 1
-            }
-        return report_fail(job_id=job_id, attempt=attempt, message=message)
+        return report_fail(job_id=job_id, attempt=attempt, message=interrupted_message(attempt - 1, language))
     logger.info("report job %s: attempt %s started", job_id, attempt, extra=log_extra)
     pause = conf.test_pause_seconds()
 
@@ -415,14 +417,11 @@ def report_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     lost = ReportJob.objects.filter(
         Q(status=ReportJob.Status.QUEUED, created_at__lt=queued_before)
         | Q(status=ReportJob.Status.RUNNING, started_at__lt=stale_before)
-    ).values_list("pk", "status", "attempts", "requester_id")
-    for job_id, status, attempts, requester_id in list(lost[:1000]):
-        if status == ReportJob.Status.RUNNING and attempts >= conf.max_attempts():
-            employee = Employee.objects.filter(user_id=requester_id).only("language").first()
-            with translation.override(employee.language if employee else settings.LANGUAGE_CODE):
-                message = _("The export was interrupted %(count)s times; it will not be tried again.") % {
-                    "count": attempts
-                }
+    ).select_related("requester")
+    for job in list(lost[:1000]):
+        job_id, attempts = job.pk, job.attempts
+        if job.status == ReportJob.Status.RUNNING and attempts >= conf.max_attempts():
+            message = interrupted_message(attempts, language_of(job.requester))
             if report_fail(job_id=job_id, attempt=attempts, message=message) is not None:
                 counts["failed"] += 1
             continue

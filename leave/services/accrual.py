@@ -48,25 +48,6 @@ def accrual_key(*, employee_id: int, leave_type_code: str, month_index: int) -> 
     return f"accrual:{employee_id}:{leave_type_code}:{month_index}"
 
 
-class Entitlements:
-    """Rounded cumulative entitlement by counted months, per yearly days: each figure computed once per run."""
-
-    def __init__(self) -> None:
-        self._by_yearly: dict[Decimal, list[Decimal]] = {}
-
-    def cumulative(self, months: int, yearly_days: Decimal) -> Decimal:
-        if months <= 0:
-            return calc.cumulative_entitlement(0, yearly_days)
-        table = self._by_yearly.setdefault(yearly_days, [calc.cumulative_entitlement(0, yearly_days)])
-        while len(table) <= months:
-            table.append(calc.cumulative_entitlement(len(table), yearly_days))
-        return table[months]
-
-    def month(self, index: int, yearly_days: Decimal) -> Decimal:
-        """What month `index` adds (calc.month_accrual)."""
-        return self.cumulative(index, yearly_days) - self.cumulative(index - 1, yearly_days)
-
-
 @dataclass(frozen=True)
 class PlannedAccrual:
     key: str
@@ -81,14 +62,12 @@ def missing_accruals(
     months: Sequence[calc.ServiceMonth],
     yearly_days: Decimal,
     posted: Mapping[str, Decimal],
-    entitlements: Entitlements | None = None,
 ) -> list[PlannedAccrual]:
     """The accrual entries one account still needs (pure: no database).
 
     `months` are the months of service counted so far, `posted` the account's accrual entries
     (idempotency key → days). Only months after the last posted one are planned.
     """
-    entitlements = entitlements or Entitlements()
     posted_total = sum(posted.values(), Decimal(0))
     # Months are posted in order, so every month up to the last posted one is settled, including one that
     # was skipped for adding 0.00 (yearly days below 0.12, or a cut of the yearly days absorbed to the cent).
@@ -103,7 +82,7 @@ def missing_accruals(
             continue
         # Month k adds the rounded cumulative figure minus what is posted: 12 months give exactly 28.00,
         # and a change of the yearly days is absorbed by the next month instead of drifting.
-        days = entitlements.cumulative(month.index, yearly_days) - posted_total
+        days = calc.cumulative_entitlement(month.index, yearly_days) - posted_total
         if days == 0:
             continue
         posted_total += days
@@ -161,20 +140,17 @@ def accrue_batches(
     if employees is not None:
         people = people.filter(pk__in=[e.pk if isinstance(e, Employee) else int(e) for e in employees])
     ids = list(people.order_by("pk").values_list("pk", flat=True))
-    entitlements = Entitlements()
     total_created = 0
     for start in range(0, len(ids), batch_size):
         batch_ids = ids[start : start + batch_size]
-        created = _accrue_batch(employee_ids=batch_ids, types=types, up_to=up_to, entitlements=entitlements)
+        created = _accrue_batch(employee_ids=batch_ids, types=types, up_to=up_to)
         total_created += created
         logger.debug("leave accrual batch: employees %s–%s, %s entries", batch_ids[0], batch_ids[-1], created)
         yield AccrualBatch(employees=len(batch_ids), employees_total=len(ids), created=created)
     logger.info("leave accrued up to %s: %s entries for %s employees", up_to, total_created, len(ids))
 
 
-def _accrue_batch(
-    *, employee_ids: list[int], types: list[LeaveType], up_to: dt.date, entitlements: Entitlements
-) -> int:
+def _accrue_batch(*, employee_ids: list[int], types: list[LeaveType], up_to: dt.date) -> int:
     people = (
         Employee.objects.filter(pk__in=employee_ids, hire_date__lte=up_to).select_related("position").order_by("pk")
     )
@@ -197,17 +173,17 @@ def _accrue_batch(
                 timeline = selectors.timeline_for(employee=employee, unpaid=unpaid.get(employee.pk, []))
                 months = timeline.months_due(up_to)
             # Skip, without locking, the accounts whose posted months already cover every month that adds days.
-            adding = sum(1 for month in months if entitlements.month(month.index, yearly) != 0)
+            adding = sum(1 for month in months if calc.month_accrual(month.index, yearly) != 0)
             if adding <= posted_counts.get((employee.pk, leave_type.pk), 0):
                 continue
             plans.append(_AccountPlan(employee=employee, leave_type=leave_type, months=months, yearly_days=yearly))
     if not plans:
         return 0
-    return _post(plans=plans, entitlements=entitlements)
+    return _post(plans=plans)
 
 
 @transaction.atomic
-def _post(*, plans: list[_AccountPlan], entitlements: Entitlements) -> int:
+def _post(*, plans: list[_AccountPlan]) -> int:
     """One batch's transaction: lock its accounts, read what they hold, insert what is missing."""
     accounts = _lock_accounts(pairs=[(plan.employee.pk, plan.leave_type.pk) for plan in plans])
     account_ids = sorted(account.pk for account in accounts.values())
@@ -226,7 +202,6 @@ def _post(*, plans: list[_AccountPlan], entitlements: Entitlements) -> int:
             months=plan.months,
             yearly_days=plan.yearly_days,
             posted=posted[account.pk],
-            entitlements=entitlements,
         ):
             entries.append(
                 LeaveEntry(

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from conftest import Cast, make_employee
 from leave import calc, selectors, services
 from leave.models import LeaveEntry, LeaveType
-from leave.services.accrual import Entitlements, accrual_types, missing_accruals
+from leave.services.accrual import accrual_types, missing_accruals
 from leave.services.ledger import lock_account
 from leave.tests.conftest import D, d
 from staff.models import Employee, Position
@@ -312,14 +312,7 @@ def test_missing_accruals_is_pure_and_absorbs_a_change_of_yearly_days() -> None:
     assert [p.days for p in first_six] == [D("2.33"), D("2.34"), D("2.33"), D("2.33"), D("2.34"), D("2.33")]
     posted = {p.key: p.days for p in first_six}
     # The yearly days went from 28 to 31: month 7 takes the cumulative 31 × 7/12 = 18.08 minus the 14.00 posted.
-    rest = missing_accruals(
-        employee_id=7,
-        leave_type_code="annual",
-        months=months,
-        yearly_days=D(31),
-        posted=posted,
-        entitlements=Entitlements(),
-    )
+    rest = missing_accruals(employee_id=7, leave_type_code="annual", months=months, yearly_days=D(31), posted=posted)
     assert [p.key for p in rest] == [f"accrual:7:annual:{k}" for k in range(7, 13)]
     assert rest[0].days == D("4.08")
     assert sum(posted.values()) + sum(p.days for p in rest) == D(31)
