@@ -17,6 +17,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.test import Client
 from rest_framework.test import APIClient
 
 from staff.models import HR_GROUP, Department, Employee, Position
@@ -150,6 +151,14 @@ def _migration_data(request: pytest.FixtureRequest) -> None:
     from leave.services import ensure_leave_types
 
     ensure_leave_types()
+
+
+@pytest.fixture
+def login() -> Callable[[Employee | User], Client]:
+    """`login(person)` → a Django test client with a real session of that person."""
+    from tests.harness import login_client
+
+    return login_client
 
 
 @pytest.fixture(autouse=True)

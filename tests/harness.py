@@ -13,6 +13,8 @@ Celery's eager mode tests none of what matters here (RELIABILITY-NOTES.md), so i
   stopped and started again (a broker outage). It refuses port 6379: the machine's Redis is never touched.
 - `celery_broker(url)`: points the test process's Celery app at a broker, so what the code under test
   publishes reaches the worker; restores the previous broker on exit.
+- `Gunicorn`: the project's gunicorn (its gunicorn.conf.py) on a free port, in its own process group.
+- `login_client(person)`: a Django test client with a real session (the `login` fixtures return it).
 - `wait_until(predicate, timeout)`: poll with a deadline instead of sleeping.
 
 Integration tests need PostgreSQL (a SQLite test database lives in the test process's memory and the
@@ -36,9 +38,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import email
+import email.header
 import email.message
 import email.policy
+import http.client
 import os
+import re
 import shutil
 import signal
 import socket
@@ -48,14 +53,20 @@ import tempfile
 import threading
 import time
 import uuid
-from collections import deque
-from collections.abc import Callable, Iterator
+from collections import Counter, deque
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 import pytest
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    from staff.models import Employee
 
 ROOT = Path(__file__).resolve().parents[1]
 QUEUES = ("default", "mail", "reports")
@@ -89,6 +100,55 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+# --- processes --------------------------------------------------------------------------------------------
+
+
+def child_env() -> dict[str, str]:
+    """This process's environment for a child process, without pytest's and coverage's own variables."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "COV_CORE_"))}
+
+
+def venv_executable(name: str) -> str:
+    """A console script of this virtualenv (`celery`, `gunicorn`), else the project's .venv, else PATH."""
+    for candidate in (Path(sys.prefix) / "bin" / name, ROOT / ".venv" / "bin" / name):
+        if candidate.exists():
+            return str(candidate)
+    return shutil.which(name) or name
+
+
+def file_tail(path: Path, chars: int = 3000) -> str:
+    return path.read_text(errors="replace")[-chars:] if path.exists() else ""
+
+
+def children_of(pid: int, *, include_zombies: bool = True) -> list[int]:
+    """The pids whose parent is `pid` (from /proc); a zombie is a child that exited and was not reaped yet."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and (include_zombies or fields[0] != "Z"):
+            children.append(int(stat.parent.name))
+    return children
+
+
+def terminate_group(proc: subprocess.Popen[bytes], timeout: float) -> None:
+    """SIGTERM the process group of `proc` (started with start_new_session), SIGKILL after `timeout`."""
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(30)
+    # Children that outlived the leader (the group id is the leader's pid).
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
 
 
 # --- environment checks -----------------------------------------------------------------------------------
@@ -141,7 +201,13 @@ class ReceivedMessage:
 
     @property
     def subject(self) -> str:
-        return str(self.message.get("Subject", ""))
+        """The Subject as a mail client shows it. A subject too long for the header's first line is folded
+        before its first encoded word ("Subject:", a line break, " =?utf-8?b?...?="), and the default policy
+        keeps that folding space as text (" Заявка № 1126 ..."); so unfold (RFC 5322 2.2.3), drop the space
+        after the colon, then decode the encoded words (RFC 2047)."""
+        raw = next((value for name, value in self.message.raw_items() if name.lower() == "subject"), "")
+        unfolded = re.sub(r"\r?\n(?=[ \t])", "", str(raw)).lstrip(" \t")
+        return str(email.header.make_header(email.header.decode_header(unfolded)))
 
     @property
     def outbox_id(self) -> int | None:
@@ -403,7 +469,7 @@ def worker_env(*, broker_url: str, smtp: SMTPServer | None = None, **overrides: 
     Retries are short (MAIL_RETRY_BACKOFF_MAX=1); pass overrides as keyword arguments, e.g.
     `worker_env(broker_url=..., smtp=smtp, MAIL_MAX_RETRIES=3, EMAIL_TIMEOUT=2)`.
     """
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "COV_CORE_"))}
+    env = child_env()
     env.pop("CELERY_BROKER_READ_URL", None)
     env.pop("CELERY_BROKER_WRITE_URL", None)
     env.update(
@@ -422,23 +488,6 @@ def worker_env(*, broker_url: str, smtp: SMTPServer | None = None, **overrides: 
         env.update(smtp.env())
     env.update({key: str(value) for key, value in overrides.items()})
     return env
-
-
-def celery_executable() -> str:
-    candidate = Path(sys.prefix) / "bin" / "celery"
-    return str(candidate if candidate.exists() else ROOT / ".venv" / "bin" / "celery")
-
-
-def _children_of(pid: int) -> list[int]:
-    children = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            children.append(int(stat.parent.name))
-    return children
 
 
 class CeleryWorker:
@@ -473,7 +522,7 @@ class CeleryWorker:
 
     def command(self) -> list[str]:
         return [
-            celery_executable(),
+            venv_executable("celery"),
             "-A",
             "hrportal",
             "worker",
@@ -524,7 +573,7 @@ class CeleryWorker:
         return self.log_text()[-chars:]
 
     def pool_pids(self) -> list[int]:
-        return _children_of(self.proc.pid) if self.running and self.proc is not None else []
+        return children_of(self.proc.pid) if self.running and self.proc is not None else []
 
     def stop(self, timeout: float = 30) -> None:
         """Warm shutdown (SIGTERM: finish running tasks), then SIGKILL if it takes longer than `timeout`."""
@@ -690,6 +739,115 @@ def run_together(calls: list[Callable[[], Any]], *, timeout: float = 120) -> lis
         thread.join(timeout=timeout)
     assert not any(thread.is_alive() for thread in threads), "a concurrent call did not finish"
     return results
+
+
+# --- gunicorn ---------------------------------------------------------------------------------------------
+
+
+def http_get(port: int, path: str, timeout: float = 10.0) -> tuple[int, str]:
+    """GET http://127.0.0.1:`port``path`: the status and the body (a 5xx is an answer here, not an exception)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        return response.status, response.read().decode(errors="replace")
+    finally:
+        conn.close()
+
+
+class Gunicorn:
+    """`gunicorn hrportal.wsgi` with the project's gunicorn.conf.py on a free port, in its own process group.
+
+    `env` is the whole environment of the server (database, settings); the bind address, the number of workers
+    and a private PROMETHEUS_MULTIPROC_DIR (`metrics_dir`, which gunicorn.conf.py empties at start) are added
+    here. `args` go on gunicorn's command line, e.g. `("--max-requests", "4")`. `served` counts the 200 answers
+    this object has read, by path (the readiness polls at start included).
+    """
+
+    def __init__(self, *, env: dict[str, str], workers: int = 2, args: Sequence[str] = ()) -> None:
+        self.port = free_port()
+        self.dir = Path(tempfile.mkdtemp(prefix="harness-gunicorn-"))
+        self.log_path = self.dir / "gunicorn.log"
+        self.metrics_dir = self.dir / "prometheus"
+        self.args = tuple(args)
+        self.env = {
+            **env,
+            "GUNICORN_BIND": f"127.0.0.1:{self.port}",
+            "GUNICORN_WORKERS": str(workers),
+            "PROMETHEUS_MULTIPROC_DIR": str(self.metrics_dir),
+        }
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.served: Counter[str] = Counter()
+
+    def command(self) -> list[str]:
+        config = str(ROOT / "gunicorn.conf.py")
+        return [venv_executable("gunicorn"), "--config", config, *self.args, "hrportal.wsgi:application"]
+
+    def start(self, timeout: float = 60) -> Gunicorn:
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(
+                self.command(), cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+
+        def up() -> bool:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise AssertionError(f"gunicorn exited with {self.proc.returncode}:\n{self.log_tail()}")
+            try:
+                return self.get("/healthz")[0] == 200
+            except (OSError, http.client.HTTPException):
+                return False
+
+        wait_until(up, timeout=timeout, interval=0.2, message=self.log_tail)
+        return self
+
+    def get(self, path: str, timeout: float = 10.0) -> tuple[int, str]:
+        status, body = http_get(self.port, path, timeout)
+        if status == 200:
+            self.served[path] += 1
+        return status, body
+
+    def log_tail(self) -> str:
+        return file_tail(self.log_path, 6000)
+
+    def worker_pids(self) -> set[int]:
+        """The master's live workers (a worker that exited but is not reaped yet is not one)."""
+        if self.proc is None or self.proc.poll() is not None:
+            return set()
+        return set(children_of(self.proc.pid, include_zombies=False))
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            terminate_group(self.proc, 30)
+            self.proc = None
+
+    def close(self) -> None:
+        self.stop()
+        if not os.environ.get("HARNESS_KEEP_LOGS"):
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self) -> Gunicorn:
+        try:
+            return self.start()
+        except BaseException:
+            self.close()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# --- page tests -------------------------------------------------------------------------------------------
+
+
+def login_client(person: Employee | User) -> Client:
+    """A Django test client with a real session of `person` (an employee, or a bare user)."""
+    from django.test import Client
+
+    from staff.models import Employee
+
+    client = Client()
+    client.force_login(person.user if isinstance(person, Employee) else person)
+    return client
 
 
 # --- fixtures ---------------------------------------------------------------------------------------------

@@ -13,12 +13,9 @@ about a test object, exactly as a service does. Retries are short here (MAIL_RET
 
 from __future__ import annotations
 
-import logging
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
 from django.db import transaction
@@ -28,6 +25,8 @@ from notifications.models import DeliveryAttempt, OutboxMessage
 from notifications.services import notify
 from notifications.tests.factories import fake_request, make_person
 from staff.models import Department, Employee
+from tests.faults.marks import Status, outcomes, queue_mail, status_of
+from tests.faults.services import Sweeper
 from tests.harness import (
     INTEGRATION,
     CeleryWorker,
@@ -35,8 +34,8 @@ from tests.harness import (
     SMTPServer,
     celery_broker,
     env_broker_url,
-    have_redis_server,
     purge_queues,
+    requires_redis_server,
     wait_for_consumer,
     wait_until,
     worker_env,
@@ -45,7 +44,7 @@ from tests.harness import (
 pytestmark = INTEGRATION
 
 MAX_RETRIES = 3  # the worker's MAIL_MAX_RETRIES: N runs 0..3, and 4 is "above"
-Status = OutboxMessage.Status
+APPROVED = "request_approved"  # the event of the mail the scenarios queue
 
 
 @dataclass
@@ -78,62 +77,13 @@ def person() -> Employee:
     return make_person()
 
 
-def queue_mail(person: Employee, event: str = "request_approved", obj: Any = None) -> OutboxMessage:
-    with transaction.atomic():
-        [message] = notify(
-            event=event,
-            obj=obj or person,
-            recipients=[person],
-            context={"request": fake_request(person), "actor": person},
-        )
-    return message
-
-
-def status_of(message: OutboxMessage) -> str:
-    return OutboxMessage.objects.values_list("status", flat=True).get(pk=message.pk)
-
-
-def outcomes(message: OutboxMessage) -> list[str]:
-    return list(DeliveryAttempt.objects.filter(message=message).order_by("number").values_list("outcome", flat=True))
-
-
-class SweeperBeat:
-    """Celery beat's job, with a short period: publish `notifications.sweep_outbox` every `period` seconds."""
-
-    def __init__(self, period: float, queued_older_than: float) -> None:
-        self.period = period
-        self.queued_older_than = queued_older_than
-        self.ticks = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        from notifications.tasks import sweep_outbox
-
-        while not self._stop.is_set():
-            try:
-                sweep_outbox.apply_async(kwargs={"queued_older_than": self.queued_older_than})
-                self.ticks += 1
-            except Exception:  # the broker may still be coming back; beat would try again next period too
-                logging.getLogger(__name__).warning("sweeper beat: publish failed", exc_info=True)
-            self._stop.wait(self.period)
-
-    def __enter__(self) -> SweeperBeat:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(10)
-
-
 # --- 1. transient refusals ----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("refusals", range(MAX_RETRIES + 1))
 def test_refused_n_times_then_delivered_once(stack: Stack, person: Employee, refusals: int) -> None:
     stack.smtp.handler.refuse_next(refusals)
-    message = queue_mail(person)
+    message = queue_mail(person, event=APPROVED)
     wait_until(lambda: status_of(message) == Status.SENT, timeout=60, message=stack.worker.log_tail)
     assert stack.smtp.count_by_outbox_id() == {message.pk: 1}
     assert stack.smtp.handler.refused == refusals
@@ -147,7 +97,7 @@ def test_refused_beyond_max_retries_fails_then_send_again_delivers(
     stack: Stack, person: Employee, admin_client: Client
 ) -> None:
     stack.smtp.handler.refuse_next(MAX_RETRIES + 1)
-    message = queue_mail(person)
+    message = queue_mail(person, event=APPROVED)
     wait_until(lambda: status_of(message) == Status.FAILED, timeout=60, message=stack.worker.log_tail)
     assert outcomes(message) == ["retry"] * MAX_RETRIES + ["failed"]
     assert stack.smtp.messages == []
@@ -170,7 +120,7 @@ def test_refused_beyond_max_retries_fails_then_send_again_delivers(
 
 def test_a_permanent_refusal_fails_at_once(stack: Stack, person: Employee) -> None:
     stack.smtp.handler.reject_next(1)
-    message = queue_mail(person)
+    message = queue_mail(person, event=APPROVED)
     wait_until(lambda: status_of(message) == Status.FAILED, timeout=60, message=stack.worker.log_tail)
     assert outcomes(message) == ["failed"]
     assert "550" in OutboxMessage.objects.get(pk=message.pk).last_error
@@ -178,7 +128,7 @@ def test_a_permanent_refusal_fails_at_once(stack: Stack, person: Employee) -> No
 
 def test_a_4xx_at_rcpt_is_retried(stack: Stack, person: Employee) -> None:
     stack.smtp.handler.refuse_rcpt_next(1)
-    message = queue_mail(person)
+    message = queue_mail(person, event=APPROVED)
     wait_until(lambda: status_of(message) == Status.SENT, timeout=60, message=stack.worker.log_tail)
     assert outcomes(message) == ["retry", "sent"]
     assert stack.smtp.count_by_outbox_id() == {message.pk: 1}
@@ -221,7 +171,7 @@ SWEEP_PERIOD = 5.0
 
 
 @pytest.mark.faults
-@pytest.mark.skipif(not have_redis_server(), reason="needs the redis-server binary to run a private Redis")
+@requires_redis_server
 def test_every_message_arrives_once_after_a_broker_outage(person: Employee) -> None:
     approver = make_person(language="en")
     with (
@@ -231,7 +181,7 @@ def test_every_message_arrives_once_after_a_broker_outage(person: Employee) -> N
         CeleryWorker(env=worker_env(broker_url=redis.url(), smtp=smtp)) as worker,
     ):
         # Before the outage the normal path works.
-        before = queue_mail(approver, event="request_created", obj=person)
+        before = queue_mail(approver, event="request_created")
         wait_until(lambda: status_of(before) == Status.SENT, timeout=60, message=worker.log_tail)
 
         redis.stop()
@@ -256,7 +206,7 @@ def test_every_message_arrives_once_after_a_broker_outage(person: Employee) -> N
 
         redis.start()
         wait_for_consumer("mail", timeout=90)
-        with SweeperBeat(period=SWEEP_PERIOD, queued_older_than=1.0):
+        with Sweeper(period=SWEEP_PERIOD, queued_older_than=1.0):
             wait_until(
                 lambda: outage_ids <= {m.outbox_id for m in smtp.messages},
                 timeout=2 * SWEEP_PERIOD,
@@ -283,7 +233,7 @@ def _hold_then_kill(kill: str, person: Employee) -> None:
         CeleryWorker(env=worker_env(broker_url=redis.url(), smtp=smtp, **KILL_ENV)) as worker,
     ):
         smtp.handler.hang_next(1)
-        message = queue_mail(person)
+        message = queue_mail(person, event=APPROVED)
         wait_until(lambda: smtp.handler.holding == 1, timeout=30, message=worker.log_tail)
         if kill == "worker":
             worker.kill()
@@ -296,7 +246,7 @@ def _hold_then_kill(kill: str, person: Employee) -> None:
 
         if kill == "worker":
             worker.start()
-        with SweeperBeat(period=2.0, queued_older_than=1.0):
+        with Sweeper(period=2.0, queued_older_than=1.0):
             wait_until(lambda: status_of(message) == Status.SENT, timeout=60, message=worker.log_tail)
         worker.stop()
         assert smtp.count_by_outbox_id() == {message.pk: 1}
@@ -308,13 +258,13 @@ def _hold_then_kill(kill: str, person: Employee) -> None:
 
 
 @pytest.mark.faults
-@pytest.mark.skipif(not have_redis_server(), reason="needs the redis-server binary to run a private Redis")
+@requires_redis_server
 def test_worker_sigkilled_while_smtp_holds_data_delivers_once_after_restart(person: Employee) -> None:
     _hold_then_kill("worker", person)
 
 
 @pytest.mark.faults
-@pytest.mark.skipif(not have_redis_server(), reason="needs the redis-server binary to run a private Redis")
+@requires_redis_server
 def test_pool_process_sigkilled_is_redelivered_and_still_sends_once(person: Employee) -> None:
     # reject_on_worker_lost redelivers the task at once; it finds the row claimed and leaves it to the sweeper.
     _hold_then_kill("child", person)

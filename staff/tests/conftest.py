@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
-from django.contrib.auth.models import User
-from django.test import Client
 
 from staff.models import Employee
 from staff.services import hr_group_ensure
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings: pytest.FixtureRequest) -> None:
-    # The cast hashes ten passwords; PBKDF2 at Django's default cost would take seconds per test.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -26,16 +16,3 @@ def hr_admin(cast: object) -> Employee:
     hr.user.is_staff = True
     hr.user.save(update_fields=["is_staff"])
     return hr
-
-
-@pytest.fixture
-def login() -> Callable[[Employee | User], Client]:
-    """`login(person)` → a Django test client with a real session of that person."""
-
-    def make(person: Employee | User) -> Client:
-        client = Client()
-        user = person.user if isinstance(person, Employee) else person
-        client.force_login(user)
-        return client
-
-    return make

@@ -1,4 +1,5 @@
-"""What the fault scenarios start, break and restart, beside tests/harness.py's Redis, worker and SMTP server.
+"""What the fault scenarios start, break and restart, beside tests/harness.py's Redis, worker, SMTP server and
+gunicorn.
 
 - `RabbitMQServer`: a private RabbitMQ node (its own node name, AMQP and distribution ports, mnesia and log
   directories, an empty plugin list) started from Debian's `rabbitmq-server` script in the foreground as a
@@ -9,7 +10,6 @@
   `start()` and `restart()` go through `pg_ctl -m fast`. The machine's PostgreSQL is never touched.
 - `HangingSMTP`: a TCP front for an `SMTPServer` whose next N connections are accepted and then never
   answered (no greeting, nothing read back): a mail server that hangs. Other connections are forwarded.
-- `Gunicorn`: the project's gunicorn (its gunicorn.conf.py, 2 workers) on a free port.
 - `Sweeper`: Celery beat's two sweeping jobs (`notifications.sweep_outbox`, `reports.sweep_stuck`) published
   every `period` seconds, with short ages, from a thread of the test process.
 """
@@ -18,12 +18,10 @@ from __future__ import annotations
 
 import contextlib
 import glob
-import http.client
 import logging
 import os
 import pwd
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -33,29 +31,9 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
-from tests.harness import ROOT, SMTPServer, free_port, wait_until
+from tests.harness import SMTPServer, file_tail, free_port, terminate_group, wait_until
 
 logger = logging.getLogger(__name__)
-
-
-def _tail(path: Path, chars: int = 3000) -> str:
-    return path.read_text(errors="replace")[-chars:] if path.exists() else ""
-
-
-def _terminate_group(proc: subprocess.Popen[bytes], timeout: float) -> None:
-    """SIGTERM the process group of `proc` (started with start_new_session), SIGKILL after `timeout`."""
-    if proc.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(30)
-    # Children that outlived the leader (the group id is the leader's pid).
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
 
 
 # --- RabbitMQ ---------------------------------------------------------------------------------------------
@@ -140,7 +118,7 @@ class RabbitMQServer:
         return self.proc is not None and self.proc.poll() is None
 
     def log_tail(self) -> str:
-        return _tail(self.log_path)
+        return file_tail(self.log_path)
 
     def start(self, timeout: float = 90) -> RabbitMQServer:
         if self.running:
@@ -168,7 +146,7 @@ class RabbitMQServer:
         """A clean shutdown (SIGTERM): durable queues and persistent messages survive to the next start."""
         if self.proc is None:
             return
-        _terminate_group(self.proc, timeout)
+        terminate_group(self.proc, timeout)
         self.proc = None
         wait_until(lambda: not amqp_ready(self.url(), timeout=0.5), timeout=15)
 
@@ -256,7 +234,7 @@ class PostgresCluster:
         return psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", dbname=dbname, autocommit=True)
 
     def log_tail(self) -> str:
-        return _tail(self.log_path)
+        return file_tail(self.log_path)
 
     def close(self) -> None:
         if self.running:
@@ -381,82 +359,6 @@ class HangingSMTP:
         self._thread.join(5)
         for thread in self._threads:
             thread.join(1)
-
-
-# --- gunicorn ---------------------------------------------------------------------------------------------
-
-
-def http_get(port: int, path: str, timeout: float = 2.0) -> int:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request("GET", path)
-        return conn.getresponse().status
-    finally:
-        conn.close()
-
-
-class Gunicorn:
-    """`gunicorn hrportal.wsgi` with the project's gunicorn.conf.py (2 workers) on a free port."""
-
-    def __init__(self, *, env: dict[str, str], workers: int = 2) -> None:
-        self.port = free_port()
-        self.dir = Path(tempfile.mkdtemp(prefix="faults-gunicorn-"))
-        self.log_path = self.dir / "gunicorn.log"
-        self.env = {
-            **env,
-            "GUNICORN_BIND": f"127.0.0.1:{self.port}",
-            "GUNICORN_WORKERS": str(workers),
-            "PROMETHEUS_MULTIPROC_DIR": str(self.dir / "prometheus"),
-        }
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self, timeout: float = 60) -> Gunicorn:
-        gunicorn = Path(ROOT / ".venv" / "bin" / "gunicorn")
-        executable = str(gunicorn) if gunicorn.exists() else shutil.which("gunicorn") or "gunicorn"
-        with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen(
-                [executable, "hrportal.wsgi:application"],
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-        def up() -> bool:
-            if self.proc is not None and self.proc.poll() is not None:
-                raise AssertionError(f"gunicorn exited with {self.proc.returncode}:\n{self.log_tail()}")
-            try:
-                return http_get(self.port, "/healthz") == 200
-            except OSError:
-                return False
-
-        wait_until(up, timeout=timeout, interval=0.2, message=self.log_tail)
-        return self
-
-    def log_tail(self) -> str:
-        return _tail(self.log_path, 6000)
-
-    def worker_pids(self) -> list[int]:
-        from tests.harness import _children_of
-
-        return _children_of(self.proc.pid) if self.proc is not None and self.proc.poll() is None else []
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            _terminate_group(self.proc, 30)
-            self.proc = None
-
-    def close(self) -> None:
-        self.stop()
-        if not os.environ.get("HARNESS_KEEP_LOGS"):
-            shutil.rmtree(self.dir, ignore_errors=True)
-
-    def __enter__(self) -> Gunicorn:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 # --- beat ---------------------------------------------------------------------------------------------------

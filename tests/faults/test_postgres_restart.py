@@ -31,8 +31,8 @@ from typing import Any
 import pytest
 
 from tests.faults.marks import FAULTS_NO_DB
-from tests.faults.services import Gunicorn, PostgresCluster, Sweeper, http_get
-from tests.harness import ROOT, CeleryWorker, RedisServer, SMTPServer, celery_broker, wait_until
+from tests.faults.services import PostgresCluster, Sweeper
+from tests.harness import ROOT, CeleryWorker, Gunicorn, RedisServer, SMTPServer, celery_broker, wait_until
 
 pytestmark = FAULTS_NO_DB
 
@@ -209,7 +209,7 @@ def test_postgres_restart_under_api_load(stack_env: dict[str, str]) -> None:
                     timeout=60,
                     message=web.log_tail,
                 )
-                assert http_get(web.port, "/readyz", timeout=10) == 503  # readiness tells the truth meanwhile
+                assert web.get("/readyz", timeout=10)[0] == 503  # readiness tells the truth meanwhile
                 pg.start()
                 outages.append((down, time.monotonic()))
                 wait_until(lambda: created_since(outages[-1][1]) >= 30, timeout=60, message=web.log_tail)
@@ -218,7 +218,7 @@ def test_postgres_restart_under_api_load(stack_env: dict[str, str]) -> None:
                 for thread in threads:
                     thread.join(CLIENT_TIMEOUT + 5)
 
-            assert http_get(web.port, "/readyz", timeout=10) == 200
+            assert web.get("/readyz", timeout=10)[0] == 200
             calls = load.snapshot()
 
             # Requests failed cleanly: always an HTTP answer; 5xx only for requests that overlapped an outage.

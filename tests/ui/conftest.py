@@ -8,14 +8,12 @@ report jobs to the fixed cast with bulk_create, so a page's query count can be m
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
-from django.test import Client
 
 from conftest import PASSWORD, Cast, make_department
 from leave.models import Absence, LeaveType
@@ -39,18 +37,6 @@ def calendars(db: None) -> None:
     ensure_leave_types()
     for year in (2025, 2026):
         load_calendar(year=year)
-
-
-@pytest.fixture
-def login() -> Callable[[Employee | User], Client]:
-    """`login(person)` → a test client with a real session of that person."""
-
-    def make(person: Employee | User) -> Client:
-        client = Client()
-        client.force_login(person.user if isinstance(person, Employee) else person)
-        return client
-
-    return make
 
 
 @dataclass
