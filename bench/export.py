@@ -40,12 +40,11 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/hrportal_bench"
-os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-os.environ.setdefault("HRPORTAL_VAR_DIR", "/tmp/hrportal-bench-var")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hrportal.settings")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
-os.environ.setdefault("DJANGO_DEBUG", "0")  # no query log kept in memory
+
+from bench._stack import database_url, django_env  # noqa: E402
+
+DEFAULT_URL = database_url("hrportal_bench")
+django_env(DATABASE_URL=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
 os.environ.setdefault("REPORT_ATTACH_MAX_BYTES", str(5 * 1024 * 1024))
 
 YEAR = 2025
@@ -244,7 +243,7 @@ def child_task() -> dict[str, Any]:
 
 
 def _naive_rows(entries: list[Any], rates: Any, calendar: Any) -> list[tuple[Any, ...]]:
-    from reports.exporters.base import money
+    from leave.calc import round_money as money
     from reports.exporters.holiday_work import DOUBLE, SINGLE, day_kind
 
     labels = {

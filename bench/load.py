@@ -16,6 +16,9 @@ Two phases of `--seconds` each, in one run, each with `--users` concurrent virtu
    balances `GET /api/v1/leave/balance/` (30 %), a vacation quote `POST /api/v1/leave/quote/` (30 %) and a
    certificate request `POST /api/v1/requests/` (15 %, which queues a notification for the worker).
 
+With `--each`, one more phase per operation of the mix alone (same users, same length), each reported with its
+own share of the floor: where the mix's ratio comes from.
+
 Reported per phase (and per operation of the mix): requests, requests/s, p50/p95/p99 latency, errors (any
 answer other than the expected status, or no answer). Acceptance (issue 10): no errors, and the mix reaches at
 least 30 % of the floor's requests/s. Exit status 1 when it does not. Every request loop is bounded in time.
@@ -44,8 +47,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parents[1]
-PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._stack import ROOT, bench_env, prepare
+
 PASSWORD = "demo12345"  # seed_demo's default
 MIX = (("dashboard", 25), ("balance", 30), ("quote", 30), ("create", 15))
 ACCEPT_RATIO = 0.30
@@ -191,13 +196,6 @@ def own_cpu() -> float:
 # --- the stack ----------------------------------------------------------------------------------------------
 
 
-def run(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True)
-    if result.returncode != 0:
-        sys.exit(f"{' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-    return result.stdout
-
-
 class Process:
     def __init__(self, name: str, args: list[str], env: dict[str, str], log_dir: Path) -> None:
         self.name = name
@@ -279,9 +277,11 @@ def floor_loop(port: int, until: float, stats: Stats) -> None:
     client.close()
 
 
-def mix_loop(user: User, until: float, stats: dict[str, Stats], seed: int) -> None:
+def mix_loop(
+    user: User, until: float, stats: dict[str, Stats], seed: int, mix: tuple[tuple[str, int], ...] = MIX
+) -> None:
     rng = random.Random(seed)
-    names, weights = zip(*MIX, strict=True)
+    names, weights = zip(*mix, strict=True)
     client = user.client
     assert client is not None
     base = dt.date(2027, 2, 1)  # quotes of future leave (a fixed calendar year, so every run asks the same)
@@ -323,31 +323,23 @@ def main() -> int:
     parser.add_argument("--employees", type=int, default=300, help="seed_demo --employees (default 300)")
     parser.add_argument("--database", default="hrportal_bench_load", help="PostgreSQL database (recreated)")
     parser.add_argument("--redis-db", type=int, default=11, help="Redis db on 127.0.0.1:6379 (flushed)")
+    parser.add_argument(
+        "--each", action="store_true", help="then one more phase per operation alone, with its own ratio to the floor"
+    )
     args = parser.parse_args()
 
     var = Path(tempfile.mkdtemp(prefix="hrportal-bench-load-"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CELERY_", "EMAIL_", "PYTEST_"))}
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "hrportal.settings",
-            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{args.database}",
-            "CELERY_BROKER_URL": f"redis://127.0.0.1:6379/{args.redis_db}",
-            "HRPORTAL_VAR_DIR": str(var),
-            "DJANGO_DEBUG": "0",
-            "DJANGO_SECURE_SSL_REDIRECT": "0",  # plain HTTP on loopback; a proxy terminates TLS in production
-            "DJANGO_SECRET_KEY": "bench-load-" + "k" * 48,
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "LOG_LEVEL": "WARNING",
-            "PYTHONUNBUFFERED": "1",
-        }
+    env = bench_env(
+        name="load",
+        database=args.database,
+        var_dir=var,
+        allowed_hosts="127.0.0.1,localhost",
+        CELERY_BROKER_URL=f"redis://127.0.0.1:6379/{args.redis_db}",
+        PYTHONUNBUFFERED="1",
     )
-    for sql in (f"DROP DATABASE IF EXISTS {args.database}", f"CREATE DATABASE {args.database}"):
-        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True)
     subprocess.run(["redis-cli", "-n", str(args.redis_db), "flushdb"], check=True, capture_output=True)
     started = time.monotonic()
-    run(env, PYTHON, "manage.py", "migrate", "--noinput")
-    run(env, PYTHON, "manage.py", "seed_demo", "--employees", str(args.employees))
-    run(env, PYTHON, "manage.py", "collectstatic", "--noinput")
+    prepare(env, args.database, employees=args.employees)
     print(f"database migrated and seeded with {args.employees} employees in {time.monotonic() - started:.0f}s")
 
     port = free_port()
@@ -410,6 +402,22 @@ def main() -> int:
             [lambda u=u, s=s, i=i: mix_loop(u, until, s, i) for i, (u, s) in enumerate(zip(users, mix, strict=True))]
         )
         mix_cpu = meter.report(mix_seconds)
+
+        alone: list[tuple[str, Stats, float, str]] = []
+        for name, _ in MIX if args.each else ():
+            runs = [{name: Stats()} for _ in range(args.users)]
+            alone_until = time.monotonic() + args.seconds
+            meter.begin()
+            seconds = run_threads(
+                [
+                    lambda u=u, s=s, i=i, n=name, t=alone_until: mix_loop(u, t, s, 500 + i, ((n, 1),))
+                    for i, (u, s) in enumerate(zip(users, runs, strict=True))
+                ]
+            )
+            merged = Stats()
+            for s in runs:
+                merged.merge(s[name])
+            alone.append((name, merged, seconds, meter.report(seconds)))
         alive = web.alive() and worker.alive()
     finally:
         web.stop()
@@ -439,13 +447,27 @@ def main() -> int:
     floor_rate = len(floor_all.latencies) / floor_seconds
     mix_rate = len(mix_all.latencies) / mix_seconds
     ratio = mix_rate / floor_rate if floor_rate else 0.0
-    errors = floor_all.errors + mix_all.errors
+    errors = floor_all.errors + mix_all.errors + sum(stats.errors for _, stats, _, _ in alone)
+    if alone:
+        print()
+        print("Each operation alone (the same users, one phase each, after the mix):")
+        print()
+        print("| operation | requests | req/s | p50 ms | p95 ms | p99 ms | errors | of the floor |")
+        print("|---|---|---|---|---|---|---|---|")
+        for name, stats, seconds, _ in alone:
+            share = len(stats.latencies) / seconds / floor_rate if floor_rate else 0.0
+            print(f"{stats.row(name, seconds)} {share:.0%} |")
     print()
     print("CPU cores busy per part (of 2):")
     print(f"  floor: {floor_cpu}")
     print(f"  mix:   {mix_cpu}")
+    for name, _, _, cpu in alone:
+        print(f"  {name + ':':<7}{cpu}")
     print(f"mix / floor: {ratio:.0%} of the floor's requests/s (acceptance: ≥ {ACCEPT_RATIO:.0%}); errors: {errors}")
-    for sample in floor_all.error_samples + mix_all.error_samples:
+    samples = floor_all.error_samples + mix_all.error_samples
+    for _, stats, _, _ in alone:
+        samples += stats.error_samples
+    for sample in samples:
         print(f"  error: {sample}")
     ok = errors == 0 and ratio >= ACCEPT_RATIO and alive
     print("ACCEPTED" if ok else "NOT ACCEPTED")

@@ -19,33 +19,28 @@ import argparse
 import datetime as dt
 import os
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-DB = "hrportal_bench_notify"
-os.environ.setdefault("DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{DB}")
-os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/9")
-os.environ.setdefault("HRPORTAL_VAR_DIR", "/tmp/hrportal-bench-var")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hrportal.settings")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
-os.environ.setdefault("DJANGO_DEBUG", "0")  # no query log in memory
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.smtp_slow import SlowSMTPServer  # noqa: E402
+from bench._stack import database_url, django_env, purge_queues, recreate_database
+from bench.smtp_slow import SlowSMTPServer
+
+DB = "hrportal_bench_notify"
+os.environ.setdefault("DATABASE_URL", database_url(DB))
+os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/9")
+django_env()
 
 WARM_UP = 5
 
 
 def _recreate_database() -> None:
-    url = os.environ["DATABASE_URL"]
-    if not url.endswith(f"/{DB}"):
+    if os.environ["DATABASE_URL"] != database_url(DB):
         return  # someone else's database: migrate it, never drop it
-    for sql in (f"DROP DATABASE IF EXISTS {DB}", f"CREATE DATABASE {DB}"):
-        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True)
+    recreate_database(DB)
 
 
 def _summary(label: str, times_ms: list[float]) -> dict[str, float]:
@@ -70,7 +65,6 @@ def main() -> None:
     from django.db import transaction
     from django.test.utils import override_settings
 
-    from hrportal.celery import app
     from notifications.models import OutboxMessage
     from notifications.rendering import language_for, render
     from notifications.services import notify
@@ -138,9 +132,7 @@ def main() -> None:
         results["inline-50"] = measure("inline SMTP, 50 recipients", inline, 50, max(5, args.events // 10))
         print(f"messages the slow SMTP server took: {smtp.count}")
     print(f"outbox rows written: {OutboxMessage.objects.count()}")
-    with app.connection_for_write() as conn:
-        for queue in ("default", "mail", "reports"):
-            conn.default_channel.queue_purge(queue)
+    purge_queues()
 
     o1, o50, i50 = results["outbox-1"], results["outbox-50"], results["inline-50"]
     print()

@@ -29,6 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
 
 
+# bench/_stack.prepare's twin, kept here on purpose: docs/benchmarks.md measures "before" by copying this one
+# file into an older checkout, which has no bench/_stack.py.
 def prepare(env: dict[str, str], database: str, employees: int) -> None:
     for sql in (f"DROP DATABASE IF EXISTS {database}", f"CREATE DATABASE {database}"):
         subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True)

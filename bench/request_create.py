@@ -1,87 +1,63 @@
 """POST /api/v1/requests/ latency: the outbox path with 1 and 50 recipients vs sending inline.
 
-    .venv/bin/python bench/request_create.py [--requests 60]
+    .venv/bin/python bench/request_create.py [--requests 60] [--database hrportal_bench_req]
 
-Needs PostgreSQL (127.0.0.1:5432, database `hrportal_bench_req`, recreated) and Redis
-(127.0.0.1:6379 db 8, the enqueue of the dispatch task is real; no worker consumes it). An aiosmtpd
-server on loopback takes 50 ms per message. Each request is a certificate filed by the top head,
-so its approvers are the HR group: 1 member, then 50 members. "Inline" replaces the outbox with
-what the old system did: render and send every mail over SMTP inside the HTTP request.
+Needs PostgreSQL (127.0.0.1:5432, database `hrportal_bench_req`, recreated; `--database` to change) and Redis
+(127.0.0.1:6379 db 8, the enqueue of the dispatch task is real; no worker consumes it, the queues are purged
+after). An aiosmtpd server on loopback takes 50 ms per message (bench/smtp_slow.py). Each request is a
+certificate filed by the top head, so its approvers are the HR group: 1 member, then 50 members. "Inline"
+replaces the outbox with what the old system did: render and send every mail over SMTP inside the HTTP request.
 All four cases run in one process, in one run; the ratios are what the issue judges.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import os
+import datetime as dt
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-DB = "hrportal_bench_req"
-os.environ.setdefault("DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{DB}")
-os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/8")
-os.environ.setdefault("HRPORTAL_VAR_DIR", "/tmp/hrportal-bench-var")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hrportal.settings")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
-# Production-like: no DEBUG query logging (HTTPS redirect off: the test client speaks plain HTTP).
-os.environ.setdefault("DJANGO_DEBUG", "0")
-os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._stack import database_url, django_env, purge_queues, recreate_database
+from bench.smtp_slow import SlowSMTPServer
 
 SMTP_DELAY = 0.050
-
-
-class SlowHandler:
-    def __init__(self) -> None:
-        self.count = 0
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        await asyncio.sleep(SMTP_DELAY)
-        self.count += 1
-        return "250 OK"
-
-
-def _recreate_database() -> None:
-    for sql in (f"DROP DATABASE IF EXISTS {DB}", f"CREATE DATABASE {DB}"):
-        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True)
+BROKER_URL = "redis://127.0.0.1:6379/8"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=60, help="requests per case (the first 5 are warm-up)")
+    parser.add_argument("--database", default="hrportal_bench_req", help="PostgreSQL database (recreated)")
     args = parser.parse_args()
 
-    _recreate_database()
+    # The bench's own database and Redis db, whatever the caller's environment says: both are wiped.
+    # Production-like (DJANGO_DEBUG=0: no query log); no HTTPS redirect, the test client speaks plain HTTP.
+    django_env(
+        DATABASE_URL=database_url(args.database),
+        CELERY_BROKER_URL=BROKER_URL,
+        DJANGO_SECURE_SSL_REDIRECT="0",
+    )
+    recreate_database(args.database)
     import django
 
     django.setup()
-    from aiosmtpd.controller import Controller
     from django.contrib.auth.models import Group
     from django.core import mail
     from django.core.management import call_command
     from django.test import Client
     from django.test.utils import override_settings
 
-    from hrportal.celery import app
     from notifications import rendering
     from requests_app import services as request_services
     from staff.models import HR_GROUP, Department, Employee
     from staff.services import department_save, employee_create
 
     call_command("migrate", verbosity=0)
-
-    def purge() -> None:
-        # By name: control.purge() only empties the queues this process consumes (none).
-        with app.connection_for_write() as conn:
-            for queue in ("default", "mail", "reports"):
-                conn.default_channel.queue_purge(queue)
-
-    purge()
+    purge_queues()
 
     company = department_save(department=Department(name="Компания"))
     hr_dept = department_save(department=Department(name="Отдел кадров", parent=company))
@@ -92,7 +68,7 @@ def main() -> None:
             full_name=f"Иванов{i} Иван Иванович",
             email=f"user{i}@example.test",
             department=dept,
-            hire_date=__import__("datetime").date(2020, 1, 1),
+            hire_date=dt.date(2020, 1, 1),
             fte=1,
             salary=100000,
         )
@@ -107,15 +83,6 @@ def main() -> None:
         # Through the user side: group membership is audited on the user's history.
         for i, p in enumerate(hr_people):
             (p.user.groups.add if i < size else p.user.groups.remove)(hr_group)
-
-    handler = SlowHandler()
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
 
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(ceo.user)
@@ -161,13 +128,7 @@ def main() -> None:
         return []
 
     results: dict[str, dict[str, float]] = {}
-    smtp = {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": port,
-        "EMAIL_TIMEOUT": 10,
-    }
-    with override_settings(**smtp):
+    with SlowSMTPServer(delay=SMTP_DELAY) as smtp, override_settings(**smtp.settings()):
         compare((1, 50), args.requests, "outbox")
         original = request_services.notify
         request_services.notify = inline_notify
@@ -177,8 +138,7 @@ def main() -> None:
             compare((50,), 10, "inline")
         finally:
             request_services.notify = original
-    controller.stop()
-    purge()
+    purge_queues()
 
     o1, o50, i50 = results["outbox-1"], results["outbox-50"], results["inline-50"]
     print()
