@@ -9,7 +9,7 @@ number of SQL statements and the median wall and CPU time over `--repeat` runs. 
 unless `--reuse` is given. Production-like settings: DJANGO_DEBUG=0, persistent connections.
 
 Operations: `/healthz` without and with a session, the dashboard `/`, `GET /api/v1/leave/balance/`,
-`POST /api/v1/leave/quote/`, `POST /api/v1/requests/` (a certificate), as the seeded login `employee`.
+`POST /api/v1/leave/quote/`, `POST /api/v1/requests/` (a certificate), as the seeded login `employee` (`--user`).
 """
 
 from __future__ import annotations
@@ -61,6 +61,7 @@ def main() -> int:
     parser.add_argument("--employees", type=int, default=300, help="seed_demo --employees (default 300)")
     parser.add_argument("--database", default="hrportal_bench_costs", help="PostgreSQL database (recreated)")
     parser.add_argument("--reuse", action="store_true", help="use the database as it is (no recreate, no seed)")
+    parser.add_argument("--user", default="employee", help="the seeded login whose requests are served")
     args = parser.parse_args()
 
     var = tempfile.mkdtemp(prefix="hrportal-bench-costs-")
@@ -94,7 +95,7 @@ def main() -> int:
     from django.test import Client
     from rest_framework.authtoken.models import Token
 
-    user = get_user_model().objects.get(username="employee")
+    user = get_user_model().objects.get(username=args.user)
     token = Token.objects.get_or_create(user=user)[0].key
     api = Client(HTTP_AUTHORIZATION=f"Token {token}")
     session = Client()
@@ -118,7 +119,7 @@ def main() -> int:
             lambda: api.post("/api/v1/requests/", certificate, content_type="application/json"),
         ),
     ]
-    print(f"one user (`employee`), {args.repeat} calls each, medians; PostgreSQL database {args.database}")
+    print(f"one user (`{args.user}`), {args.repeat} calls each, medians; PostgreSQL database {args.database}")
     print()
     print("| operation | SQL statements | wall ms | CPU ms |")
     print("|---|---|---|---|")
