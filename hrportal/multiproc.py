@@ -1,8 +1,10 @@
 """The prometheus_client multiprocess directory of this process group: where it is and how it is emptied.
 
 Standard library only, on purpose: gunicorn's master empties the directory (gunicorn.conf.py `on_starting`)
-and loads this file by its path, so neither prometheus_client nor the hrportal package (whose __init__ loads
-the Celery app, Django and the task metrics) is imported into the master. hrportal.metrics re-exports these.
+and loads this file by its path, so the hrportal package (whose __init__ loads the Celery app, Django and the
+task metrics) is never imported into the master, and its workers import the application's code themselves.
+(The master's `child_exit` imports prometheus_client's multiprocess module later, only to delete a dead
+worker's files.) hrportal.metrics re-exports these.
 """
 
 from __future__ import annotations

@@ -136,12 +136,7 @@ class RateChangeForm(forms.Form):
 
 
 def rate_change_candidates(user: Any) -> Any:
-    """Whom the user may propose a rate for: HR anyone active; a manager their subtree, never themself."""
-    qs = access.visible_employees(user).filter(termination_date__isnull=True)
-    me = access.employee_of(user)
-    if me is not None and not access.is_hr(user):
-        qs = qs.exclude(pk=me.pk)
-    return qs.order_by("last_name", "first_name", "pk")
+    return access.rate_change_candidates(user).order_by("last_name", "first_name", "pk")
 
 
 REQUEST_FORMS: dict[str, type[forms.Form]] = {

@@ -114,8 +114,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
 def _create(request: HttpRequest, form: Any) -> Request | None:
     """Call the service; on a refusal put its messages on the form and return None (nothing saved)."""
     try:
-        with transaction.atomic():
-            return services.request_create(actor=request.user, **form.service_kwargs())
+        return services.request_create(actor=request.user, **form.service_kwargs())  # atomic itself
     except NotFound:
         raise
     except ApplicationError as exc:
@@ -249,8 +248,7 @@ def _decide(request: HttpRequest, request_id: int, decision: str) -> HttpRespons
         return redirect(back)
     service = services.request_approve if decision == "approve" else services.request_reject
     try:
-        with transaction.atomic():
-            service(request_id=request_id, actor=request.user, comment=form.cleaned_data["comment"])
+        service(request_id=request_id, actor=request.user, comment=form.cleaned_data["comment"])  # atomic itself
     except NotFound:
         raise
     except ApplicationError as exc:
@@ -283,10 +281,9 @@ def request_cancel(request: HttpRequest, request_id: int) -> HttpResponse:
         messages.error(request, _("The comment is too long."))
         return redirect(back)
     try:
-        with transaction.atomic():
-            obj = services.request_cancel(
-                request_id=request_id, actor=request.user, comment=form.cleaned_data["comment"]
-            )
+        obj = services.request_cancel(  # atomic itself
+            request_id=request_id, actor=request.user, comment=form.cleaned_data["comment"]
+        )
     except NotFound:
         raise
     except ApplicationError as exc:

@@ -149,14 +149,17 @@ def headed_department_paths(employee: Employee, on: dt.date | None = None) -> li
     """Paths of the departments this employee heads, plus those of managers they deputise for."""
     on = on or timezone.localdate()
     own = list(Department.objects.filter(head=employee).values_list("path", flat=True))
-    deputised = list(
-        Department.objects.filter(
-            head__delegations_given__deputy=employee,
-            head__delegations_given__start_date__lte=on,
-            head__delegations_given__end_date__gte=on,
-        ).values_list("path", flat=True)
-    )
+    deputised = list(_deputised_departments(employee, on).values_list("path", flat=True))
     return sorted(set(own + deputised))
+
+
+def _deputised_departments(deputy: Employee, on: dt.date) -> QuerySet[Department]:
+    """Departments headed by the managers `deputy` stands in for on `on`."""
+    return Department.objects.filter(
+        head__delegations_given__deputy=deputy,
+        head__delegations_given__start_date__lte=on,
+        head__delegations_given__end_date__gte=on,
+    )
 
 
 def _subtree_q(paths: list[str], prefix: str = "department__path") -> Q:
@@ -277,16 +280,27 @@ def manager_of(employee: Employee) -> Employee | None:
 def manages(manager: Employee, employee: Employee, on: dt.date | None = None) -> bool:
     """Whether `manager` (or their deputy role on `on`) has `employee` in their subtree.
 
-    A deputy stands in for a manager over the manager's team, never over the manager: the manager they
-    deputise for is in the deputised subtree (heads belong to their department) but not theirs to manage."""
+    A deputy stands in for a manager over the manager's team, never over the manager: the departments the
+    employee heads themself do not count among the deputised ones (the manager's own boss, deputising, still
+    manages them through their own departments)."""
     if manager.pk == employee.pk:
         return False
     if employee.manager_override_id == manager.pk:
         return True
-    paths = headed_department_paths(manager, on)
-    if not any(employee.department.path.startswith(p) for p in paths):
-        return False
-    return not deputy_for(manager, employee, on or timezone.localdate())
+    return _in_subtrees(employee, *_management_paths(manager, on or timezone.localdate()))
+
+
+def _management_paths(manager: Employee, on: dt.date) -> tuple[list[str], list[tuple[str, int]]]:
+    """The paths `manager` heads, and (path, head id) of the departments of the managers they deputise for."""
+    own = list(Department.objects.filter(head=manager).values_list("path", flat=True))
+    return own, list(_deputised_departments(manager, on).values_list("path", "head_id"))
+
+
+def _in_subtrees(employee: Employee, own: list[str], deputised: list[tuple[str, int]]) -> bool:
+    path = employee.department.path
+    return any(path.startswith(p) for p in own) or any(
+        path.startswith(p) for p, head_id in deputised if head_id != employee.pk
+    )
 
 
 def deputy_for(deputy: Employee, manager: Employee, on: dt.date) -> bool:
@@ -301,12 +315,34 @@ def can_see_salary(user: AnyUser, employee: Employee) -> bool:
     return is_hr(user)
 
 
+def rate_change_candidates(user: AnyUser) -> QuerySet[Employee]:
+    """Whom the user may propose a pay rate for, as `can_change_rate` decides one by one: HR anyone active;
+    a manager their subtree and override reports — never themself, nor a manager they only stand in for."""
+    qs = visible_employees(user).filter(termination_date__isnull=True)
+    me = employee_of(user)
+    if me is None or is_hr(user):
+        return qs
+    own = _subtree_q(list(Department.objects.filter(head=me).values_list("path", flat=True)))
+    stood_in_for = (
+        Employee.objects.filter(pk__in=_deputised_departments(me, timezone.localdate()).values("head"))
+        .exclude(own)
+        .exclude(manager_override=me)
+    )
+    return qs.exclude(pk=me.pk).exclude(pk__in=stood_in_for.values("pk"))
+
+
 def can_change_rate(user: AnyUser, employee: Employee) -> bool:
     """HR for anyone; a manager for their subtree (never their own rate)."""
     if is_hr(user):
         return True
     me = employee_of(user)
-    return me is not None and is_active_user(user) and manages(me, employee)
+    if me is None or not is_active_user(user) or me.pk == employee.pk:
+        return False
+    if employee.manager_override_id == me.pk:
+        return True
+    # `manages`, with the paths read once per user (a list of rate changes asks for every row).
+    today = timezone.localdate()
+    return _in_subtrees(employee, *_cached(user, f"management:{today}", lambda: _management_paths(me, today)))
 
 
 # --- rules predicates, for object checks in views, the admin and DRF ---------------------------

@@ -50,9 +50,10 @@ class Nav:
 
     @property
     def can_approve(self) -> bool:
-        """Has an approvals inbox. Also the gate of the pay-rate change pages: `access.can_change_rate` lets HR
-        change anyone's rate and a manager (head, deputy today, override) their reports', so "may propose a
-        rate for someone" is the same set of users; the form and the service then check each employee."""
+        """Has an approvals inbox. Also the gate of the pay-rate change pages: the roles that may propose a rate
+        (`access.can_change_rate`: HR anyone's, a head, a deputy today or an override manager their reports');
+        the form offers only whom the rule allows (`access.rate_change_candidates`, possibly nobody, e.g. for
+        the head of an empty department) and the service checks the chosen employee again."""
         return self.is_hr or self.manages
 
 

@@ -82,6 +82,35 @@ def test_exclusion_constraint_holds_without_the_python_check(cast) -> None:
     )
 
 
+def test_the_constraint_refusal_is_a_clean_409_and_leaves_the_connection_usable(cast, monkeypatch) -> None:
+    """The filing has no savepoint of its own around the insert: with the Python overlap check out of the way,
+    the exclusion constraint's refusal must still come back as a 409 with nothing saved, whether the service's
+    transaction is the outermost one (the API) or nested in a caller's (then the caller can go on)."""
+    from django.db import transaction
+
+    from hrportal.errors import Conflict
+    from requests_app import services
+
+    monkeypatch.setattr(services, "_check_no_overlap", lambda **kwargs: None)
+    trip = {"kind": "business_trip", "destination": "Омск", "purpose": "A"}
+    client = _client(cast.employee.user)
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=True):
+        first = client.post("/api/v1/requests/", {**trip, "start_date": "2026-05-12", "end_date": "2026-05-15"})
+        second = client.post("/api/v1/requests/", {**trip, "start_date": "2026-05-14", "end_date": "2026-05-18"})
+        assert (first.status_code, second.status_code) == (201, 409), second.content
+        assert second.json() == {"detail": "These dates overlap another pending or approved absence of this employee."}
+        with transaction.atomic():
+            with pytest.raises(Conflict):
+                services.request_create(
+                    actor=cast.employee.user,
+                    start_date=dt.date(2026, 5, 15),
+                    end_date=dt.date(2026, 5, 16),
+                    **trip,
+                )
+            assert Request.objects.filter(employee=cast.employee).count() == 1  # the caller's transaction goes on
+    assert Request.objects.filter(employee=cast.employee).count() == 1
+
+
 def test_twenty_one_day_leaves_with_five_days_available(cast, leave_ready, grant_only) -> None:
     employee = cast.employee
     # Annual leave accrues month by month, so "available" steps up within spring: pick a stretch

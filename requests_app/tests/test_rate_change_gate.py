@@ -1,7 +1,9 @@
-"""Who is offered the pay-rate change page: whoever `staff.access.can_change_rate` lets change someone's rate.
+"""Who is offered the pay-rate change page, and whom its form offers.
 
 The "New request" page shows the card and the page itself lets in exactly the same people (both read
-`Nav.can_approve`); the form and the service then check the chosen employee."""
+`Nav.can_approve`: the roles that may propose a rate); in the cast that is whoever `staff.access.can_change_rate`
+lets change someone's rate (a head of an empty department would get the page with nobody to choose). The form
+offers exactly the employees the rule allows; the service checks the chosen one again."""
 
 from __future__ import annotations
 
@@ -69,3 +71,31 @@ def test_a_deputy_may_not_change_the_rate_of_the_manager_they_stand_in_for(cast)
     )
     assert response.status_code == 400, response.content
     assert response.json() == {"employee": ["You may not propose a rate change for this employee."]}
+
+
+def test_a_boss_who_deputises_for_their_report_still_manages_them(cast) -> None:
+    today = timezone.localdate()
+    Delegation.objects.create(manager=cast.manager, deputy=cast.ceo, start_date=today, end_date=today)
+    assert access.can_change_rate(cast.ceo.user, cast.manager)  # the company's head, in their own right
+    assert access.can_change_rate(cast.ceo.user, cast.employee)
+
+
+def test_the_form_offers_exactly_whom_the_rule_allows(cast) -> None:
+    from requests_app.forms import rate_change_candidates
+
+    today = timezone.localdate()
+    Delegation.objects.create(manager=cast.manager, deputy=cast.outsider, start_date=today, end_date=today)
+    Delegation.objects.create(manager=cast.sub_manager, deputy=cast.manager, start_date=today, end_date=today)
+    cast.sub_employee.manager_override = cast.employee
+    cast.sub_employee.save()
+    active = list(Employee.objects.filter(termination_date__isnull=True).select_related("department"))
+    for role in PEOPLE:
+        user = cast.by_role(role).user
+        offered = set(rate_change_candidates(user).values_list("pk", flat=True))
+        allowed = {e.pk for e in active if access.can_change_rate(user, e)}
+        assert offered == allowed, role
+        # can_change_rate reads the paths once per user; `manages` is the rule it must agree with.
+        me = cast.by_role(role)
+        assert allowed == {e.pk for e in active if access.is_hr(user) or access.manages(me, e)}, role
+    assert cast.manager.pk not in set(rate_change_candidates(cast.outsider.user).values_list("pk", flat=True))
+    assert cast.sub_manager.pk in set(rate_change_candidates(cast.manager.user).values_list("pk", flat=True))
