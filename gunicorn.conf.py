@@ -39,7 +39,7 @@ def _multiproc_helpers() -> ModuleType:
     """hrportal/multiproc.py loaded from its file, not imported as part of the hrportal package.
 
     Importing anything in the package (hrportal.metrics, hrportal.multiproc) runs hrportal/__init__.py: the
-    Celery app, Django, prometheus_client and the task metrics, some 600 modules and ~40 MB in the master.
+    Celery app, Django, prometheus_client and the task metrics would all load in the master.
     Those would create no metric files here (their metrics all have labels, so no sample exists until a worker
     sets one), but the workers would inherit the modules instead of importing them: after a HUP reload of new
     code they would run the old hrportal package. The file imports only the standard library.

@@ -96,7 +96,7 @@ class Stats:
 
 
 class Client:
-    """One keep-alive HTTP/1.1 connection (gunicorn's sync workers close it after each answer: it reopens)."""
+    """A virtual user's HTTP client: a new connection per request (`Connection: close`), its cookies kept."""
 
     def __init__(self, port: int) -> None:
         self.port = port
@@ -175,7 +175,7 @@ def cpu_seconds(*, session: int | None = None, comm: str | None = None) -> float
 
 @dataclass
 class CpuMeter:
-    """CPU seconds per part of the stack over a phase (exited processes, e.g. recycled workers, drop out)."""
+    """CPU seconds per part of the stack over a phase (exited workers count through their parent's cutime)."""
 
     parts: dict[str, Callable[[], float]]
     start: dict[str, float] = field(default_factory=dict)

@@ -21,7 +21,17 @@ class ApplicationError(Exception):
     status_code = 400
     default_field = "non_field_errors"
 
-    def __init__(self, message: str | dict[str, list[str]], *, field: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str | dict[str, list[str]],
+        *,
+        field: str | None = None,
+        ui: tuple[str, dict[str, Any]] | None = None,
+    ) -> None:
+        # `ui`: how the pages word it in the user's language, a catalogue template (marked with gettext_noop where
+        # raised) and its parameters, for a message whose English text carries a number or a status (the API
+        # answers `message` as it is; hrportal.ui_errors translates).
+        self.ui = ui
         if isinstance(message, dict):
             self.detail = message
             super().__init__("; ".join(m for msgs in message.values() for m in msgs))

@@ -11,9 +11,15 @@ import os
 from django.conf import settings
 
 
-def knob(name: str, default: float) -> float:
-    """settings.HRPORTAL[name], else the environment variable of that name, else `default` (None or "": unset)."""
+def raw_knob(name: str) -> str | None:
+    """settings.HRPORTAL[name], else the environment variable of that name; None when neither sets it."""
     value = getattr(settings, "HRPORTAL", {}).get(name)
-    if value is None:
+    if value in (None, ""):
         value = os.environ.get(name)
-    return default if value in (None, "") else float(value)
+    return None if value in (None, "") else str(value)
+
+
+def knob(name: str, default: float) -> float:
+    """A numeric knob (`raw_knob`), else `default`."""
+    value = raw_knob(name)
+    return default if value is None else float(value)

@@ -4,7 +4,7 @@ SESSION_COOKIE_AGE is an idle timeout: a session lives that long after the user'
 SESSION_SAVE_EVERY_REQUEST gets there by rewriting the session row (and its cookie) on every request — on
 PostgreSQL an UPDATE and a commit per page view. This middleware instead re-saves a session only when its
 last save is SESSION_TOUCH_SECONDS old or more, so a session expires between SESSION_COOKIE_AGE minus that
-interval and SESSION_COOKIE_AGE after the last request (docs/decisions/session-idle-touch.md).
+interval and SESSION_COOKIE_AGE after the last request (docs/decisions/0006-session-idle-touch.md).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ class SessionTouchMiddleware:
         response = self.get_response(request)
         session = getattr(request, "session", None)
         # No key: no session yet, or one just flushed at logout — nothing to keep alive.
-        if session is None or session.session_key is None or session.is_empty():
+        if session is None or session.session_key is None:
             return response
         now = int(time.time())
         if session.modified or now - int(session.get(TOUCHED_KEY, 0)) >= settings.SESSION_TOUCH_SECONDS:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from hrportal.errors import ApplicationError
+from hrportal.ui_errors import error_text
 from leave import selectors
 from leave.calc.dates import add_months
 from leave.models import Absence, LeaveType
@@ -46,13 +47,8 @@ def quote_context(
             include_pay=include_pay,
         )
     except ApplicationError as exc:
-        return {"error": " ".join(m for msgs in exc.detail.values() for m in msgs)}
-    holidays = []
-    if quote.holidays_excluded:  # their names: one more read of the calendar, only when there are some
-        calendar = selectors.production_calendar(start=start_date, end=end_date)
-        for day in quote.holidays_excluded:
-            special = calendar.special(day)
-            holidays.append({"date": day, "name": special.name if special else ""})
+        return {"error": error_text(exc)}
+    holidays = [{"date": day, "name": quote.holiday_names.get(day, "")} for day in quote.holidays_excluded]
     months = [
         {
             "month": dt.date.fromisoformat(f"{row['month']}-01"),

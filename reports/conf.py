@@ -13,9 +13,7 @@ from __future__ import annotations
 import os
 import tempfile
 
-from django.conf import settings
-
-from hrportal.knobs import knob
+from hrportal.knobs import knob, raw_knob
 
 # Seconds between the pool's hard kill and our takeover: the pool checks its timers about once a second.
 TAKEOVER_GRACE_SECONDS = 30
@@ -69,8 +67,7 @@ def max_period_days() -> int:
 
 def temp_dir() -> str:
     """Where a run writes its file before storing it (REPORT_TEMP_DIR; default <system temp>/hrportal-reports)."""
-    value = getattr(settings, "HRPORTAL", {}).get("REPORT_TEMP_DIR") or os.environ.get("REPORT_TEMP_DIR")
-    return str(value or os.path.join(tempfile.gettempdir(), "hrportal-reports"))
+    return raw_knob("REPORT_TEMP_DIR") or os.path.join(tempfile.gettempdir(), "hrportal-reports")
 
 
 def test_pause_seconds() -> float:

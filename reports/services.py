@@ -38,6 +38,7 @@ from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -56,7 +57,6 @@ from staff.models import Department, Employee
 logger = logging.getLogger(__name__)
 
 
-# A web request must not hang on a dead broker: one quick retry, then the sweeper's turn.
 class ClaimLost(Exception):
     """This run's claim on the job was taken over: stop without storing or mailing anything."""
 
@@ -179,7 +179,7 @@ def language_of(user: Any) -> str:
     """The language the user's reports and mail are written in (their employee record's, else the portal's)."""
     if user is None:
         return settings.LANGUAGE_CODE
-    employee = access.employee_of(user)  # memoised on the user (report_run has asked it already)
+    employee = access.employee_of(user)  # memoised on the user: the access checks and exporters reuse it
     return employee.language if employee is not None else settings.LANGUAGE_CODE
 
 
@@ -417,11 +417,11 @@ def report_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     lost = ReportJob.objects.filter(
         Q(status=ReportJob.Status.QUEUED, created_at__lt=queued_before)
         | Q(status=ReportJob.Status.RUNNING, started_at__lt=stale_before)
-    ).select_related("requester")
-    for job in list(lost[:1000]):
-        job_id, attempts = job.pk, job.attempts
-        if job.status == ReportJob.Status.RUNNING and attempts >= conf.max_attempts():
-            message = interrupted_message(attempts, language_of(job.requester))
+    ).values_list("pk", "status", "attempts", "requester_id")
+    for job_id, status, attempts, requester_id in list(lost[:1000]):
+        if status == ReportJob.Status.RUNNING and attempts >= conf.max_attempts():
+            requester = get_user_model().objects.filter(pk=requester_id).first()  # only when failing one (rare)
+            message = interrupted_message(attempts, language_of(requester))
             if report_fail(job_id=job_id, attempt=attempts, message=message) is not None:
                 counts["failed"] += 1
             continue

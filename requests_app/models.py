@@ -28,7 +28,6 @@ class RequestQuerySet(models.QuerySet):
     """
 
     _with_details = False
-    _details_attached = False
 
     def with_details(self) -> RequestQuerySet:
         clone = self._chain()
@@ -41,10 +40,10 @@ class RequestQuerySet(models.QuerySet):
         return clone
 
     def _fetch_all(self) -> None:
+        fresh = self._result_cache is None  # rows read now (later calls find them cached, details attached)
         super()._fetch_all()
-        if self._with_details and not self._details_attached and self._iterable_class is models.query.ModelIterable:
+        if fresh and self._with_details and self._iterable_class is models.query.ModelIterable:
             attach_details(self._result_cache)
-            self._details_attached = True
 
 
 class Request(models.Model):

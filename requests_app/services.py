@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from hrportal.errors import Conflict, NotAllowed, ValidationFailed
 from leave import selectors as leave_selectors
@@ -32,6 +33,9 @@ from staff.services import pay_rate_record, validate_rate
 logger = logging.getLogger(__name__)
 
 OVERLAP_MESSAGE = "These dates overlap another pending or approved absence of this employee (request #{id})."
+OVERLAP_UI = gettext_noop("These dates overlap another pending or approved absence of this employee (request #%(id)s).")
+# The database's refusal (the exclusion constraint) does not say which request it met.
+OVERLAP_NO_ID = "These dates overlap another pending or approved absence of this employee."
 EXCLUSION_VIOLATION = "23P01"
 
 
@@ -80,7 +84,7 @@ def _check_no_overlap(*, employee: Employee, start_date: dt.date, end_date: dt.d
         .first()
     )
     if clash is not None:
-        raise Conflict(OVERLAP_MESSAGE.format(id=clash))
+        raise Conflict(OVERLAP_MESSAGE.format(id=clash), ui=(OVERLAP_UI, {"id": clash}))
 
 
 def _is_exclusion_violation(exc: IntegrityError) -> bool:
@@ -176,7 +180,7 @@ def request_create(
         request.save()
     except IntegrityError as exc:
         if _is_exclusion_violation(exc):
-            raise Conflict(OVERLAP_MESSAGE.format(id="?").replace(" (request #?)", "")) from None
+            raise Conflict(OVERLAP_NO_ID) from None
         raise
 
     if kind == Request.Kind.LEAVE:
@@ -265,7 +269,10 @@ def request_approve(*, request_id: int, actor: Any, comment: str = "") -> Reques
     if request.status == Request.Status.APPROVED:
         return request  # a double click or a retried call is harmless
     if request.status != Request.Status.PENDING:
-        raise Conflict(f"A {request.get_status_display()} request cannot be approved.")
+        raise Conflict(
+            f"A {request.get_status_display()} request cannot be approved.",
+            ui=(gettext_noop("The request is no longer pending: it cannot be approved."), {}),
+        )
     allowed, on_behalf_of = access.approval_capacity(actor, request)
     if not allowed:
         if request.events.filter(action=RequestEvent.Action.APPROVED_STEP, actor=actor).exists():
@@ -309,7 +316,10 @@ def request_reject(*, request_id: int, actor: Any, comment: str = "") -> Request
     if request.status == Request.Status.REJECTED:
         return request
     if target_status("reject", request.status) is None:
-        raise Conflict(f"A {request.get_status_display()} request cannot be rejected.")
+        raise Conflict(
+            f"A {request.get_status_display()} request cannot be rejected.",
+            ui=(gettext_noop("The request is no longer pending: it cannot be rejected."), {}),
+        )
     allowed, on_behalf_of = access.approval_capacity(actor, request)
     if not allowed:
         raise NotAllowed("You cannot reject this request.")
@@ -354,15 +364,6 @@ def _close(
     return from_status
 
 
-def can_confirm_cancellation(actor: Any, request: Request) -> tuple[bool, Employee | None]:
-    """The approver of an approved request confirms its cancellation (as at the manager step)."""
-    if access.is_hr(actor):
-        return True, None
-    probe = Request(employee=request.employee, stage=Request.Stage.MANAGER, stages=request.stages)
-    probe.employee_id = request.employee_id
-    return access.approval_capacity(actor, probe)
-
-
 @transaction.atomic
 def request_cancel(*, request_id: int, actor: Any, comment: str = "") -> Request:
     """Pending: the employee (or the filer, or HR) cancels at once. Approved and not yet started:
@@ -371,7 +372,10 @@ def request_cancel(*, request_id: int, actor: Any, comment: str = "") -> Request
     if request.status == Request.Status.CANCELLED:
         return request
     if target_status("cancel", request.status) is None:
-        raise Conflict(f"A {request.get_status_display()} request cannot be cancelled.")
+        raise Conflict(
+            f"A {request.get_status_display()} request cannot be cancelled.",
+            ui=(gettext_noop("The request can no longer be cancelled."), {}),
+        )
     me = access.employee_of(actor)
     is_owner = me is not None and me.pk == request.employee_id
     is_filer = request.created_by_id == actor.pk
@@ -382,7 +386,7 @@ def request_cancel(*, request_id: int, actor: Any, comment: str = "") -> Request
         starts = request.start_date
         if starts is not None and starts <= timezone.localdate() and not access.is_hr(actor):
             raise Conflict("The request has already started; ask HR to cancel it.")
-        allowed, on_behalf_of = can_confirm_cancellation(actor, request)
+        allowed, on_behalf_of = access.cancellation_capacity(actor, request)
         if not allowed:
             if not (is_owner or is_filer):
                 raise NotAllowed("You cannot cancel this request.")

@@ -14,7 +14,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -204,7 +203,7 @@ def _actions(user: Any, obj: Request) -> dict[str, Any]:
         started = obj.start_date is not None and obj.start_date <= timezone.localdate()
         if is_hr:
             cancel_label = _("Cancel the request")
-        elif not started and obj.cancel_requested and not is_owner and services.can_confirm_cancellation(user, obj)[0]:
+        elif not started and obj.cancel_requested and not is_owner and access.cancellation_capacity(user, obj)[0]:
             cancel_label = _("Confirm the cancellation")
         elif not started and (is_owner or is_filer) and not obj.cancel_requested:
             cancel_label = _("Ask to cancel")
@@ -343,8 +342,8 @@ def _approvals_post(request: HttpRequest, awaiting: QuerySet[Request]) -> HttpRe
             messages.error(request, _("Request #%(id)s no longer awaits your decision.") % {"id": request_id})
             continue
         try:
-            with transaction.atomic():  # one request at a time: a refusal leaves the others decided
-                service(request_id=request_id, actor=request.user, comment=comment)
+            # One transaction per request (the service is atomic): a refusal leaves the others decided.
+            service(request_id=request_id, actor=request.user, comment=comment)
         except ApplicationError as exc:
             messages.error(request, _("Request #%(id)s: %(error)s") % {"id": request_id, "error": error_text(exc)})
         else:

@@ -16,6 +16,7 @@ A deactivated user or a terminated employee can do nothing (see staff.middleware
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -86,7 +87,7 @@ def _role_flags(user: Any) -> _RoleFlags:
     """The caller's role facts in one round trip, memoised for the request.
 
     Hand-written SQL: the same four EXISTS built by the ORM cost more Python to compile on every
-    request, several times the query itself (docs/benchmarks.md, "Load").
+    request than the query takes (decision 0007).
     """
 
     def load() -> _RoleFlags:
@@ -145,14 +146,6 @@ def employee_of(user: AnyUser) -> Employee | None:
     return _cached(user, "employee", load)
 
 
-def headed_department_paths(employee: Employee, on: dt.date | None = None) -> list[str]:
-    """Paths of the departments this employee heads, plus those of managers they deputise for."""
-    on = on or timezone.localdate()
-    own = list(Department.objects.filter(head=employee).values_list("path", flat=True))
-    deputised = list(_deputised_departments(employee, on).values_list("path", flat=True))
-    return sorted(set(own + deputised))
-
-
 def _deputised_departments(deputy: Employee, on: dt.date) -> QuerySet[Department]:
     """Departments headed by the managers `deputy` stands in for on `on`."""
     return Department.objects.filter(
@@ -176,7 +169,10 @@ def managed_paths(user: AnyUser) -> list[str]:
 
     def load() -> list[str]:
         flags = _role_flags(user)
-        return headed_department_paths(employee) if (flags.heads or flags.deputises) else []
+        if not (flags.heads or flags.deputises):
+            return []
+        own, deputised = _user_management_paths(user, employee)
+        return sorted({*own, *(path for path, _head_id in deputised)})
 
     return _cached(user, "managed_paths", load)
 
@@ -283,11 +279,18 @@ def manages(manager: Employee, employee: Employee, on: dt.date | None = None) ->
     A deputy stands in for a manager over the manager's team, never over the manager: the departments the
     employee heads themself do not count among the deputised ones (the manager's own boss, deputising, still
     manages them through their own departments)."""
+    return _manages(manager, employee, lambda: _management_paths(manager, on or timezone.localdate()))
+
+
+def _manages(
+    manager: Employee, employee: Employee, paths: Callable[[], tuple[list[str], list[tuple[str, int]]]]
+) -> bool:
+    """`manages` with the manager's paths from `paths()`, asked only when the cheap checks do not decide."""
     if manager.pk == employee.pk:
         return False
     if employee.manager_override_id == manager.pk:
         return True
-    return _in_subtrees(employee, *_management_paths(manager, on or timezone.localdate()))
+    return _in_subtrees(employee, *paths())
 
 
 def _management_paths(manager: Employee, on: dt.date) -> tuple[list[str], list[tuple[str, int]]]:
@@ -322,13 +325,12 @@ def rate_change_candidates(user: AnyUser) -> QuerySet[Employee]:
     me = employee_of(user)
     if me is None or is_hr(user):
         return qs
-    own = _subtree_q(list(Department.objects.filter(head=me).values_list("path", flat=True)))
-    stood_in_for = (
-        Employee.objects.filter(pk__in=_deputised_departments(me, timezone.localdate()).values("head"))
-        .exclude(own)
-        .exclude(manager_override=me)
-    )
-    return qs.exclude(pk=me.pk).exclude(pk__in=stood_in_for.values("pk"))
+    own, deputised = _user_management_paths(user, me)
+    # The visible subtrees hold everyone the rule allows; of the deputised managers themselves, keep those it
+    # allows through another way (their own boss deputising, an override, another deputised department).
+    heads = Employee.objects.filter(pk__in={head_id for _, head_id in deputised}).select_related("department")
+    stood_in_for = [h.pk for h in heads if not _manages(me, h, lambda: (own, deputised))]
+    return qs.exclude(pk=me.pk).exclude(pk__in=stood_in_for)
 
 
 def can_change_rate(user: AnyUser, employee: Employee) -> bool:
@@ -336,13 +338,15 @@ def can_change_rate(user: AnyUser, employee: Employee) -> bool:
     if is_hr(user):
         return True
     me = employee_of(user)
-    if me is None or not is_active_user(user) or me.pk == employee.pk:
+    if me is None or not is_active_user(user):
         return False
-    if employee.manager_override_id == me.pk:
-        return True
     # `manages`, with the paths read once per user (a list of rate changes asks for every row).
+    return _manages(me, employee, lambda: _user_management_paths(user, me))
+
+
+def _user_management_paths(user: AnyUser, me: Employee) -> tuple[list[str], list[tuple[str, int]]]:
     today = timezone.localdate()
-    return _in_subtrees(employee, *_cached(user, f"management:{today}", lambda: _management_paths(me, today)))
+    return _cached(user, f"management:{today}", lambda: _management_paths(me, today))  # type: ignore[no-any-return]
 
 
 # --- rules predicates, for object checks in views, the admin and DRF ---------------------------
@@ -456,6 +460,18 @@ def approval_capacity(user: AnyUser, request: Any, on: dt.date | None = None) ->
     return False, None
 
 
+def cancellation_capacity(user: AnyUser, request: Any) -> tuple[bool, Employee | None]:
+    """Who confirms the cancellation an employee asked for on an approved request, and on whose behalf: HR, or
+    whoever decides the request at the manager step (as `approval_capacity` would there)."""
+    from requests_app.models import Request
+
+    if is_hr(user):
+        return True, None
+    probe = Request(employee=request.employee, stage=Request.Stage.MANAGER, stages=request.stages)
+    probe.employee_id = request.employee_id
+    return approval_capacity(user, probe)
+
+
 def can_approve(user: AnyUser, request: Any, on: dt.date | None = None) -> bool:
     return approval_capacity(user, request, on)[0]
 
@@ -472,7 +488,7 @@ def awaiting_decision(user: AnyUser, on: dt.date | None = None) -> QuerySet[Any]
     if is_hr(user):
         q |= Q(stage="hr")
     me = employee_of(user)
-    if me is not None and (managed_paths(user) or _role_flags(user).overrides):
+    if me is not None and manages_anyone(user):
         q |= Q(stage="manager", pk__in=_cached(user, f"awaiting:{on}", lambda: _manager_step_ids(user, me, base, on)))
     return base.filter(q)
 

@@ -2,8 +2,8 @@
 
 Both ways in — the session (PrincipalModelBackend.get_user) and the API token
 (ActiveTokenAuthentication) — load the user through `staff.access.principal_users()`: one query brings
-the user, their employee record and the role flags the access rules need, instead of a query per rule
-on every request (docs/benchmarks.md, "Load").
+the user and their employee record (department, position); the role flags the access rules need come in one
+more round trip when a rule first asks (`staff.access._role_flags`), instead of a query per rule.
 
 Session requests are checked by staff.middleware.ActiveEmployeeMiddleware, but a token is only
 resolved inside the DRF view, after every middleware has run; the token class applies the same rule

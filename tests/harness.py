@@ -29,8 +29,8 @@ worker cannot see it) and commit for real. Mark them with `INTEGRATION` (a list 
             ...  # commit something that enqueues mail
             wait_until(lambda: len(smtp.messages) == 1, timeout=30, message=worker.log_tail)
 
-The fixtures `broker_url` (CELERY_BROKER_URL, its queues purged) and `private_redis` are defined here too:
-import them into a test module (or a conftest) to use them.
+The fixture `broker_url` (CELERY_BROKER_URL, its queues purged) is defined here too: import it into a test
+module (or a conftest) to use it; `private_broker()` is a private Redis as the broker, for a test's own outage.
 """
 
 from __future__ import annotations
@@ -686,7 +686,7 @@ def celery_broker(url: str, transport_options: dict[str, Any] | None = None) -> 
 def private_broker() -> Iterator[str]:
     """A private Redis as this process's broker for one test alone: nothing left in the shared broker by other
     tests (a message restored from an earlier test's killed worker, say) can add to the counts it asserts."""
-    with RedisServer() as server, celery_broker(server.url(), {"visibility_timeout": 3600}):
+    with RedisServer() as server, celery_broker(server.url()):
         yield server.url()
 
 
@@ -860,14 +860,5 @@ def broker_url() -> Iterator[str]:
     if not url.startswith(("redis://", "rediss://")):
         pytest.skip("needs a Redis broker (CELERY_BROKER_URL=redis://…) for a real worker")
     purge_queues(url)
-    with celery_broker(url, {"visibility_timeout": 3600}):
+    with celery_broker(url):
         yield url
-
-
-@pytest.fixture
-def private_redis() -> Iterator[RedisServer]:
-    """A private Redis on a free port (never 6379), stopped and removed after the test."""
-    if not have_redis_server():
-        pytest.skip("needs the redis-server binary to run a private Redis")
-    with RedisServer() as server:
-        yield server

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
@@ -67,30 +68,27 @@ def _expiry(client: Client):
     return Session.objects.get(session_key=client.session.session_key).expire_date
 
 
-def test_idle_timeout_is_renewed_by_activity_at_most_once_a_touch_interval(cast, monkeypatch) -> None:
-    import hrportal.sessions
-
-    now = [1_900_000_000.0]
-    monkeypatch.setattr(hrportal.sessions.time, "time", lambda: now[0])
-    client = Client()
-    client.force_login(cast.employee.user)
-    # The first page marks the session as touched: saved, and its cookie re-sent with the idle age.
-    first = client.get("/")
-    assert first.status_code == 200
-    assert first.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == settings.SESSION_COOKIE_AGE
-    renewed_at = _expiry(client)
-    # Within the interval: no write, no cookie — the expiry stays.
-    now[0] += settings.SESSION_TOUCH_SECONDS - 1
-    quiet = client.get("/")
-    assert quiet.status_code == 200
-    assert settings.SESSION_COOKIE_NAME not in quiet.cookies
-    assert _expiry(client) == renewed_at
-    # Once the interval has passed, the next request pushes the expiry forward again.
-    now[0] += 1
-    again = client.get("/api/v1/me/")
-    assert again.status_code == 200
-    assert settings.SESSION_COOKIE_NAME in again.cookies
-    assert _expiry(client) > renewed_at
+def test_idle_timeout_is_renewed_by_activity_at_most_once_a_touch_interval(cast) -> None:
+    with time_machine.travel(dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC), tick=False) as traveller:
+        client = Client()
+        client.force_login(cast.employee.user)
+        # The first page marks the session as touched: saved, and its cookie re-sent with the idle age.
+        first = client.get("/")
+        assert first.status_code == 200
+        assert first.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == settings.SESSION_COOKIE_AGE
+        renewed_at = _expiry(client)
+        # Within the interval: no write, no cookie — the expiry stays.
+        traveller.shift(settings.SESSION_TOUCH_SECONDS - 1)
+        quiet = client.get("/")
+        assert quiet.status_code == 200
+        assert settings.SESSION_COOKIE_NAME not in quiet.cookies
+        assert _expiry(client) == renewed_at
+        # Once the interval has passed, the next request pushes the expiry forward again.
+        traveller.shift(1)
+        again = client.get("/api/v1/me/")
+        assert again.status_code == 200
+        assert settings.SESSION_COOKIE_NAME in again.cookies
+        assert _expiry(client) > renewed_at
 
 
 def test_an_idle_session_past_its_age_is_logged_out(cast) -> None:

@@ -33,10 +33,9 @@ FIRST_LEAVE_AFTER_MONTHS = 6  # art. 122
 DAY_PRECISION = Decimal("0.01")
 
 
-# Memoised: an accrual run asks it for every month of every account (5,000 employees × ~100 months) with a
-# handful of distinct yearly figures. The result depends on the arguments alone and is always quantized to
-# 0.01, so equal keys such as Decimal("28") and Decimal("28.00") may share an entry. 4,096 entries (40 years
-# of months for 8 yearly figures) take about a megabyte.
+# Memoised: an accrual run asks it for every month of every account with a handful of distinct yearly
+# figures. The result depends on the arguments alone and is always quantized to 0.01, so equal keys such as
+# Decimal("28") and Decimal("28.00") may share an entry; 4,096 entries hold 40 years of months for 8 figures.
 @lru_cache(maxsize=4096)
 def cumulative_entitlement(months: int, yearly_days: Decimal) -> Decimal:
     """Days earned by `months` counted months: rounded half-up once, on the cumulative figure."""

@@ -206,6 +206,24 @@ def projected_accrual(*, sums: _Sums, timeline: calc.ServiceTimeline, on: dt.dat
 
 
 def _balance(
+    *,
+    employee: Employee,
+    leave_type: LeaveType,
+    on: dt.date,
+    sums: dict[tuple[int, int], _Sums],
+    timeline: calc.ServiceTimeline,
+) -> Balance:
+    """The balance of one type from `_ledger_sums`' answer (a missing key: no entries yet)."""
+    return _balance_of(
+        leave_type=leave_type,
+        on=on,
+        sums=sums.get((employee.pk, leave_type.pk), _Sums()),
+        timeline=timeline,
+        yearly_days=yearly_entitlement(employee=employee, leave_type=leave_type),
+    )
+
+
+def _balance_of(
     *, leave_type: LeaveType, on: dt.date, sums: _Sums, timeline: calc.ServiceTimeline, yearly_days: Decimal
 ) -> Balance:
     accrued = projected_accrual(sums=sums, timeline=timeline, on=on, yearly_days=yearly_days) + sums.adjustment_on
@@ -233,13 +251,13 @@ def balance(
     leave_type = resolve_leave_type(leave_type)
     sums = _ledger_sums(
         employee_ids=[employee.pk], on=on, leave_type_ids=[leave_type.pk], exclude_request_id=exclude_request_id
-    ).get((employee.pk, leave_type.pk), _Sums())
+    )
     return _balance(
+        employee=employee,
         leave_type=leave_type,
         on=on,
         sums=sums,
         timeline=timeline or timeline_for(employee=employee),
-        yearly_days=yearly_entitlement(employee=employee, leave_type=leave_type),
     )
 
 
@@ -253,14 +271,7 @@ def balances(*, employee: Employee, on: dt.date) -> list[Balance]:
     sums = _ledger_sums(employee_ids=[employee.pk], on=on)
     timeline = timeline_for(employee=employee)
     return [
-        _balance(
-            leave_type=leave_type,
-            on=on,
-            sums=sums.get((employee.pk, leave_type.pk), _Sums()),
-            timeline=timeline,
-            yearly_days=yearly_entitlement(employee=employee, leave_type=leave_type),
-        )
-        for leave_type in types
+        _balance(employee=employee, leave_type=leave_type, on=on, sums=sums, timeline=timeline) for leave_type in types
     ]
 
 
@@ -274,14 +285,7 @@ def balances_for_employees(*, employees: list[Employee], on: dt.date) -> dict[in
     for employee in employees:
         timeline = timeline_for(employee=employee, unpaid=unpaid.get(employee.pk, []))
         result[employee.pk] = [
-            _balance(
-                leave_type=t,
-                on=on,
-                sums=sums.get((employee.pk, t.pk), _Sums()),
-                timeline=timeline,
-                yearly_days=yearly_entitlement(employee=employee, leave_type=t),
-            )
-            for t in types
+            _balance(employee=employee, leave_type=t, on=on, sums=sums, timeline=timeline) for t in types
         ]
     return result
 

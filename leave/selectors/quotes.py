@@ -53,6 +53,7 @@ class Quote:
     pay_method: str | None = None
     earnings_total: Decimal | None = None
     days_counted_total: Decimal | None = None
+    holiday_names: dict[dt.date, str] = field(default_factory=dict)  # of holidays_excluded, for the pages
 
     def as_json(self) -> dict[str, Any]:
         """A JSON-safe copy (decimals and dates as strings), e.g. to keep on a request."""
@@ -150,13 +151,7 @@ def quote(
 
     available_after = None
     if leave_type.needs_balance:
-        current = _balance(
-            leave_type=leave_type,
-            on=start_date,
-            sums=sums.get((employee.pk, leave_type.pk), _Sums()),
-            timeline=timeline,
-            yearly_days=yearly_entitlement(employee=employee, leave_type=leave_type),
-        )
+        current = _balance(employee=employee, leave_type=leave_type, on=start_date, sums=sums, timeline=timeline)
         available_after = current.available - days_charged
         if available_after < 0:
             warnings.append(
@@ -168,7 +163,7 @@ def quote(
     if leave_type.code in (ANNUAL, ADDITIONAL):
         annual_types = [t for t in leave_types() if t.code in (ANNUAL, ADDITIONAL)]
         # "First" leave: no annual/additional days used yet (a cancelled approved leave gave its days back).
-        used_before = sum((sums[(employee.pk, t.pk)].use for t in annual_types if (employee.pk, t.pk) in sums), ZERO)
+        used_before = sum((sums.get((employee.pk, t.pk), _Sums()).use for t in annual_types), ZERO)
         first_leave = not used_before
         finding = calc.art122_finding(timeline=timeline, start_date=start_date, first_leave=first_leave)
         if finding is not None:
@@ -202,6 +197,7 @@ def quote(
         calendar_days=length.calendar_days,
         days_charged=days_charged,
         holidays_excluded=list(length.holidays_excluded),
+        holiday_names={day: _special_name(calendar, day) for day in length.holidays_excluded},
         average_daily_earnings=None,
         vacation_pay=None,
         available_after=available_after.quantize(TWO_PLACES) if available_after is not None else None,
@@ -235,3 +231,8 @@ def quote(
     result.earnings_total = calc.round_money(pay.earnings)
     result.days_counted_total = pay.days_counted.quantize(Decimal("0.0001"))
     return result
+
+
+def _special_name(calendar: calc.ProductionCalendar, day: dt.date) -> str:
+    special = calendar.special(day)
+    return special.name if special else ""

@@ -36,7 +36,7 @@ from tests.harness import (
     RedisServer,
     SMTPServer,
     celery_broker,
-    have_redis_server,
+    requires_redis_server,
     wait_until,
     worker_env,
 )
@@ -192,13 +192,13 @@ def _kill_mid_export(kill: str, media_root: Path, hr: Any, seeded: int) -> None:
 
 
 @pytest.mark.faults
-@pytest.mark.skipif(not have_redis_server(), reason="needs the redis-server binary to run a private Redis")
+@requires_redis_server
 def test_a_pool_process_killed_mid_export_completes_once_with_one_mail(seeded: int, media_root: Path, hr: Any) -> None:
     _kill_mid_export("child", media_root, hr, seeded)
 
 
 @pytest.mark.faults
-@pytest.mark.skipif(not have_redis_server(), reason="needs the redis-server binary to run a private Redis")
+@requires_redis_server
 def test_a_worker_killed_mid_export_completes_once_after_restart(seeded: int, media_root: Path, hr: Any) -> None:
     _kill_mid_export("worker", media_root, hr, seeded)
 

@@ -99,3 +99,18 @@ def test_the_form_offers_exactly_whom_the_rule_allows(cast) -> None:
         assert allowed == {e.pk for e in active if access.is_hr(user) or access.manages(me, e)}, role
     assert cast.manager.pk not in set(rate_change_candidates(cast.outsider.user).values_list("pk", flat=True))
     assert cast.sub_manager.pk in set(rate_change_candidates(cast.manager.user).values_list("pk", flat=True))
+
+
+def test_a_deputy_for_a_manager_and_their_boss_is_offered_the_manager(cast) -> None:
+    """Standing in for the company's head too, the deputy manages the sales head through the company."""
+    from requests_app.forms import rate_change_candidates
+
+    today = timezone.localdate()
+    for manager in (cast.manager, cast.ceo):
+        Delegation.objects.create(manager=manager, deputy=cast.outsider, start_date=today, end_date=today)
+    user = cast.outsider.user
+    assert access.can_change_rate(user, cast.manager)
+    assert not access.can_change_rate(user, cast.ceo)  # the company's head has no boss here to stand in for
+    offered = set(rate_change_candidates(user).values_list("pk", flat=True))
+    assert cast.manager.pk in offered
+    assert cast.ceo.pk not in offered

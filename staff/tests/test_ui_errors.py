@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.utils import translation
 
@@ -11,7 +13,7 @@ from requests_app.services import OVERLAP_MESSAGE
 from tests.ui.test_i18n import module_messages, russian
 
 
-@pytest.mark.parametrize("module", ["hrportal/ui_errors.py", "staff/services.py"])
+@pytest.mark.parametrize("module", ["requests_app/services.py", "staff/services.py"])
 def test_every_message_has_a_russian_translation(module: str) -> None:
     messages = module_messages(module)
     assert messages
@@ -25,22 +27,36 @@ def test_a_plain_message_comes_from_the_catalogue() -> None:
         assert localise("You cannot be your own deputy.") == "You cannot be your own deputy."
 
 
-def test_the_messages_with_a_number_or_a_status_are_rebuilt() -> None:
-    overlap = OVERLAP_MESSAGE.format(id=42)  # as requests_app.services raises it
+@pytest.mark.django_db
+def test_the_messages_with_a_number_or_a_status_are_worded_for_the_pages(cast) -> None:
+    """As requests_app.services raises them: the API's English text carries the number or the status, the
+    pages show the catalogue's wording of it."""
+    from requests_app import services
+
+    trip = {"kind": "business_trip", "destination": "Омск", "purpose": "A"}
+    first = services.request_create(
+        actor=cast.employee.user, start_date=dt.date(2030, 5, 12), end_date=dt.date(2030, 5, 15), **trip
+    )
+    with pytest.raises(Conflict) as overlap:
+        services.request_create(
+            actor=cast.employee.user, start_date=dt.date(2030, 5, 14), end_date=dt.date(2030, 5, 18), **trip
+        )
+    assert overlap.value.detail == {"detail": [OVERLAP_MESSAGE.format(id=first.pk)]}  # the API's text
+    services.request_reject(request_id=first.pk, actor=cast.manager.user)
+    with pytest.raises(Conflict) as closed:
+        services.request_approve(request_id=first.pk, actor=cast.manager.user)
+    with pytest.raises(Conflict) as gone:
+        services.request_cancel(request_id=first.pk, actor=cast.employee.user)
     with translation.override("ru"):
-        rebuilt = localise(overlap)
-        assert rebuilt != overlap and "42" in rebuilt
-        assert localise("A Rejected request cannot be approved.") == russian(
-            "The request is no longer pending: it cannot be approved."
-        )
-        assert localise("An Approved request cannot be rejected.") == russian(
-            "The request is no longer pending: it cannot be rejected."
-        )
-        assert localise("A Cancelled request cannot be cancelled.") == russian(
-            "The request can no longer be cancelled."
-        )
+        shown = error_text(overlap.value)
+        assert shown == russian(
+            "These dates overlap another pending or approved absence of this employee (request #%(id)s)."
+        ) % {"id": first.pk}
+        assert shown != OVERLAP_MESSAGE.format(id=first.pk)
+        assert error_text(closed.value) == russian("The request is no longer pending: it cannot be approved.")
+        assert error_text(gone.value) == russian("The request can no longer be cancelled.")
     with translation.override("en"):
-        assert localise(overlap) == overlap
+        assert error_text(overlap.value) == OVERLAP_MESSAGE.format(id=first.pk)
 
 
 def test_an_error_is_shown_by_field_or_as_one_line() -> None:
@@ -54,9 +70,6 @@ def test_an_error_is_shown_by_field_or_as_one_line() -> None:
         }
         assert error_text(refused) == " ".join(
             [russian("You cannot be your own deputy."), russian("A delegation lasts at most a year.")]
-        )
-        assert error_text(Conflict("A Rejected request cannot be cancelled.")) == russian(
-            "The request can no longer be cancelled."
         )
         assert error_text(NotAllowed("You cannot approve this request.")) == russian("You cannot approve this request.")
     assert refused.detail["deputy"] == ["You cannot be your own deputy."]  # the error itself stays as raised
