@@ -332,10 +332,15 @@ LOGGING = {
 
 # --- hrportal's own knobs ---------------------------------------------------------------------
 HRPORTAL = {
-    "MAIL_MAX_RETRIES": env.int("MAIL_MAX_RETRIES", default=5),
-    "MAIL_RETRY_BACKOFF_MAX": env.int("MAIL_RETRY_BACKOFF_MAX", default=600),
+    # The mail retry schedule (docs/decisions/0008-mail-retry-schedule.md), seconds: after the n-th transient
+    # failure in a row a message waits MAIL_RETRY_BACKOFF × 2^(n-1), at most MAIL_RETRY_BACKOFF_MAX (+ ≤ 10 %
+    # jitter, never less). It is never failed for a transient cause; past MAIL_RETRY_MAX_AGE since it was
+    # queued it is overdue (logged at ERROR, its own alert) and still retried every MAIL_RETRY_BACKOFF_MAX.
+    "MAIL_RETRY_BACKOFF": env.int("MAIL_RETRY_BACKOFF", default=60),
+    "MAIL_RETRY_BACKOFF_MAX": env.int("MAIL_RETRY_BACKOFF_MAX", default=30 * 60),
+    "MAIL_RETRY_MAX_AGE": env.int("MAIL_RETRY_MAX_AGE", default=24 * 60 * 60),
+    # Claims of one message lost to a dead worker before it is failed (a message that kills its worker).
     "MAIL_MAX_ATTEMPTS": env.int("MAIL_MAX_ATTEMPTS", default=10),
-    "MAIL_RETRY_BACKOFF": env.int("MAIL_RETRY_BACKOFF", default=30),
     "OUTBOX_SWEEP_AGE": env.int("OUTBOX_SWEEP_AGE", default=60),
     "MAIL_SEND_SOFT_TIME_LIMIT": env.int("MAIL_SEND_SOFT_TIME_LIMIT", default=None),
     "MAIL_SEND_TIME_LIMIT": env.int("MAIL_SEND_TIME_LIMIT", default=None),

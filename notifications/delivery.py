@@ -6,10 +6,13 @@ again), so the rules here keep that window small and make every other path send 
 - a send starts with a conditional UPDATE `queued → sending` that must touch exactly one row (the claim); a
   second task for the same row, a redelivered one or a scheduled retry finds it claimed and returns;
 - `sent` is committed right after the server's 250, before QUIT;
-- a transient error puts the row back to `queued` (conditionally on our claim) with `due_at` after the retry's
-  latest ETA, so the sweeper and the retry agree on who sends next; the retry's claim is conditional too;
+- a transient error (notifications/retry.py) puts the row back to `queued` (conditionally on our claim) with
+  `due_at` at the next try of the retry schedule, and a claim never takes a row before its `due_at`: the
+  Celery retry, the sweeper and any stray duplicate task all wait for the schedule's floor;
+- only a permanent refusal (5xx, an invalid address, a message that cannot be built) marks a row `failed`,
+  with the reason; a transient cause never does, however long it lasts (docs/decisions/0008);
 - the sweeper returns a `sending` row to `queued` only after the send task's hard time limit has passed,
-  when the pool has certainly killed its sender; past `MAIL_MAX_ATTEMPTS` claims it marks it `failed`.
+  when the pool has certainly killed its sender; past `MAIL_MAX_ATTEMPTS` lost claims it marks it `failed`.
 """
 
 from __future__ import annotations
@@ -23,7 +26,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from email.utils import parseaddr
 
-from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -33,42 +35,55 @@ from django.utils import timezone
 
 from notifications import conf
 from notifications.models import DeliveryAttempt, OutboxMessage
+from notifications.retry import classify, retry_delay
 
 logger = logging.getLogger(__name__)
 
 Status = OutboxMessage.Status
 Outcome = DeliveryAttempt.Outcome
+ErrorKind = OutboxMessage.ErrorKind
 
-# What the send task retries (smtplib's errors are OSErrors too; `is_transient` tells 4xx from 5xx first,
-# and only transient errors leave `message_deliver`).
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
-    smtplib.SMTPServerDisconnected,
-    smtplib.SMTPConnectError,
-    smtplib.SMTPResponseException,
-    smtplib.SMTPRecipientsRefused,
-    TimeoutError,
-    ConnectionError,
-    OSError,
-    SoftTimeLimitExceeded,
-)
+# A claim may come this much before `due_at`: the hosts' clocks differ by a little (keep them on NTP).
+DUE_GRACE_SECONDS = 5
+# Retries up to this far off ride on a Celery countdown; longer ones are left to the sweeper (it re-enqueues a
+# queued row once due). A countdown is held unacknowledged by a worker until it runs: past Redis's visibility
+# timeout (2 h) it would run twice, past RabbitMQ's consumer_timeout (30 min) the channel is closed.
+CELERY_COUNTDOWN_MAX_SECONDS = 600
 
 
-def is_transient(exc: BaseException) -> bool:
-    """Worth retrying: the server or the network said "later". 5xx replies are permanent."""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _ in exc.recipients.values()]
-        return any(400 <= code < 500 for code in codes)
-    if isinstance(exc, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
-        return True
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return 400 <= exc.smtp_code < 500
-    if isinstance(exc, smtplib.SMTPException):
-        return False  # e.g. SMTPNotSupportedError: the server cannot do what we ask
-    return isinstance(exc, OSError | SoftTimeLimitExceeded)
+@dataclass(frozen=True)
+class RetrySchedule:
+    base: float
+    cap: float
+    max_age: float
 
 
-def _describe(exc: BaseException) -> str:
-    return f"{exc.__class__.__name__}: {exc}"[:2000]
+def retry_schedule() -> RetrySchedule:
+    """settings.HRPORTAL's schedule, read at call time (tests and `override_settings` change it)."""
+    knobs = getattr(settings, "HRPORTAL", {})
+    return RetrySchedule(
+        base=float(knobs.get("MAIL_RETRY_BACKOFF", 60)),
+        cap=float(knobs.get("MAIL_RETRY_BACKOFF_MAX", 30 * 60)),
+        max_age=float(knobs.get("MAIL_RETRY_MAX_AGE", 24 * 60 * 60)),
+    )
+
+
+def max_lost_attempts() -> int:
+    return int(getattr(settings, "HRPORTAL", {}).get("MAIL_MAX_ATTEMPTS", 10))
+
+
+class RetryLater(Exception):
+    """A transient error: the row is back in `queued`, due in `delay` seconds.
+
+    `countdown` is what the send task hands to Celery's retry, or None when the sweeper should bring it back
+    (a delay too long for a broker to hold, see CELERY_COUNTDOWN_MAX_SECONDS).
+    """
+
+    def __init__(self, reason: str, *, delay: float) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.delay = delay
+        self.countdown = delay if delay <= CELERY_COUNTDOWN_MAX_SECONDS else None
 
 
 @dataclass
@@ -78,16 +93,24 @@ class Claim:
 
 
 def message_claim(*, message_id: int, task_id: str = "") -> Claim | None:
-    """Take the row for sending, or None when it is not ours to send (gone, claimed, sent, cancelled, capped)."""
+    """Take the row for sending, or None when it is not ours to send (gone, claimed, sent, cancelled, capped,
+    or not due yet: an early duplicate leaves the row to the retry or the sweeper that is due to send it)."""
     now = timezone.now()
+    cap = max_lost_attempts()
     with transaction.atomic():
         claimed = OutboxMessage.objects.filter(
-            pk=message_id, status=Status.QUEUED, attempts__lt=F("attempt_base") + conf.max_attempts()
+            pk=message_id,
+            status=Status.QUEUED,
+            lost_attempts__lt=cap,
+            due_at__lte=now + timedelta(seconds=DUE_GRACE_SECONDS),
         ).update(status=Status.SENDING, attempts=F("attempts") + 1, claimed_at=now, updated_at=now)
         if claimed != 1:
-            capped = OutboxMessage.objects.filter(
-                pk=message_id, status=Status.QUEUED, attempts__gte=F("attempt_base") + conf.max_attempts()
-            ).update(status=Status.FAILED, last_error="attempt cap reached", updated_at=now)
+            capped = OutboxMessage.objects.filter(pk=message_id, status=Status.QUEUED, lost_attempts__gte=cap).update(
+                status=Status.FAILED,
+                last_error="attempt cap reached",
+                last_error_kind=ErrorKind.PERMANENT,
+                updated_at=now,
+            )
             if capped:
                 logger.error(
                     "outbox message %s: attempt cap reached, marked failed",
@@ -131,12 +154,6 @@ def build_email(message: OutboxMessage) -> EmailMultiAlternatives:
     return email
 
 
-def _retry_due(retries: int) -> timedelta:
-    """The latest moment Celery's retry can come (backoff with full jitter never exceeds its bound)."""
-    bound = min(conf.retry_backoff_max(), conf.retry_backoff() * (2**retries))
-    return timedelta(seconds=bound + 1)
-
-
 def _finish(claim: Claim, *, outcome: str, error: str = "", due_in: timedelta | None = None) -> None:
     """Close the attempt and move the row on, conditionally on our claim still holding."""
     now = timezone.now()
@@ -144,13 +161,19 @@ def _finish(claim: Claim, *, outcome: str, error: str = "", due_in: timedelta | 
     with transaction.atomic():
         ours = OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING, attempts=attempt.number)
         if outcome == Outcome.SENT:
-            updated = ours.update(status=Status.SENT, sent_at=now, updated_at=now, last_error="")
+            updated = ours.update(status=Status.SENT, sent_at=now, updated_at=now, last_error="", last_error_kind="")
         elif outcome == Outcome.RETRY:
             updated = ours.update(
-                status=Status.QUEUED, due_at=now + (due_in or timedelta()), updated_at=now, last_error=error
+                status=Status.QUEUED,
+                due_at=now + (due_in or timedelta()),
+                updated_at=now,
+                last_error=error,
+                last_error_kind=ErrorKind.TRANSIENT,
             )
         else:
-            updated = ours.update(status=Status.FAILED, updated_at=now, last_error=error)
+            updated = ours.update(
+                status=Status.FAILED, updated_at=now, last_error=error, last_error_kind=ErrorKind.PERMANENT
+            )
         DeliveryAttempt.objects.filter(pk=attempt.pk).update(finished_at=now, outcome=outcome, error=error)
     if updated != 1:
         logger.error(
@@ -183,11 +206,12 @@ def _close_quietly(backend: object) -> None:
         logger.debug("closing the mail connection failed", exc_info=True)
 
 
-def message_deliver(*, message_id: int, task_id: str = "", retries: int = 0, last_retry: bool = False) -> str:
+def message_deliver(*, message_id: int, task_id: str = "") -> str:
     """Send one outbox message; the body of `notifications.send_message`.
 
-    Returns "sent", "failed" or "skipped" (not ours to send). Re-raises a transient error after putting the
-    row back to `queued`, for the task's `autoretry_for`; on the last retry marks the row `failed` instead.
+    Returns "sent", "failed" (a permanent refusal) or "skipped" (not ours to send, or not due yet). On a
+    transient error puts the row back to `queued`, due at the next try of the schedule, and raises
+    `RetryLater` for the task to schedule that try.
     """
     claim = message_claim(message_id=message_id, task_id=task_id)
     if claim is None:
@@ -198,7 +222,7 @@ def message_deliver(*, message_id: int, task_id: str = "", retries: int = 0, las
     try:
         email = build_email(message)
     except Exception as exc:  # a missing attachment will not appear by retrying
-        _finish(claim, outcome=Outcome.FAILED, error=_describe(exc))
+        _finish(claim, outcome=Outcome.FAILED, error=f"{exc.__class__.__name__}: {exc}"[:2000])
         logger.exception("outbox message %s: attempt %s failed to build", message.pk, attempt.number, extra=log_extra)
         return "failed"
 
@@ -209,21 +233,15 @@ def message_deliver(*, message_id: int, task_id: str = "", retries: int = 0, las
             raise smtplib.SMTPRecipientsRefused({message.recipient_email: (550, b"not accepted by the backend")})
     except Exception as exc:
         _close_quietly(backend)
-        error = _describe(exc)
-        exhausted = last_retry or message.round_attempts > conf.max_retries()
-        if is_transient(exc) and not exhausted:
-            _finish(claim, outcome=Outcome.RETRY, error=error, due_in=_retry_due(retries))
-            logger.warning(
-                "outbox message %s: attempt %s: %s; will retry", message.pk, attempt.number, error, extra=log_extra
-            )
-            raise
-        _finish(claim, outcome=Outcome.FAILED, error=error)
+        verdict = classify(exc)
+        if verdict.transient:
+            raise _retry_later(claim, verdict.reason) from exc
+        _finish(claim, outcome=Outcome.FAILED, error=verdict.reason)
         logger.error(
-            "outbox message %s: attempt %s: %s; %s",
+            "outbox message %s: attempt %s: %s; refused for good",
             message.pk,
             attempt.number,
-            error,
-            "retries exhausted" if is_transient(exc) else "permanent error",
+            verdict.reason,
             extra=log_extra,
         )
         return "failed"
@@ -231,6 +249,29 @@ def message_deliver(*, message_id: int, task_id: str = "", retries: int = 0, las
     _close_quietly(backend)
     logger.info("outbox message %s: attempt %s sent", message.pk, attempt.number, extra=log_extra)
     return "sent"
+
+
+def _retry_later(claim: Claim, reason: str) -> RetryLater:
+    """Put the row back on the schedule: the n-th transient failure in a row waits base × 2^(n-1), capped."""
+    message, attempt = claim.message, claim.attempt
+    schedule = retry_schedule()
+    delay = retry_delay(message.round_attempts, base=schedule.base, cap=schedule.cap)
+    _finish(claim, outcome=Outcome.RETRY, error=reason, due_in=timedelta(seconds=delay))
+    waited = (timezone.now() - message.created_at).total_seconds()
+    # Never failed for a transient cause (CONTRACT.md, "Email"): past the schedule's horizon it is overdue —
+    # said louder, alerted on (hrportal_mail_undelivered_overdue), and still tried every `cap` seconds.
+    overdue = waited > schedule.max_age
+    logger.log(
+        logging.ERROR if overdue else logging.WARNING,
+        "outbox message %s: attempt %s: %s; %sretrying in %.0f s",
+        message.pk,
+        attempt.number,
+        reason,
+        f"undelivered for {waited / 3600:.1f} h, " if overdue else "",
+        delay,
+        extra={"outbox_message_id": message.pk, "attempt": attempt.number},
+    )
+    return RetryLater(reason, delay=delay)
 
 
 def _publish_sends(message_ids: list[int]) -> int:
@@ -261,40 +302,65 @@ def outbox_dispatch(*, message_ids: list[int]) -> int:
 
 
 def outbox_sweep(*, queued_older_than: float | None = None, limit: int = 1000) -> dict[str, int]:
-    """Reclaim rows whose sender died and re-enqueue queued rows whose task was lost.
+    """Reclaim rows whose sender died, re-enqueue queued rows whose task was lost or whose next try on the
+    retry schedule is the sweeper's to start, and resume rows failed for a transient cause.
 
     `queued_older_than` (seconds, default HRPORTAL["OUTBOX_SWEEP_AGE"] or 60) is how overdue a queued row must
     be: its task may simply still be waiting in the broker before that. The `sending` threshold is not a
     parameter: it must stay above the send task's hard time limit (see `conf.stuck_after_seconds`).
+
+    Rows `failed` with a transient cause come only from before the retry schedule (migration 0002 classified
+    them; issue 23's five): they start a new round, as "send again" would. Permanent refusals stay failed.
     """
     now = timezone.now()
     age = timedelta(seconds=conf.sweep_age_seconds() if queued_older_than is None else queued_older_than)
     stuck_before = now - timedelta(seconds=conf.stuck_after_seconds())
-    cap = conf.max_attempts()
+    cap = max_lost_attempts()
 
     with transaction.atomic():
         stuck = list(
             OutboxMessage.objects.select_for_update(skip_locked=True)
             .filter(status=Status.SENDING, claimed_at__lt=stuck_before)
             .order_by("claimed_at")
-            .values_list("pk", "attempts", "attempt_base")[:limit]
+            .values_list("pk", "lost_attempts")[:limit]
         )
-        requeue = [pk for pk, attempts, base in stuck if attempts - base < cap]
-        give_up = [pk for pk, attempts, base in stuck if attempts - base >= cap]
+        requeue = [pk for pk, lost in stuck if lost + 1 < cap]
+        give_up = [pk for pk, lost in stuck if lost + 1 >= cap]
         lost = "worker lost: no result within the send task's time limit"
         if requeue:
             OutboxMessage.objects.filter(pk__in=requeue, status=Status.SENDING).update(
-                status=Status.QUEUED, due_at=now, updated_at=now, last_error=lost
+                status=Status.QUEUED,
+                due_at=now,
+                updated_at=now,
+                last_error=lost,
+                lost_attempts=F("lost_attempts") + 1,
             )
             DeliveryAttempt.objects.filter(message_id__in=requeue, finished_at__isnull=True).update(
                 finished_at=now, outcome=Outcome.RETRY, error=lost
             )
         if give_up:
+            # A message that kills its worker every time: our problem, not the server's, and not transient.
             OutboxMessage.objects.filter(pk__in=give_up, status=Status.SENDING).update(
-                status=Status.FAILED, updated_at=now, last_error=f"{lost}; attempt cap reached"
+                status=Status.FAILED,
+                updated_at=now,
+                last_error=f"{lost}; attempt cap reached",
+                last_error_kind=ErrorKind.PERMANENT,
+                lost_attempts=F("lost_attempts") + 1,
             )
             DeliveryAttempt.objects.filter(message_id__in=give_up, finished_at__isnull=True).update(
                 finished_at=now, outcome=Outcome.FAILED, error=f"{lost}; attempt cap reached"
+            )
+
+    with transaction.atomic():
+        resumed = list(
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(status=Status.FAILED, last_error_kind=ErrorKind.TRANSIENT)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if resumed:
+            OutboxMessage.objects.filter(pk__in=resumed, status=Status.FAILED).update(
+                status=Status.QUEUED, attempt_base=F("attempts"), lost_attempts=0, due_at=now, updated_at=now
             )
 
     with transaction.atomic():
@@ -307,13 +373,21 @@ def outbox_sweep(*, queued_older_than: float | None = None, limit: int = 1000) -
         # Re-enqueued now: not again before another `age` passes, even if the queue is long.
         OutboxMessage.objects.filter(pk__in=overdue, status=Status.QUEUED).update(due_at=now, updated_at=now)
 
-    to_send = sorted(set(requeue) | set(overdue))
+    to_send = sorted(set(requeue) | set(resumed) | set(overdue))
     for pk in requeue:
         logger.warning("outbox message %s: reclaimed from a dead sender", pk, extra={"outbox_message_id": pk})
     for pk in give_up:
         logger.error("outbox message %s: attempt cap reached, marked failed", pk, extra={"outbox_message_id": pk})
+    for pk in resumed:
+        logger.warning("outbox message %s: failed for a transient cause, resumed", pk, extra={"outbox_message_id": pk})
     published = _publish_sends(to_send) if to_send else 0
-    result = {"reclaimed": len(requeue), "failed": len(give_up), "requeued": len(overdue), "published": published}
-    if stuck or overdue:
+    result = {
+        "reclaimed": len(requeue),
+        "failed": len(give_up),
+        "resumed": len(resumed),
+        "requeued": len(overdue),
+        "published": published,
+    }
+    if stuck or resumed or overdue:
         logger.info("outbox sweep: %s", result)
     return result

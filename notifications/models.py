@@ -45,6 +45,10 @@ class OutboxContent(models.Model):
 
 
 class OutboxMessage(models.Model):
+    class ErrorKind(models.TextChoices):
+        TRANSIENT = "transient", _("transient (will retry)")
+        PERMANENT = "permanent", _("permanent refusal")
+
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
         SENDING = "sending", _("sending")
@@ -75,8 +79,17 @@ class OutboxMessage(models.Model):
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     attempt_base = models.PositiveIntegerField(_("attempts before this round"), default=0, editable=False)
     last_error = models.TextField(_("last error"), blank=True)
-    # When the message is due: creation, a retry's latest ETA, "send again". The sweeper re-enqueues a queued
-    # row only once it is overdue, so it never races a scheduled retry.
+    # How the last attempt failed (notifications/retry.py): a transient cause (the server or the network said
+    # "later") keeps the message queued on the retry schedule; a permanent refusal (5xx, bad address) fails it.
+    last_error_kind = models.CharField(
+        _("kind of the last error"), max_length=10, choices=ErrorKind.choices, blank=True
+    )
+    # Claims of this round whose worker died before it could say how the attempt went (the sweeper counts
+    # them when it takes the row back): a message that kills its worker every time fails at MAIL_MAX_ATTEMPTS.
+    lost_attempts = models.PositiveIntegerField(_("attempts lost to a dead worker"), default=0, editable=False)
+    # When the message is due: creation, the next try on the retry schedule, "send again". No claim takes it
+    # earlier (but for a few seconds' clock skew), and the sweeper re-enqueues a queued row only once it is
+    # overdue, so it never races a scheduled retry and no retry comes before the schedule's floor.
     due_at = models.DateTimeField(_("due at"), default=timezone.now)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
@@ -97,6 +110,9 @@ class OutboxMessage(models.Model):
                 name="outbox_status_valid",
             ),
             models.CheckConstraint(condition=Q(attempt_base__lte=models.F("attempts")), name="outbox_attempt_base"),
+            models.CheckConstraint(
+                condition=Q(last_error_kind__in=["", "transient", "permanent"]), name="outbox_last_error_kind_valid"
+            ),
         ]
         indexes = [
             # The sweeper's two scans; only the few rows still in flight are indexed.

@@ -1,4 +1,4 @@
-"""Writes to the outbox: queue the mail of an event, send a message again, cancel it.
+"""Writes to the outbox: queue the mail of an event, retry or send a message again, cancel it.
 
 `notify` is what other apps call, inside the transaction of the change that causes the mail: the rows commit or
 roll back with that change, and one dispatch task is enqueued only after the commit.
@@ -281,15 +281,35 @@ def message_resend(*, message: OutboxMessage, actor: Any) -> OutboxMessage:
         return row
     if row.status not in (OutboxMessage.Status.FAILED, OutboxMessage.Status.CANCELLED):
         raise Conflict(_("Only a failed or cancelled message can be sent again."))
+    return _queue_now(row, actor=actor, new_round=True)
+
+
+@transaction.atomic
+def message_retry_now(*, message: OutboxMessage, actor: Any) -> OutboxMessage:
+    """Try a message now: one waiting for its next try on the retry schedule (e.g. after HR hears that the
+    mail server is back) is due at once; a failed or cancelled one is sent again."""
+    row = OutboxMessage.objects.select_for_update().get(pk=message.pk)
+    if row.status not in (OutboxMessage.Status.QUEUED, OutboxMessage.Status.FAILED, OutboxMessage.Status.CANCELLED):
+        raise Conflict(_("Only a message that is not sent yet, and not being sent, can be retried."))
+    return _queue_now(row, actor=actor, new_round=row.status != OutboxMessage.Status.QUEUED)
+
+
+def _queue_now(row: OutboxMessage, *, actor: Any, new_round: bool) -> OutboxMessage:
+    """Make a locked row queued and due now, and enqueue it after the commit; a new round (`attempt_base`)
+    restarts the retry schedule and the lost-claims cap, and keeps the attempt numbers unique."""
     now = timezone.now()
     old_status = row.status
     row.status = OutboxMessage.Status.QUEUED
-    row.attempt_base = row.attempts
     row.due_at = now
     row.updated_at = now
-    row.save(update_fields=["status", "attempt_base", "due_at", "updated_at"])
+    fields = ["status", "due_at", "updated_at"]
+    if new_round:
+        row.attempt_base = row.attempts
+        row.lost_attempts = 0
+        fields += ["attempt_base", "lost_attempts"]
+    row.save(update_fields=fields)
     logger.info(
-        "outbox message %s: %s → queued again by %s",
+        "outbox message %s: %s → queued, due now, by %s",
         row.pk,
         old_status,
         _display_name(actor),

@@ -1,7 +1,7 @@
 """Mail tasks (queue `mail`). Thin: ids in, one call into `notifications.delivery`.
 
-Their truth is the outbox row, so results are ignored. Limits and retry policy are read from settings when
-the worker imports this module (see notifications/conf.py).
+Their truth is the outbox row, so results are ignored. Time limits are read from settings when the worker
+imports this module (see notifications/conf.py); the retry schedule at each retry (notifications/delivery.py).
 """
 
 from __future__ import annotations
@@ -17,21 +17,19 @@ from notifications import conf, delivery
     ignore_result=True,
     acks_late=True,
     reject_on_worker_lost=True,  # redelivered if the worker dies; the claim and the attempt cap stop loops
-    autoretry_for=delivery.TRANSIENT_ERRORS,
-    retry_backoff=conf.retry_backoff(),
-    retry_backoff_max=conf.retry_backoff_max(),
-    retry_jitter=True,
-    max_retries=conf.max_retries(),
+    # The row's retry schedule (notifications/retry.py) decides when and whether to retry, not Celery's count.
+    max_retries=None,
     soft_time_limit=conf.send_soft_time_limit(),
     time_limit=conf.send_time_limit(),
 )
 def send_message(self: Task, message_id: int) -> str:
-    return delivery.message_deliver(
-        message_id=message_id,
-        task_id=self.request.id or "",
-        retries=self.request.retries,
-        last_retry=self.max_retries is not None and self.request.retries >= self.max_retries,
-    )
+    try:
+        return delivery.message_deliver(message_id=message_id, task_id=self.request.id or "")
+    except delivery.RetryLater as later:
+        if later.countdown is None:
+            return "retry"  # due later than a broker should hold a countdown: the sweeper starts that try
+        # If this publish fails (the broker is down), the row is queued and due: the sweeper sends it.
+        raise self.retry(countdown=later.countdown, exc=later) from None
 
 
 @shared_task(name="notifications.dispatch", ignore_result=True, soft_time_limit=60, time_limit=90)

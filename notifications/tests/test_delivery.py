@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import smtplib
 from typing import Any
+from unittest import mock
 
 import pytest
-from celery.exceptions import SoftTimeLimitExceeded
+import time_machine
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
@@ -102,77 +104,106 @@ def test_concurrent_claims_let_exactly_one_through() -> None:
     assert DeliveryAttempt.objects.filter(message_id=message.pk).count() == 1
 
 
-@pytest.mark.parametrize(
-    ("error", "transient"),
-    [
-        (smtplib.SMTPDataError(451, b"4.3.0 try later"), True),
-        (smtplib.SMTPDataError(554, b"5.7.1 rejected"), False),
-        (smtplib.SMTPRecipientsRefused({"a@example.test": (450, b"mailbox busy")}), True),
-        (smtplib.SMTPRecipientsRefused({"a@example.test": (550, b"no such user")}), False),
-        (smtplib.SMTPSenderRefused(421, b"later", "hr@example.test"), True),
-        (smtplib.SMTPAuthenticationError(535, b"bad credentials"), False),
-        (smtplib.SMTPServerDisconnected("gone"), True),
-        (smtplib.SMTPConnectError(554, b"no service"), True),
-        (smtplib.SMTPNotSupportedError("no STARTTLS"), False),
-        (TimeoutError("timed out"), True),
-        (ConnectionRefusedError(111, "refused"), True),
-        (OSError("network unreachable"), True),
-        (SoftTimeLimitExceeded(), True),
-        (ValueError("bug"), False),
-    ],
-)
-def test_errors_are_classified(error: BaseException, transient: bool) -> None:
-    assert delivery.is_transient(error) is transient
-
-
-def test_a_transient_error_puts_the_row_back_and_raises(scripted: type[ScriptedBackend]) -> None:
+def test_a_transient_error_puts_the_row_back_on_the_schedule(scripted: type[ScriptedBackend]) -> None:
     scripted.reset([smtplib.SMTPDataError(451, b"4.3.0 try later")])
     message = queue_one()
     before = timezone.now()
-    with pytest.raises(smtplib.SMTPDataError):
-        delivery.message_deliver(message_id=message.pk, retries=2)
+    with pytest.raises(delivery.RetryLater) as raised:
+        delivery.message_deliver(message_id=message.pk)
     row = OutboxMessage.objects.get(pk=message.pk)
     assert row.status == Status.QUEUED
-    assert "451" in row.last_error
-    # The sweeper leaves it alone until the retry's latest ETA has passed.
-    bound = min(conf.retry_backoff_max(), conf.retry_backoff() * 4)
-    assert row.due_at >= before + dt.timedelta(seconds=bound)
+    assert row.last_error == "SMTPDataError: 451 4.3.0 try later"
+    assert row.last_error_kind == "transient"
+    # The first retry: a minute (settings.py's floor), at most 10 % later; the task's countdown says the same.
+    assert before + dt.timedelta(seconds=60) <= row.due_at <= timezone.now() + dt.timedelta(seconds=66)
+    assert 60 <= raised.value.delay <= 66
+    assert raised.value.countdown == raised.value.delay
     assert outcomes(message) == ["retry"]
     assert scripted.closed == 1
 
 
-def test_a_permanent_error_fails_at_once(scripted: type[ScriptedBackend]) -> None:
+def test_no_claim_comes_before_the_floor(scripted: type[ScriptedBackend]) -> None:
+    # Issue 23: one message burnt five attempts in 52 s. Whoever asks (a duplicate task, an early retry, the
+    # sweeper), a row is not claimed before its next try is due.
+    scripted.reset([ConnectionRefusedError(111, "Connection refused")] * 10)
+    message = queue_one()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        for _second in range(52):
+            with contextlib.suppress(delivery.RetryLater):
+                delivery.message_deliver(message_id=message.pk)
+            clock.shift(1)
+    assert outcomes(message) == ["retry"]
+    assert OutboxMessage.objects.get(pk=message.pk).attempts == 1
+
+
+def test_retries_back_off_from_a_minute_to_half_an_hour(scripted: type[ScriptedBackend]) -> None:
+    scripted.reset([ConnectionRefusedError(111, "Connection refused")] * 8)
+    message = queue_one()
+    waits = []
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        for _ in range(8):
+            with pytest.raises(delivery.RetryLater) as raised:
+                delivery.message_deliver(message_id=message.pk)
+            waits.append(raised.value.delay)
+            clock.move_to(OutboxMessage.objects.get(pk=message.pk).due_at)
+    floors = [60, 120, 240, 480, 960, 1800, 1800, 1800]
+    assert all(floor <= wait <= floor * 1.1 for floor, wait in zip(floors, waits, strict=True)), waits
+    # Longer than a broker may hold a countdown: the sweeper starts those tries (the row is due then).
+    countdowns = [wait if wait <= delivery.CELERY_COUNTDOWN_MAX_SECONDS else None for wait in waits]
+    assert countdowns[:4] == waits[:4] and countdowns[5:] == [None] * 3
+
+
+def test_a_day_long_outage_never_fails_the_row(scripted: type[ScriptedBackend], caplog: Any) -> None:
+    scripted.reset([ConnectionRefusedError(111, "Connection refused")] * 200)
+    message = queue_one()
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        for _ in range(60):  # more than a day at the schedule's pace (~52 tries in 24 h)
+            with pytest.raises(delivery.RetryLater):
+                delivery.message_deliver(message_id=message.pk)
+            clock.move_to(OutboxMessage.objects.get(pk=message.pk).due_at)
+        row = OutboxMessage.objects.get(pk=message.pk)
+        assert timezone.now() - row.created_at > dt.timedelta(hours=24)
+        assert (row.status, row.last_error_kind) == (Status.QUEUED, "transient")
+        assert "undelivered for 2" in caplog.text  # past the horizon: logged at ERROR, still retried
+        scripted.reset()  # the server is back
+        assert delivery.message_deliver(message_id=message.pk) == "sent"
+    assert outcomes(message) == ["retry"] * 60 + ["sent"]
+    assert OutboxMessage.objects.get(pk=message.pk).last_error_kind == ""
+
+
+def test_a_permanent_refusal_fails_at_once_with_the_reason(scripted: type[ScriptedBackend]) -> None:
     message = queue_one()
     scripted.reset([smtplib.SMTPRecipientsRefused({message.recipient_email: (550, b"5.1.1 no such user")})])
     assert delivery.message_deliver(message_id=message.pk) == "failed"
     row = OutboxMessage.objects.get(pk=message.pk)
     assert row.status == Status.FAILED
-    assert "550" in row.last_error
+    assert row.last_error_kind == "permanent"
+    assert row.last_error == f"SMTPRecipientsRefused: 550 5.1.1 no such user <{message.recipient_email}>"
     assert outcomes(message) == ["failed"]
 
 
-def test_the_last_retry_fails_instead_of_raising(scripted: type[ScriptedBackend]) -> None:
-    scripted.reset([smtplib.SMTPServerDisconnected("gone")])
-    message = queue_one()
-    assert delivery.message_deliver(message_id=message.pk, last_retry=True) == "failed"
-    assert OutboxMessage.objects.get(pk=message.pk).status == Status.FAILED
-
-
-def test_the_rows_own_budget_ends_retries_whoever_enqueued_the_task(scripted: type[ScriptedBackend]) -> None:
-    # A task from the sweeper starts at retries=0; the row still knows how many tries this round had.
-    message = queue_one()
-    OutboxMessage.objects.filter(pk=message.pk).update(attempts=conf.max_retries())
-    scripted.reset([TimeoutError("timed out")])
-    assert delivery.message_deliver(message_id=message.pk, retries=0) == "failed"
+def test_an_invalid_address_fails_at_once(settings: Any) -> None:
+    # Django's SMTP backend refuses to write it on the envelope, before any connection.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # never reached
+    person = make_person(email="ivanov@@corp.example")
+    [message] = notify(event="request_approved", obj=person, recipients=[person], context={"request": fake_request()})
+    with mock.patch("smtplib.SMTP") as smtp:
+        assert delivery.message_deliver(message_id=message.pk) == "failed"
+    smtp.return_value.sendmail.assert_not_called()
+    row = OutboxMessage.objects.get(pk=message.pk)
+    assert (row.status, row.last_error_kind) == (Status.FAILED, "permanent")
+    assert "Invalid address" in row.last_error or "ValueError" in row.last_error, row.last_error
 
 
 def test_the_attempt_cap_stops_a_message_that_keeps_killing_its_worker() -> None:
     message = queue_one()
-    OutboxMessage.objects.filter(pk=message.pk).update(attempts=conf.max_attempts())
+    OutboxMessage.objects.filter(pk=message.pk).update(lost_attempts=delivery.max_lost_attempts())
     assert delivery.message_claim(message_id=message.pk) is None
     row = OutboxMessage.objects.get(pk=message.pk)
     assert row.status == Status.FAILED
-    assert row.last_error == "attempt cap reached"
+    assert (row.last_error, row.last_error_kind) == ("attempt cap reached", "permanent")
 
 
 def test_a_missing_attachment_fails_without_sending(scripted: type[ScriptedBackend]) -> None:
@@ -204,7 +235,13 @@ def test_sent_is_recorded_even_if_quit_fails(settings: Any) -> None:
     assert len(ScriptedBackend.sent) == 1
 
 
-def test_the_send_task_retries_transient_errors_then_sends(scripted: type[ScriptedBackend]) -> None:
+@pytest.fixture
+def no_wait(settings: Any) -> None:
+    """Eager Celery runs a retry in place, at once: a schedule without a floor lets the claim take it."""
+    settings.HRPORTAL = {**settings.HRPORTAL, "MAIL_RETRY_BACKOFF": 0}
+
+
+def test_the_send_task_retries_transient_errors_then_sends(scripted: type[ScriptedBackend], no_wait: None) -> None:
     from notifications.tasks import send_message
 
     scripted.reset([smtplib.SMTPDataError(451, b"try later"), TimeoutError("timed out")])
@@ -215,16 +252,26 @@ def test_the_send_task_retries_transient_errors_then_sends(scripted: type[Script
     assert OutboxMessage.objects.get(pk=message.pk).status == Status.SENT
 
 
-def test_the_send_task_gives_up_after_max_retries(scripted: type[ScriptedBackend]) -> None:
+def test_the_send_task_never_gives_up_on_a_transient_error(scripted: type[ScriptedBackend], no_wait: None) -> None:
     from notifications.tasks import send_message
 
-    retries = send_message.max_retries
-    scripted.reset([smtplib.SMTPDataError(451, b"try later")] * (retries + 5))
+    scripted.reset([ConnectionRefusedError(111, "Connection refused")] * 30)
     message = queue_one()
     send_message.apply(args=[message.pk])
-    assert outcomes(message) == ["retry"] * retries + ["failed"]
-    assert scripted.sent == []
-    assert OutboxMessage.objects.get(pk=message.pk).status == Status.FAILED
+    assert outcomes(message) == ["retry"] * 30 + ["sent"]
+    assert len(scripted.sent) == 1
+
+
+def test_the_send_task_leaves_a_long_wait_to_the_sweeper(scripted: type[ScriptedBackend], settings: Any) -> None:
+    from notifications.tasks import send_message
+
+    settings.HRPORTAL = {**settings.HRPORTAL, "MAIL_RETRY_BACKOFF": delivery.CELERY_COUNTDOWN_MAX_SECONDS + 1}
+    scripted.reset([ConnectionRefusedError(111, "Connection refused")])
+    message = queue_one()
+    assert send_message.apply(args=[message.pk]).get() == "retry"  # no Celery retry: nothing held for 10+ min
+    row = OutboxMessage.objects.get(pk=message.pk)
+    assert row.status == Status.QUEUED
+    assert row.due_at > timezone.now() + dt.timedelta(seconds=delivery.CELERY_COUNTDOWN_MAX_SECONDS)
 
 
 def test_the_send_task_declares_its_reliability_options() -> None:
@@ -235,9 +282,8 @@ def test_the_send_task_declares_its_reliability_options() -> None:
     assert send_message.acks_late is True
     assert send_message.reject_on_worker_lost is True
     assert send_message.ignore_result is True
-    assert send_message.retry_jitter is True
-    assert send_message.retry_backoff_max == conf.retry_backoff_max()
-    assert send_message.max_retries == conf.max_retries()
+    assert send_message.max_retries is None  # the row's schedule decides, not a count
+    assert not getattr(send_message, "autoretry_for", ())
     assert send_message.soft_time_limit < send_message.time_limit
     assert conf.stuck_after_seconds() > send_message.time_limit
     for task in (dispatch, sweep_outbox):

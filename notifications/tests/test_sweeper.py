@@ -1,8 +1,10 @@
-"""The sweeper: overdue queued rows go out again; rows whose sender died come back, or fail past the cap."""
+"""The sweeper: overdue queued rows go out again; rows whose sender died come back, or fail past the cap;
+rows failed for a transient cause are resumed, permanent refusals are not."""
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from typing import Any
 
 import pytest
@@ -45,7 +47,7 @@ def test_overdue_queued_rows_are_enqueued_again(published: list[int]) -> None:
     OutboxMessage.objects.filter(pk=overdue.pk).update(due_at=ago(61))
     result = delivery.outbox_sweep()
     assert published == [overdue.pk]
-    assert result == {"reclaimed": 0, "failed": 0, "requeued": 1, "published": 1}
+    assert result == {"reclaimed": 0, "failed": 0, "resumed": 0, "requeued": 1, "published": 1}
     assert fresh.pk not in published
 
 
@@ -106,14 +108,25 @@ def test_a_row_stuck_in_sending_past_the_hard_limit_is_reclaimed(published: list
 
 def test_a_row_that_keeps_killing_its_worker_fails_at_the_cap(published: list[int]) -> None:
     message = queue_one()
-    OutboxMessage.objects.filter(pk=message.pk).update(attempts=conf.max_attempts() - 1)
+    OutboxMessage.objects.filter(pk=message.pk).update(lost_attempts=delivery.max_lost_attempts() - 2)
+    claim_at(message, conf.stuck_after_seconds() + 1)
+    assert delivery.outbox_sweep()["reclaimed"] == 1  # one more loss is still below the cap
+    assert OutboxMessage.objects.get(pk=message.pk).lost_attempts == delivery.max_lost_attempts() - 1
     claim_at(message, conf.stuck_after_seconds() + 1)
     result = delivery.outbox_sweep()
     assert result["failed"] == 1
-    assert published == []
+    assert published == [message.pk]
     row = OutboxMessage.objects.get(pk=message.pk)
     assert row.status == Status.FAILED
+    assert row.last_error_kind == "permanent"
     assert "attempt cap" in row.last_error
+
+
+def test_transient_retries_do_not_count_towards_the_cap(published: list[int]) -> None:
+    # A day of outage is ~50 tries: only claims lost to a dead worker count against MAIL_MAX_ATTEMPTS.
+    message = queue_one()
+    OutboxMessage.objects.filter(pk=message.pk).update(attempts=5 * delivery.max_lost_attempts())
+    assert delivery.message_claim(message_id=message.pk) is not None
 
 
 def test_a_reclaimed_row_is_sent_by_the_next_claim(published: list[int], mailoutbox: list[Any]) -> None:
@@ -125,6 +138,68 @@ def test_a_reclaimed_row_is_sent_by_the_next_claim(published: list[int], mailout
     attempts = DeliveryAttempt.objects.filter(message=message).order_by("number")
     assert [(a.number, a.outcome) for a in attempts] == [(1, "retry"), (2, "sent")]
     assert len(mailoutbox) == 1
+
+
+def fail(message: OutboxMessage, kind: str, error: str) -> None:
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status=Status.FAILED, attempts=6, last_error=error, last_error_kind=kind, due_at=ago(3600)
+    )
+
+
+def test_rows_failed_for_a_transient_cause_are_resumed_and_permanent_ones_are_not(published: list[int]) -> None:
+    # Issue 23: before the schedule, five messages ended failed after six ConnectionRefusedErrors.
+    outage, refused = queue_one(), queue_one()
+    fail(outage, "transient", "ConnectionRefusedError: [Errno 111] Connection refused")
+    fail(refused, "permanent", "SMTPRecipientsRefused: 550 5.1.1 no such user <a@example.test>")
+    result = delivery.outbox_sweep()
+    assert (result["resumed"], result["published"]) == (1, 1)
+    assert published == [outage.pk]
+    row = OutboxMessage.objects.get(pk=outage.pk)
+    assert row.status == Status.QUEUED
+    assert (row.attempts, row.attempt_base) == (6, 6)  # a new round: the schedule starts again at a minute
+    assert OutboxMessage.objects.get(pk=refused.pk).status == Status.FAILED
+    delivery.outbox_sweep()
+    assert published == [outage.pk]  # resumed once; from now on it is an ordinary queued row
+
+
+def test_a_resumed_row_is_sent_once(published: list[int], mailoutbox: list[Any]) -> None:
+    message = queue_one()
+    fail(message, "transient", "ConnectionRefusedError: [Errno 111] Connection refused")
+    delivery.outbox_sweep()
+    assert delivery.message_deliver(message_id=message.pk) == "sent"
+    assert delivery.message_deliver(message_id=message.pk) == "skipped"
+    assert len(mailoutbox) == 1
+
+
+def test_a_row_waiting_on_the_schedule_is_swept_once_due(published: list[int]) -> None:
+    message = queue_one()
+    # Put back by a transient error half an hour ago, due now after its 30-minute wait: its try is the
+    # sweeper's to start (no Celery countdown that long), one sweep period after it is due.
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        attempts=7, last_error_kind="transient", due_at=ago(61), created_at=ago(3 * 3600)
+    )
+    delivery.outbox_sweep()
+    assert published == [message.pk]
+
+
+@pytest.mark.parametrize(
+    ("error", "kind"),
+    [
+        ("ConnectionRefusedError: [Errno 111] Connection refused", "transient"),
+        ("TimeoutError: timed out", "transient"),
+        ("SMTPServerDisconnected: Connection unexpectedly closed", "transient"),
+        ("SMTPDataError: (451, b'4.3.0 try later')", "transient"),
+        ("SMTPRecipientsRefused: {'a@example.test': (450, b'4.2.1 busy')}", "transient"),
+        ("SMTPRecipientsRefused: {'a@example.test': (550, b'5.1.1 no such user')}", "permanent"),
+        ("SMTPDataError: (554, b'5.7.1 rejected')", "permanent"),
+        ("FileNotFoundError: [Errno 2] No such file or directory: 'reports/gone.xlsx'", "permanent"),
+        ("attempt cap reached", "permanent"),
+        ("worker lost: no result within the send task's time limit; attempt cap reached", "permanent"),
+    ],
+)
+def test_the_migration_classifies_the_old_failures_by_their_text(error: str, kind: str) -> None:
+    migration = importlib.import_module("notifications.migrations.0002_retry_schedule")
+    assert migration._kind(error) == kind
 
 
 def test_publishing_uses_one_producer_and_reports_progress() -> None:
