@@ -1,4 +1,5 @@
-"""The outbox in the admin: read-only rows with their attempt log; "send again" and "cancel" go through services."""
+"""The outbox in the admin: read-only rows with their attempt log and the reason of the last failure;
+"retry now", "send again" and "cancel" go through services."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.utils.translation import ngettext
 
 from hrportal.errors import ApplicationError
 from notifications.models import DeliveryAttempt, OutboxMessage
-from notifications.services import message_cancel, message_resend
+from notifications.services import message_cancel, message_resend, message_retry_now
 
 
 class DeliveryAttemptInline(admin.TabularInline):
@@ -30,18 +31,44 @@ class DeliveryAttemptInline(admin.TabularInline):
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
-    list_display = ("id", "event", "recipient_email", "language", "status", "attempts", "created_at", "sent_at")
-    list_filter = ("status", "event", ("created_at", admin.DateFieldListFilter))
+    list_display = (
+        "id",
+        "event",
+        "recipient_email",
+        "language",
+        "status",
+        "attempts",
+        "last_error_kind",
+        "reason",
+        "due_at",
+        "created_at",
+        "sent_at",
+    )
+    list_filter = ("status", "last_error_kind", "event", ("created_at", admin.DateFieldListFilter))
     search_fields = ("recipient_email",)
     date_hierarchy = "created_at"
     ordering = ("-created_at", "-id")
     list_per_page = 100
     show_full_result_count = False  # a count(*) over a big outbox on every page is wasted work
     inlines = [DeliveryAttemptInline]
-    actions = ["send_again", "cancel"]
+    actions = ["retry_now", "send_again", "cancel"]
     fieldsets = (
         (None, {"fields": ("event", "object_key", "recipient", "recipient_email", "language", "status")}),
-        (_("Delivery"), {"fields": ("attempts", "last_error", "created_at", "due_at", "claimed_at", "sent_at")}),
+        (
+            _("Delivery"),
+            {
+                "fields": (
+                    "attempts",
+                    "last_error_kind",
+                    "last_error",
+                    "lost_attempts",
+                    "created_at",
+                    "due_at",
+                    "claimed_at",
+                    "sent_at",
+                )
+            },
+        ),
         (_("Content"), {"fields": ("subject", "body_text", "body_html", "attachments")}),
     )
     readonly_fields = (
@@ -52,7 +79,9 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "language",
         "status",
         "attempts",
+        "last_error_kind",
         "last_error",
+        "lost_attempts",
         "created_at",
         "due_at",
         "claimed_at",
@@ -62,6 +91,12 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "body_html",
         "attachments",
     )
+
+    @admin.display(description=_("reason"))
+    def reason(self, obj: OutboxMessage) -> str:
+        """The last error as the list shows it: the SMTP code and text first (notifications/retry.py)."""
+        text = obj.last_error.partition(": ")[2] or obj.last_error
+        return text if len(text) <= 80 else f"{text[:79]}…"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[OutboxMessage]:
         return super().get_queryset(request).select_related("content", "recipient")
@@ -91,6 +126,10 @@ class OutboxMessageAdmin(admin.ModelAdmin):
             )
         if refused:
             self.message_user(request, "; ".join(refused), messages.WARNING)
+
+    @admin.action(description=_("Retry now"), permissions=["change"])
+    def retry_now(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
+        self._apply(request, queryset, message_retry_now, str(_("due now")))
 
     @admin.action(description=_("Send again"), permissions=["change"])
     def send_again(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:

@@ -1,11 +1,14 @@
-"""The outbox admin: list, filters, search, the attempt log inline, and the two actions through services."""
+"""The outbox admin: list, filters, search, the reason of a failure, the attempt log inline, and the actions
+through services."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from notifications import delivery
 from notifications.models import OutboxMessage
@@ -72,3 +75,47 @@ def test_an_employee_without_admin_rights_is_refused(client: Client) -> None:
     response = client.get(CHANGELIST)
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_the_list_shows_why_a_message_waits_or_failed(admin_client: Client) -> None:
+    refused = queue_one("anna@corp.example", Status.FAILED)
+    OutboxMessage.objects.filter(pk=refused.pk).update(
+        last_error="SMTPRecipientsRefused: 550 5.1.1 no such user <anna@corp.example>", last_error_kind="permanent"
+    )
+    waiting = queue_one("boris@corp.example")
+    OutboxMessage.objects.filter(pk=waiting.pk).update(
+        last_error="ConnectionRefusedError: [Errno 111] Connection refused", last_error_kind="transient"
+    )
+    response = admin_client.get(CHANGELIST)
+    text = response.content.decode()
+    assert "550 5.1.1 no such user" in text
+    assert "[Errno 111] Connection refused" in text
+    response = admin_client.get(CHANGELIST, {"last_error_kind__exact": "permanent"})
+    assert b"anna@corp.example" in response.content
+    assert b"boris@corp.example" not in response.content
+
+
+def test_retry_now_makes_a_waiting_message_due_and_sends_a_failed_one_again(
+    admin_client: Client, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from notifications import services
+
+    enqueued: list[list[int]] = []
+    monkeypatch.setattr(services, "enqueue_dispatch", enqueued.append)
+    waiting, failed, sent = queue_one(), queue_one(status=Status.FAILED), queue_one(status=Status.SENT)
+    later = timezone.now() + dt.timedelta(minutes=30)
+    OutboxMessage.objects.filter(pk=waiting.pk).update(attempts=6, due_at=later, last_error_kind="transient")
+    OutboxMessage.objects.filter(pk=failed.pk).update(attempts=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            CHANGELIST, {"action": "retry_now", "_selected_action": [waiting.pk, failed.pk, sent.pk]}, follow=True
+        )
+    assert response.status_code == 200
+    row = OutboxMessage.objects.get(pk=waiting.pk)
+    assert (row.status, row.attempt_base) == (Status.QUEUED, 0)  # the same round: its schedule goes on
+    assert row.due_at <= timezone.now()
+    row = OutboxMessage.objects.get(pk=failed.pk)
+    assert (row.status, row.attempt_base) == (Status.QUEUED, 1)  # a new round
+    assert OutboxMessage.objects.get(pk=sent.pk).status == Status.SENT
+    assert sorted(pk for ids in enqueued for pk in ids) == sorted([waiting.pk, failed.pk])
+    assert f"#{sent.pk}:" in response.content.decode()  # the refused one is named
