@@ -199,6 +199,10 @@ def test_business_metrics_from_the_database(client: Client, cast, api) -> None:
     age = value(samples, "hrportal_outbox_oldest_age_seconds", status="queued")
     assert age is not None and 12 * 60 <= age < 13 * 60
     assert value(samples, "hrportal_outbox_oldest_age_seconds", status="sending") == 0
+    assert value(samples, "hrportal_mail_undelivered", cause="new") == expected_queued
+    assert value(samples, "hrportal_mail_undelivered", cause="transient") == 0
+    assert value(samples, "hrportal_mail_undelivered_oldest_age_seconds") == age
+    assert value(samples, "hrportal_mail_undelivered_overdue") == 0
 
     # Report jobs by kind and status; duration and rows of the finished ones.
     assert value(samples, "hrportal_report_jobs", kind="requests", status="done") == 2
@@ -220,11 +224,45 @@ def test_business_metrics_from_the_database(client: Client, cast, api) -> None:
 
 
 @pytest.mark.django_db
+def test_undelivered_mail_is_counted_by_cause_with_its_age(client: Client, settings: Any) -> None:
+    from notifications.tests.factories import make_person
+
+    settings.HRPORTAL = {**settings.HRPORTAL, "MAIL_RETRY_MAX_AGE": 24 * 3600}
+    now = timezone.now()
+    people = [make_person() for _ in range(5)]
+    messages = [notify(event="request_approved", obj=person, recipients=[person])[0] for person in people]
+    outage, long_outage, fresh, delivered, refused = messages
+    # An SMTP outage: two messages wait on the retry schedule, one of them for longer than its horizon.
+    OutboxMessage.objects.filter(pk=outage.pk).update(
+        last_error_kind="transient", last_error="ConnectionRefusedError", created_at=now - dt.timedelta(hours=2)
+    )
+    OutboxMessage.objects.filter(pk=long_outage.pk).update(
+        status="sending", last_error_kind="transient", created_at=now - dt.timedelta(hours=25)
+    )
+    OutboxMessage.objects.filter(pk=fresh.pk).update(created_at=now - dt.timedelta(minutes=1))
+    OutboxMessage.objects.filter(pk=delivered.pk).update(status="sent", created_at=now - dt.timedelta(days=9))
+    OutboxMessage.objects.filter(pk=refused.pk).update(
+        status="failed", last_error_kind="permanent", created_at=now - dt.timedelta(days=8)
+    )
+
+    samples = scrape(client)
+
+    assert value(samples, "hrportal_mail_undelivered", cause="transient") == 2
+    assert value(samples, "hrportal_mail_undelivered", cause="new") == 1
+    oldest = value(samples, "hrportal_mail_undelivered_oldest_age_seconds")
+    assert oldest is not None and 25 * 3600 <= oldest < 25 * 3600 + 60  # sent and failed mail are not waiting
+    assert value(samples, "hrportal_mail_undelivered_overdue") == 1
+    queued_age = value(samples, "hrportal_outbox_oldest_age_seconds", status="queued")
+    assert queued_age is not None and 2 * 3600 <= queued_age < 2 * 3600 + 60
+
+
+@pytest.mark.django_db
 def test_business_metrics_use_a_handful_of_queries(client: Client) -> None:
     with CaptureQueriesContext(connection) as queries:
         list(metrics.BusinessCollector().collect())
     statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"].upper()]
-    # mail 1, outbox 2 (counts, oldest), reports 2 (counts, finished), requests 1 — whatever the data size.
+    # mail 1, outbox 2 (counts; undelivered by status and cause), reports 2 (counts, finished), requests 1 —
+    # whatever the data size.
     assert len(statements) == 6, statements
 
 
