@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
-from django.db import connections, models, router, transaction
+from django.db import models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -133,79 +133,31 @@ def notify(
 def _insert_new(rows: list[OutboxMessage]) -> set[str]:
     """Insert the rows in one statement, skipping any already in the outbox (same event, object and recipient).
 
-    Sets the ids of the rows inserted and returns their recipient emails. The caller pays for this per
-    recipient, so on PostgreSQL it is one `INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING RETURNING`:
-    a few arrays to bind instead of the ORM preparing every value, and no second query for the ids.
+    Sets the ids of the rows inserted and returns their recipient emails. With `ignore_conflicts` the ORM
+    returns no ids, so they are read back in one query: ours are the rows that point at our new content.
+    (A hand-written `INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING RETURNING` saved a query here,
+    but `bench/notify_fanout.py` shows less than the 2× that STYLE.md asks of raw SQL: decision 0007.)
     """
     db = router.db_for_write(OutboxMessage)
-    connection = connections[db]
-    if connection.vendor == "postgresql":
-        meta = OutboxMessage._meta
-        column = {name: connection.ops.quote_name(meta.get_field(name).column) for name in _ROW_FIELDS}
-        first = rows[0]
-        # Identifiers come from the model's meta, quoted; every value is a bound parameter.
-        sql = (
-            f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({', '.join(column.values())}) "  # noqa: S608
-            "SELECT %s, %s, r.recipient_id, r.recipient_email, r.language, r.content_id, %s, 0, 0, '', %s, %s, %s "
-            "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::bigint[]) "
-            "AS r(recipient_id, recipient_email, language, content_id) "
-            f"ON CONFLICT ({column['event']}, {column['object_key']}, {column['recipient_email']}) DO NOTHING "
-            f"RETURNING {connection.ops.quote_name(meta.pk.column)}, {column['recipient_email']}"
+    OutboxMessage.objects.using(db).bulk_create(rows, ignore_conflicts=True)
+    contents = {row.content_id for row in rows}
+    ids = {
+        email: pk
+        for pk, email, content_id in OutboxMessage.objects.using(db)
+        .filter(
+            event=rows[0].event,
+            object_key=rows[0].object_key,
+            recipient_email__in=[r.recipient_email for r in rows],
         )
-        params = [
-            first.event,
-            first.object_key,
-            first.status,
-            first.due_at,
-            first.created_at,
-            first.updated_at,
-            [row.recipient_id for row in rows],
-            [row.recipient_email for row in rows],
-            [row.language for row in rows],
-            [row.content_id for row in rows],
-        ]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            ids = {email: pk for pk, email in cursor.fetchall()}
-    else:
-        OutboxMessage.objects.using(db).bulk_create(rows, ignore_conflicts=True)
-        # With ignore_conflicts the ORM returns no ids: read back the keys (ours are those with our content).
-        contents = {row.content_id for row in rows}
-        ids = {
-            email: pk
-            for pk, email, content_id in OutboxMessage.objects.using(db)
-            .filter(
-                event=rows[0].event,
-                object_key=rows[0].object_key,
-                recipient_email__in=[r.recipient_email for r in rows],
-            )
-            .values_list("pk", "recipient_email", "content_id")
-            if content_id in contents
-        }
+        .values_list("pk", "recipient_email", "content_id")
+        if content_id in contents
+    }
     for row in rows:
         if row.recipient_email in ids:
             row.pk = ids[row.recipient_email]
             row._state.adding = False
             row._state.db = db
     return set(ids)
-
-
-# The columns `_insert_new` writes on PostgreSQL, in its SELECT's order.
-_ROW_FIELDS = (
-    "event",
-    "object_key",
-    "recipient",
-    "recipient_email",
-    "language",
-    "content",
-    "status",
-    "attempts",
-    "attempt_base",
-    "last_error",
-    "due_at",
-    "created_at",
-    "updated_at",
-)
 
 
 def _attachments(names: Sequence[str]) -> tuple[bool, list[str]]:
