@@ -339,6 +339,9 @@ HRPORTAL = {
     "MAIL_RETRY_BACKOFF": env.int("MAIL_RETRY_BACKOFF", default=60),
     "MAIL_RETRY_BACKOFF_MAX": env.int("MAIL_RETRY_BACKOFF_MAX", default=30 * 60),
     "MAIL_RETRY_MAX_AGE": env.int("MAIL_RETRY_MAX_AGE", default=24 * 60 * 60),
+    # Waits up to this long are a Celery countdown, longer ones the sweeper's: keep it well below Redis's
+    # visibility timeout and RabbitMQ's consumer_timeout (30 min by default), which a held countdown counts against.
+    "MAIL_RETRY_COUNTDOWN_MAX": env.int("MAIL_RETRY_COUNTDOWN_MAX", default=10 * 60),
     # Claims of one message lost to a dead worker before it is failed (a message that kills its worker).
     "MAIL_MAX_ATTEMPTS": env.int("MAIL_MAX_ATTEMPTS", default=10),
     "OUTBOX_SWEEP_AGE": env.int("OUTBOX_SWEEP_AGE", default=60),

@@ -45,10 +45,6 @@ ErrorKind = OutboxMessage.ErrorKind
 
 # A claim may come this much before `due_at`: the hosts' clocks differ by a little (keep them on NTP).
 DUE_GRACE_SECONDS = 5
-# Retries up to this far off ride on a Celery countdown; longer ones are left to the sweeper (it re-enqueues a
-# queued row once due). A countdown is held unacknowledged by a worker until it runs: past Redis's visibility
-# timeout (2 h) it would run twice, past RabbitMQ's consumer_timeout (30 min) the channel is closed.
-CELERY_COUNTDOWN_MAX_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -56,6 +52,11 @@ class RetrySchedule:
     base: float
     cap: float
     max_age: float
+    # Retries up to this far off ride on a Celery countdown; longer ones are left to the sweeper (it
+    # re-enqueues a queued row once due). A countdown is held unacknowledged by a worker until it runs: past
+    # Redis's visibility timeout (2 h) it would run twice, past RabbitMQ's consumer_timeout (30 min) the
+    # channel is closed.
+    countdown_max: float
 
 
 def retry_schedule() -> RetrySchedule:
@@ -65,6 +66,7 @@ def retry_schedule() -> RetrySchedule:
         base=float(knobs.get("MAIL_RETRY_BACKOFF", 60)),
         cap=float(knobs.get("MAIL_RETRY_BACKOFF_MAX", 30 * 60)),
         max_age=float(knobs.get("MAIL_RETRY_MAX_AGE", 24 * 60 * 60)),
+        countdown_max=float(knobs.get("MAIL_RETRY_COUNTDOWN_MAX", 600)),
     )
 
 
@@ -76,14 +78,14 @@ class RetryLater(Exception):
     """A transient error: the row is back in `queued`, due in `delay` seconds.
 
     `countdown` is what the send task hands to Celery's retry, or None when the sweeper should bring it back
-    (a delay too long for a broker to hold, see CELERY_COUNTDOWN_MAX_SECONDS).
+    (a delay too long for a broker to hold, see `RetrySchedule.countdown_max`).
     """
 
-    def __init__(self, reason: str, *, delay: float) -> None:
+    def __init__(self, reason: str, *, delay: float, countdown: float | None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.delay = delay
-        self.countdown = delay if delay <= CELERY_COUNTDOWN_MAX_SECONDS else None
+        self.countdown = countdown
 
 
 @dataclass
@@ -271,7 +273,7 @@ def _retry_later(claim: Claim, reason: str) -> RetryLater:
         delay,
         extra={"outbox_message_id": message.pk, "attempt": attempt.number},
     )
-    return RetryLater(reason, delay=delay)
+    return RetryLater(reason, delay=delay, countdown=delay if delay <= schedule.countdown_max else None)
 
 
 def _publish_sends(message_ids: list[int]) -> int:
