@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
@@ -30,7 +29,7 @@ def test_the_cli_writes_the_same_file_as_the_task(
     )
     services.report_run(job_id=job.pk)
     job.refresh_from_db()
-    with default_storage.open(job.file.name, "rb") as fh:
+    with job.file.open("rb") as fh:  # the private storage
         task_rows = read_rows(fh.read())
     out = tmp_path / "cli.xlsx"
     stdout, stderr = StringIO(), StringIO()
