@@ -18,7 +18,7 @@ WORKDIR /app
 COPY --chown=app:app . .
 # collectstatic needs settings that import without a database; the real secret comes at run time.
 RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=build-only-not-secret python manage.py collectstatic --noinput \
-    && mkdir -p /app/var/prometheus /app/var/media && chown -R app:app /app/var
+    && mkdir -p /app/var/prometheus /app/var/media /app/var/private && chown -R app:app /app/var
 USER app
 EXPOSE 8000
 # web (default); the worker and beat run the same image with another command (docker-compose.yml).

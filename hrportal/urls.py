@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -30,7 +29,5 @@ urlpatterns = [
     path("", include("reports.urls")),
 ]
 
-if settings.DEBUG:  # pragma: no cover - development convenience only
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No URL serves MEDIA_ROOT, not even under DEBUG: files with personal data (reports, HR documents) live in the
+# private storage and go out only through views that check access (hrportal/storage.py).

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from reports import files
 from reports.models import ReportJob
 from staff.admin import HRAdminMixin
 
@@ -56,7 +57,7 @@ class ReportJobAdmin(HRAdminMixin, admin.ModelAdmin):
     def download(self, job: ReportJob) -> str:
         if job.status != ReportJob.Status.DONE or not job.file:
             return "—"
-        return format_html('<a href="{}">{}</a>', job.download_path(), job.file.name.rsplit("/", 1)[-1])
+        return format_html('<a href="{}">{}</a>', job.download_path(), files.download_name(job))
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return False

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import posixpath
-
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import FileResponse
 from django.utils.translation import gettext as _
@@ -16,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hrportal.errors import ApplicationError, Conflict
-from reports import selectors, services
+from reports import files, selectors, services
 from reports.models import ReportJob
 from reports.serializers import ReportCreatedSerializer, ReportCreateInputSerializer, ReportJobSerializer
 
@@ -103,13 +100,9 @@ class ReportDownloadApi(APIView):
         job = selectors.access_job(request.user, job_id)
         if job.status != ReportJob.Status.DONE:
             raise Conflict(_("The report is not ready yet: it is %(status)s.") % {"status": job.get_status_display()})
-        if not job.file or not default_storage.exists(job.file.name):
+        stored = files.open_file(job.file.name) if job.file else None
+        if stored is None:
             raise Gone(_("The file was deleted after the retention period; order the report again."))
-        response = FileResponse(
-            default_storage.open(job.file.name, "rb"),
-            as_attachment=True,
-            filename=posixpath.basename(job.file.name),
-            content_type=XLSX,
-        )
+        response = FileResponse(stored, as_attachment=True, filename=files.download_name(job), content_type=XLSX)
         response["Cache-Control"] = "no-store"
         return response

@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from hrportal.storage import private_storage
+
 
 class ReportJob(models.Model):
     class Kind(models.TextChoices):
@@ -41,7 +43,8 @@ class ReportJob(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(_("progress, %"), default=0)
     row_count = models.PositiveIntegerField(_("rows"), default=0)
-    file = models.FileField(_("file"), upload_to="reports/%Y/%m/", max_length=300, blank=True)
+    # A name in the private storage (reports.files); a job finished before it has one in the default storage.
+    file = models.FileField(_("file"), upload_to="reports/%Y/%m/", storage=private_storage, max_length=300, blank=True)
     file_size = models.PositiveBigIntegerField(_("file size, bytes"), default=0)
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True, db_index=True)

@@ -39,8 +39,7 @@ from typing import Any
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.files import File
-from django.core.files.storage import default_storage
+from django.core.files.storage import Storage, default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
@@ -48,7 +47,7 @@ from django.utils.translation import gettext as _
 
 from hrportal.errors import NotAllowed, ValidationFailed
 from notifications.services import PUBLISH_RETRY_POLICY, notify
-from reports import conf
+from reports import conf, files
 from reports.exporters import export_to_file, may_run_reports
 from reports.models import ReportJob
 from staff import access
@@ -215,7 +214,7 @@ def report_run(*, job_id: int, task_id: str = "") -> ReportJob | None:
 
     fd, temp_path = tempfile.mkstemp(prefix=f"report-{job_id}-", suffix=".xlsx", dir=temp_dir())
     os.close(fd)
-    stored_name = ""
+    stored_name = mail_copy = ""
     try:
         with translation.override(language):
             if not may_run_reports(job.requester):  # the role may have gone since the request
@@ -232,13 +231,13 @@ def report_run(*, job_id: int, task_id: str = "") -> ReportJob | None:
                 language=language,
             )
         size = os.path.getsize(temp_path)
-        with open(temp_path, "rb") as fh:
-            stored_name = default_storage.save(file_name(job, attempt), File(fh))
-        return report_finish(job_id=job_id, attempt=attempt, file_name=stored_name, size=size, row_count=written)
+        stored_name, mail_copy = files.store(job, temp_path, mail_copy=size <= conf.attach_max_bytes())
+        return report_finish(
+            job_id=job_id, attempt=attempt, file_name=stored_name, size=size, row_count=written, attachment=mail_copy
+        )
     except ClaimLost:
         logger.warning("report job %s: attempt %s lost its claim; stopping", job_id, attempt, extra=log_extra)
-        if stored_name:
-            default_storage.delete(stored_name)
+        files.delete(stored_name, mail_copy)
         return None
     except SoftTimeLimitExceeded:
         with translation.override(language):
@@ -246,9 +245,9 @@ def report_run(*, job_id: int, task_id: str = "") -> ReportJob | None:
                 "The report took longer than %(minutes)s minutes and was stopped. Choose a shorter period or a "
                 "department."
             ) % {"minutes": conf.soft_time_limit() // 60}
-        return _fail_quietly(job_id, attempt, message, stored_name)
+        return _fail_quietly(job_id, attempt, message, stored_name, mail_copy)
     except NotAllowed as exc:
-        return _fail_quietly(job_id, attempt, str(exc), stored_name)
+        return _fail_quietly(job_id, attempt, str(exc), stored_name, mail_copy)
     except Exception:
         logger.exception("report job %s: attempt %s failed", job_id, attempt, extra=log_extra)
         with translation.override(language):
@@ -256,7 +255,7 @@ def report_run(*, job_id: int, task_id: str = "") -> ReportJob | None:
                 "The report could not be built because of an internal error (job #%(id)s). It has been logged; "
                 "please try again later or contact HR."
             ) % {"id": job_id}
-        return _fail_quietly(job_id, attempt, message, stored_name)
+        return _fail_quietly(job_id, attempt, message, stored_name, mail_copy)
     finally:
         os.unlink(temp_path)
 
@@ -281,18 +280,9 @@ def _purge_temp_files(now: dt.datetime) -> int:
     return deleted
 
 
-def _fail_quietly(job_id: int, attempt: int, message: str, stored_name: str) -> ReportJob | None:
-    if stored_name:
-        default_storage.delete(stored_name)
+def _fail_quietly(job_id: int, attempt: int, message: str, *names: str) -> ReportJob | None:
+    files.delete(*names)
     return report_fail(job_id=job_id, attempt=attempt, message=message)
-
-
-def file_name(job: ReportJob, attempt: int) -> str:
-    now = timezone.localtime()
-    return (
-        f"reports/{now:%Y/%m}/{job.kind}_{job.params.get('date_from', '')}_{job.params.get('date_to', '')}"
-        f"_job{job.pk}_a{attempt}.xlsx"
-    )
 
 
 def _requester_employee(job: ReportJob) -> list[Employee]:
@@ -304,8 +294,11 @@ def _requester_employee(job: ReportJob) -> list[Employee]:
 
 
 @transaction.atomic
-def report_finish(*, job_id: int, attempt: int, file_name: str, size: int, row_count: int) -> ReportJob:
-    """`running` → `done` for the run holding `attempt`, and the mail, in one transaction."""
+def report_finish(
+    *, job_id: int, attempt: int, file_name: str, size: int, row_count: int, attachment: str = ""
+) -> ReportJob:
+    """`running` → `done` for the run holding `attempt`, and the mail, in one transaction. The mail carries
+    `attachment` (the file's mail copy, reports.files) or, without one, the download link."""
     job = ReportJob.objects.select_for_update().get(pk=job_id)
     if job.status != ReportJob.Status.RUNNING or job.attempts != attempt:
         raise ClaimLost
@@ -316,20 +309,19 @@ def report_finish(*, job_id: int, attempt: int, file_name: str, size: int, row_c
     job.file_size = size
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "progress", "row_count", "file", "file_size", "finished_at"])
-    attach = size <= conf.attach_max_bytes()
     notify(
         event="report_ready",
         obj=job,
         recipients=_requester_employee(job),
         context={"report": job, "download_url": job.download_path(), "url": job.download_path()},
-        attachments=[file_name] if attach else [],
+        attachments=[attachment] if attachment else [],
     )
     logger.info(
         "report job %s done: %s rows, %s bytes%s",
         job_id,
         row_count,
         size,
-        "" if attach else " (too large to attach: a link is mailed)",
+        "" if attachment else " (too large to attach: a link is mailed)",
         extra={"report_job_id": job_id},
     )
     return job
@@ -362,15 +354,15 @@ def report_fail(*, job_id: int, attempt: int | None, message: str) -> ReportJob 
 
 
 def report_purge_files(*, now: dt.datetime | None = None) -> int:
-    """Delete report files older than REPORT_RETENTION_DAYS (the job rows stay, marked purged); also stray
-    files under reports/ that no job points to (left by a run killed between storing and committing), and
-    this host's temporary files of killed runs."""
+    """Delete report files (and their mail copies) older than REPORT_RETENTION_DAYS (the job rows stay, marked
+    purged); also stray files under reports/ that no job points to (left by a run killed between storing and
+    committing), and this host's temporary files of killed runs."""
     now = now or timezone.now()
     cutoff = now - dt.timedelta(days=conf.retention_days())
     deleted = 0
     old = ReportJob.objects.exclude(file="").filter(finished_at__lt=cutoff).values_list("pk", "file")
     for job_id, name in old.iterator(chunk_size=500):
-        default_storage.delete(name)
+        files.delete(name)
         ReportJob.objects.filter(pk=job_id, file=name).update(file="", file_purged_at=now)
         deleted += 1
     deleted += _purge_strays(cutoff)
@@ -380,31 +372,35 @@ def report_purge_files(*, now: dt.datetime | None = None) -> int:
     return deleted
 
 
-def _walk(directory: str) -> list[str]:
+def _walk(storage: Storage, directory: str) -> list[str]:
     try:
-        subdirs, files = default_storage.listdir(directory)
+        subdirs, names = storage.listdir(directory)
     except (FileNotFoundError, NotImplementedError):
         return []
-    names = [f"{directory}/{name}" for name in files]
+    paths = [f"{directory}/{name}" for name in names]
     for sub in subdirs:
-        names.extend(_walk(f"{directory}/{sub}"))
-    return names
+        paths.extend(_walk(storage, f"{directory}/{sub}"))
+    return paths
 
 
 def _purge_strays(cutoff: dt.datetime) -> int:
-    old = []
-    for name in _walk("reports"):
-        try:
-            modified = default_storage.get_modified_time(name)
-        except (FileNotFoundError, NotImplementedError):
-            continue
-        if modified < cutoff:
-            old.append(name)
-    known = set(ReportJob.objects.filter(file__in=old).values_list("file", flat=True)) if old else set()
-    strays = [name for name in old if name not in known]
-    for name in strays:
-        default_storage.delete(name)
-    return len(strays)
+    deleted = 0
+    # Report files, and in the default storage their mail copies and the files of the old layout.
+    for storage in (files.storage(), default_storage):
+        old = []
+        for name in _walk(storage, files.DIRECTORY):
+            try:
+                modified = storage.get_modified_time(name)
+            except (FileNotFoundError, NotImplementedError):
+                continue
+            if modified < cutoff:
+                old.append(name)
+        known = set(ReportJob.objects.filter(file__in=old).values_list("file", flat=True)) if old else set()
+        strays = [name for name in old if name not in known]
+        for name in strays:
+            storage.delete(name)
+        deleted += len(strays)
+    return deleted
 
 
 def report_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:

@@ -19,7 +19,9 @@ costs what a full-timer's does:
 The pay rate is the one in force on the date of the work (pay-rate history, corrections excluded).
 Pay = hours × hourly rate × 2 (double pay), or × 1 when the employee chose another day off instead
 (art. 153 part 4: single pay plus an unpaid day off), rounded half-up to kopecks. Totals per employee and
-for the report sum the rounded amounts, so they add up in the spreadsheet.
+for the report sum the rounded amounts, so they add up in the spreadsheet. The rate and the pay exist only in a
+report for a requester who may see everyone's pay (HR; `base.shows_money`): for a manager or a deputy both
+columns are left out and no pay rate is read.
 
 Queries: one COUNT, one calendar read, one read of all pay rates of the employees in scope, then the rows
 through a server-side cursor (`values_list(...).iterator(chunk_size)`): memory does not grow with the rows.
@@ -35,13 +37,14 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from leave import calc
 from leave import selectors as leave_selectors
 from leave.calc import round_money as money
 from leave.calc.dates import date_range
 from reports import conf
-from reports.exporters.base import ReportParams, full_name, scope_q
+from reports.exporters.base import Column, ReportParams, full_name, make_report, scope_q, shows_money
 from reports.xlsx import Report, SummaryRow
 from staff.models import TimesheetEntry
 from staff.selectors import current_rates
@@ -75,23 +78,25 @@ ORDER = (
 )
 
 
+COLUMNS = (
+    Column(gettext_lazy("Department"), 28),
+    Column(gettext_lazy("Personnel number"), 14),
+    Column(gettext_lazy("Employee"), 34),
+    Column(gettext_lazy("Date"), 12),
+    Column(gettext_lazy("Kind of day"), 26),
+    Column(gettext_lazy("Holiday"), 30),
+    Column(gettext_lazy("Hours"), 8),
+    # The hourly rate × the month's hour norm is the salary: money, like the pay.
+    Column(gettext_lazy("Hourly rate, RUB"), 14, money=True),
+    Column(gettext_lazy("Compensation"), 30),
+    Column(gettext_lazy("Rate multiplier"), 10),
+    Column(gettext_lazy("Pay, RUB"), 14, money=True),
+)
+
+
 def header() -> list[str]:
-    return [
-        _("Department"),
-        _("Personnel number"),
-        _("Employee"),
-        _("Date"),
-        _("Kind of day"),
-        _("Holiday"),
-        _("Hours"),
-        _("Hourly rate, RUB"),
-        _("Compensation"),
-        _("Rate multiplier"),
-        _("Pay, RUB"),
-    ]
-
-
-WIDTHS = (28, 14, 34, 12, 26, 30, 8, 14, 30, 10, 14)
+    """Every column's title (HR's report)."""
+    return [str(column.title) for column in COLUMNS]
 
 
 def entries(params: ReportParams, calendar: calc.ProductionCalendar) -> QuerySet[TimesheetEntry]:
@@ -171,18 +176,21 @@ def build(params: ReportParams) -> Report:
     calendar = leave_selectors.production_calendar(start=params.date_from, end=params.date_to)
     qs = entries(params, calendar)
     total = qs.count()
-    rates = RateBook(params, calendar)
-    return Report(
+    rates = RateBook(params, calendar) if shows_money(params.user) else None  # no pay read for anyone else
+    return make_report(
         kind="holiday_work",
         title=_("Holiday work"),
-        header=header(),
+        columns=COLUMNS,
         rows=rows(qs, rates, calendar),
         total=total,
-        widths=WIDTHS,
+        params=params,
     )
 
 
-def rows(qs: QuerySet[TimesheetEntry], rates: RateBook, calendar: calc.ProductionCalendar) -> Iterator[Sequence[Any]]:
+def rows(
+    qs: QuerySet[TimesheetEntry], rates: RateBook | None, calendar: calc.ProductionCalendar
+) -> Iterator[Sequence[Any]]:
+    """Every column; without `rates` the money cells are None (make_report drops them)."""
     labels = {
         "holiday": _("Public holiday"),
         "transferred": _("Transferred day off"),
@@ -218,7 +226,7 @@ def rows(qs: QuerySet[TimesheetEntry], rates: RateBook, calendar: calc.Productio
             name = full_name(last_name, first_name, patronymic)
             employee_hours = employee_pay = ZERO
         kind_label, holiday_name = day_kinds.get(day) or day_kinds.setdefault(day, day_kind(calendar, day, labels))
-        hourly = rates.hourly_rate(employee_id, day, weekly_hours)
+        hourly = rates.hourly_rate(employee_id, day, weekly_hours) if rates is not None else None
         multiplier = SINGLE if day_off_instead else DOUBLE
         pay = money(hours * hourly * multiplier) if hourly is not None else None
         employee_hours += hours

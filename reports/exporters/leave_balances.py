@@ -4,7 +4,9 @@ The balances are the leave app's (`leave.selectors.balances_for_employees`: accr
 available). The value of the unused days is what compensation for them would cost on that date (art. 127):
 available days × the employee's average daily earnings by art. 139 and Regulation No. 922 (`leave.calc.
 vacation_pay`, the 12 months before the month of date_to), rounded half-up to kopecks; only for leave paid
-by average earnings, and only for a positive balance.
+by average earnings, and only for a positive balance. These two money columns exist only in a report for a
+requester who may see everyone's pay (HR; `base.shows_money`): for a manager or a deputy they are left out and
+no pay is read.
 
 Employees employed on date_to are listed; they are read in batches of `BATCH` through a server-side cursor,
 and each batch costs a fixed number of queries (balances: four; pay rates and absences: one each).
@@ -21,6 +23,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from leave import calc
 from leave import selectors as leave_selectors
@@ -28,29 +31,25 @@ from leave.calc import round_money as money
 from leave.calc.dates import add_months, first_of_month
 from leave.models import Absence
 from reports import conf
-from reports.exporters.base import ReportParams, scope_q
+from reports.exporters.base import Column, ReportParams, make_report, scope_q, shows_money
 from reports.xlsx import Report, SummaryRow
 from staff.models import Employee
 from staff.selectors import current_rates
 
 BATCH = 500
 ZERO = Decimal("0.00")
-WIDTHS = (28, 14, 34, 30, 10, 10, 10, 10, 16, 16)
-
-
-def header() -> list[str]:
-    return [
-        _("Department"),
-        _("Personnel number"),
-        _("Employee"),
-        _("Leave type"),
-        _("Accrued"),
-        _("Used"),
-        _("Pending"),
-        _("Available"),
-        _("Average daily earnings, RUB"),
-        _("Value of unused days, RUB"),
-    ]
+COLUMNS = (
+    Column(gettext_lazy("Department"), 28),
+    Column(gettext_lazy("Personnel number"), 14),
+    Column(gettext_lazy("Employee"), 34),
+    Column(gettext_lazy("Leave type"), 30),
+    Column(gettext_lazy("Accrued"), 10),
+    Column(gettext_lazy("Used"), 10),
+    Column(gettext_lazy("Pending"), 10),
+    Column(gettext_lazy("Available"), 10),
+    Column(gettext_lazy("Average daily earnings, RUB"), 16, money=True),
+    Column(gettext_lazy("Value of unused days, RUB"), 16, money=True),
+)
 
 
 def employees(params: ReportParams) -> QuerySet[Employee]:
@@ -68,13 +67,13 @@ def build(params: ReportParams) -> Report:
     types = leave_selectors.balance_types()
     qs = employees(params)
     total = qs.count() * len(types)
-    return Report(
+    return make_report(
         kind="leave_balances",
         title=_("Leave balances"),
-        header=header(),
+        columns=COLUMNS,
         rows=rows(params, qs, types),
         total=total,
-        widths=WIDTHS,
+        params=params,
     )
 
 
@@ -85,35 +84,28 @@ def _batches(qs: QuerySet[Employee]) -> Iterator[list[Employee]]:
 
 
 def rows(params: ReportParams, qs: QuerySet[Employee], types: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    """Every column; for a requester who may not see pay the money cells are None, neither pay rates nor
+    absences are read, and nothing is valued (make_report drops the columns)."""
+    with_pay = shows_money(params.user)
     on = params.date_to
     month = first_of_month(on)
     period_start = add_months(month, -24)  # the 12 months before, and the 12 before those (item 6)
-    calendar = leave_selectors.production_calendar(start=period_start, end=on)
+    calendar = leave_selectors.production_calendar(start=period_start, end=on) if with_pay else None
     type_by_code = {t.code: t for t in types}
     total_value = ZERO
+    rates: dict[int, list[calc.Rate]] = {}
+    excluded: dict[int, list[tuple[dt.date, dt.date]]] = {}
     for batch in _batches(qs):
-        ids = [e.pk for e in batch]
         balances = leave_selectors.balances_for_employees(employees=batch, on=on)
-        rates: dict[int, list[calc.Rate]] = defaultdict(list)
-        for employee_id, effective_date, fte, salary in (
-            current_rates()
-            .filter(employee_id__in=ids)
-            .order_by("employee_id", "effective_date")
-            .values_list("employee_id", "effective_date", "fte", "salary")
-        ):
-            rates[employee_id].append(calc.Rate(effective_date=effective_date, fte=fte, salary=salary))
-        excluded: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
-        for employee_id, start, end in Absence.objects.filter(
-            employee_id__in=ids, cancelled_at__isnull=True, start_date__lte=on, end_date__gte=period_start
-        ).values_list("employee_id", "start_date", "end_date"):
-            excluded[employee_id].append((start, end))
+        if with_pay:
+            rates, excluded = _earnings_inputs([e.pk for e in batch], on=on, since=period_start)
         for employee in batch:
             average: Decimal | None = None
             for balance in balances.get(employee.pk, []):
                 leave_type = type_by_code[balance.leave_type]
                 value: Decimal | None = None
                 daily: Decimal | None = None
-                if leave_type.paid and leave_type.keeps_average_earnings:
+                if calendar is not None and leave_type.paid and leave_type.keeps_average_earnings:
                     if average is None:
                         average = calc.vacation_pay(
                             calendar=calendar,
@@ -140,3 +132,23 @@ def rows(params: ReportParams, qs: QuerySet[Employee], types: Sequence[Any]) -> 
                     value,
                 )
     yield SummaryRow((_("Total for the report"), "", "", "", None, None, None, None, None, total_value))
+
+
+def _earnings_inputs(
+    ids: list[int], *, on: dt.date, since: dt.date
+) -> tuple[dict[int, list[calc.Rate]], dict[int, list[tuple[dt.date, dt.date]]]]:
+    """The pay rates and the absences (excluded from the average) of a batch of employees: one query each."""
+    rates: dict[int, list[calc.Rate]] = defaultdict(list)
+    for employee_id, effective_date, fte, salary in (
+        current_rates()
+        .filter(employee_id__in=ids)
+        .order_by("employee_id", "effective_date")
+        .values_list("employee_id", "effective_date", "fte", "salary")
+    ):
+        rates[employee_id].append(calc.Rate(effective_date=effective_date, fte=fte, salary=salary))
+    excluded: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+    for employee_id, start, end in Absence.objects.filter(
+        employee_id__in=ids, cancelled_at__isnull=True, start_date__lte=on, end_date__gte=since
+    ).values_list("employee_id", "start_date", "end_date"):
+        excluded[employee_id].append((start, end))
+    return rates, excluded

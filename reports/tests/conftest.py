@@ -22,12 +22,19 @@ D = Decimal
 
 @pytest.fixture(autouse=True)
 def media_root(settings: Any, tmp_path: Path) -> Path:
-    """Report files (and the runs' temporary files) go to a per-test directory, never to var/ or /tmp."""
+    """Report files (and the runs' temporary files) go to a per-test directory, never to var/ or /tmp: the
+    private storage to `private_root`, the mail copies to this media root."""
     root = tmp_path / "media"
     root.mkdir()
     settings.MEDIA_ROOT = str(root)
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private")
     settings.HRPORTAL = {**settings.HRPORTAL, "REPORT_TEMP_DIR": str(tmp_path / "tmp")}
     return root
+
+
+@pytest.fixture
+def private_root(media_root: Path) -> Path:
+    return media_root.parent / "private"
 
 
 def read_rows(source: str | Path | bytes) -> list[tuple[Any, ...]]:

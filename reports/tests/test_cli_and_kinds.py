@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
@@ -30,7 +29,7 @@ def test_the_cli_writes_the_same_file_as_the_task(
     )
     services.report_run(job_id=job.pk)
     job.refresh_from_db()
-    with default_storage.open(job.file.name, "rb") as fh:
+    with job.file.open("rb") as fh:  # the private storage
         task_rows = read_rows(fh.read())
     out = tmp_path / "cli.xlsx"
     stdout, stderr = StringIO(), StringIO()
@@ -139,11 +138,19 @@ def test_leave_balances_use_the_leave_selectors(cast: Any, hr: Any, manager: Any
     on = dt.date(2025, 11, 30)
     params = ReportParams(user=manager.user, date_from=dt.date(2025, 11, 1), date_to=on, language="en")
     report = build_report(kind="leave_balances", params=params)
-    lines = list(report.rows)
-    data = [line for line in lines if type(line) is not SummaryRow]
+    data = [line for line in report.rows if type(line) is not SummaryRow]
     assert report.total == len(data) > 0
     people = {line[1] for line in data}
     assert cast.outsider.personnel_number not in people and cast.employee.personnel_number in people
+    assert {len(line) for line in data} == {8}  # no money columns for a manager (test_report_columns.py)
+    # HR's report of the same department has them.
+    params = ReportParams(
+        user=hr.user, date_from=params.date_from, date_to=on, department_id=cast.sales.pk, language="en"
+    )
+    report = build_report(kind="leave_balances", params=params)
+    lines = list(report.rows)
+    data = [line for line in lines if type(line) is not SummaryRow]
+    assert {line[1] for line in data} == people
     # Every line of one employee equals the leave app's balance, and the value is available × average daily
     # earnings as the leave app computes them for a leave starting on that date (100 000 × 12 / (29.3 × 12)).
     average = quote(employee=cast.employee, leave_type="annual", start_date=on, end_date=on).average_daily_earnings

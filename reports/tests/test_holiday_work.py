@@ -73,6 +73,20 @@ def test_manager_sees_only_their_subtree(holiday_fixture: HolidayFixture, manage
     lines = _lines(holiday_fixture, manager.user)
     people = {row[1] for row in _data(lines)}
     assert people == {holiday_fixture.a.personnel_number, holiday_fixture.b.personnel_number}
+    # Without the rate and the pay (test_report_columns.py): the hours add up all the same.
+    assert (lines[-1][6], len(lines[-1])) == (D("35.50"), 9)
+
+
+def test_the_same_subtree_for_hr_with_pay(holiday_fixture: HolidayFixture, cast: Any, hr: Any) -> None:
+    params = ReportParams(
+        user=hr.user,
+        date_from=holiday_fixture.date_from,
+        date_to=holiday_fixture.date_to,
+        department_id=cast.sales.pk,
+        language="en",
+    )
+    with translation.override("en"):
+        lines = list(build_report(kind="holiday_work", params=params).rows)
     assert (lines[-1][6], lines[-1][10]) == (D("35.50"), D("41145.97"))
 
 

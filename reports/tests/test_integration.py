@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -94,7 +93,11 @@ def seeded(holiday_fixture: HolidayFixture, cast: Any) -> int:
 
 def private_dirs(media_root: Path) -> dict[str, str]:
     """The worker stores files where this test reads them, and keeps its temporary files out of /tmp."""
-    return {"MEDIA_ROOT": str(media_root), "REPORT_TEMP_DIR": str(media_root.parent / "tmp")}
+    return {
+        "MEDIA_ROOT": str(media_root),
+        "PRIVATE_MEDIA_ROOT": str(media_root.parent / "private"),
+        "REPORT_TEMP_DIR": str(media_root.parent / "tmp"),
+    }
 
 
 def job_state(job_id: int) -> tuple[str, int, int]:
@@ -185,8 +188,9 @@ def _kill_mid_export(kill: str, media_root: Path, hr: Any, seeded: int) -> None:
     assert (done.status, done.attempts, done.row_count) == ("done", 2, seeded)
     assert OutboxMessage.objects.filter(event="report_ready").count() == 1
     assert len(smtp.messages) == 1  # one mail
-    files = [p for p in media_root.rglob("*.xlsx")]
-    assert [p.name for p in files] == [os.path.basename(done.file.name)]  # the killed run stored nothing
+    # The killed run stored nothing: one file in the private storage, and its mail copy.
+    for root in (media_root.parent / "private", media_root):
+        assert [p.relative_to(root).as_posix() for p in root.rglob("*.xlsx")] == [done.file.name]
     [attachment] = list(smtp.messages[0].message.iter_attachments())
     assert len(sheet_data_rows(attachment.get_content())) == seeded
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import default_storage, storages
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -156,11 +156,14 @@ def test_run_builds_stores_and_mails_once(holiday_fixture: HolidayFixture, hr: A
     job.refresh_from_db()
     assert (job.status, job.progress, job.row_count, job.attempts) == ("done", 100, 7, 1)
     assert job.finished_at and job.started_at and job.file.name.startswith("reports/")
-    with default_storage.open(job.file.name, "rb") as fh:
+    with job.file.open("rb") as fh:  # the private storage
         rows = read_rows(fh.read())
     assert rows[-1][10] == 51741.97
     mails = OutboxMessage.objects.filter(event="report_ready")
     assert [(m.recipient_id, m.attachments) for m in mails] == [(hr.pk, [job.file.name])]
+    # The outbox attaches from the default storage: the mail copy, the same bytes under the same name.
+    with default_storage.open(job.file.name, "rb") as fh:
+        assert read_rows(fh.read()) == rows
     # A duplicate delivery afterwards changes nothing and mails nothing.
     assert services.report_run(job_id=job.pk, task_id="t1") is None
     assert OutboxMessage.objects.filter(event="report_ready").count() == 1
@@ -175,6 +178,8 @@ def test_a_large_file_is_linked_not_attached(
     message = OutboxMessage.objects.get(event="report_ready")
     assert message.attachments == []
     assert f"/api/v1/reports/{job.pk}/download/" in message.body_text
+    job.refresh_from_db()
+    assert job.file.storage.exists(job.file.name) and not default_storage.exists(job.file.name)  # no mail copy
 
 
 def test_progress_is_written_by_short_updates(
@@ -273,6 +278,25 @@ def test_purge_deletes_old_files_and_strays_only(hr: Any, no_enqueue: list[int])
     old.refresh_from_db()
     new.refresh_from_db()
     assert old.file.name == "" and old.file_purged_at is not None and new.file.name == new_name
+
+
+def test_purge_deletes_private_files_their_mail_copies_and_private_strays(hr: Any, no_enqueue: list[int]) -> None:
+    private = storages["private"]
+    old_name = private.save("reports/2025/01/old_x.xlsx", ContentFile(b"old"))
+    default_storage.save(old_name, ContentFile(b"old"))  # its mail copy
+    live_name = private.save("reports/2025/01/live_y.xlsx", ContentFile(b"live"))
+    stray = private.save("reports/2025/01/stray_z.xlsx", ContentFile(b"stray"))
+    long_ago = timezone.now() - dt.timedelta(days=conf.retention_days() + 1)
+    old = _job(hr.user, status="done", file=old_name, finished_at=long_ago)
+    _job(hr.user, status="done", file=live_name, finished_at=timezone.now())
+    past = long_ago.timestamp()
+    for name in (stray, live_name):
+        os.utime(private.path(name), (past, past))
+    assert services.report_purge_files() == 2  # the old job's file (with its copy) and the stray
+    assert not private.exists(old_name) and not default_storage.exists(old_name) and not private.exists(stray)
+    assert private.exists(live_name)
+    old.refresh_from_db()
+    assert old.file.name == "" and old.file_purged_at is not None
 
 
 def test_sweep_requeues_lost_jobs_and_fails_exhausted_ones(hr: Any, no_enqueue: list[int]) -> None:
