@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from hrportal.errors import ApplicationError
+from hrportal.pages import page_view, query_without_page
 from hrportal.ui_errors import error_text
 from leave import selectors
 from leave.calc.dates import add_months
@@ -28,7 +29,7 @@ from leave.models import Absence, LeaveType
 from staff import access
 from staff.models import Employee
 from staff.selectors import in_department_tree
-from staff.views import page_view, query_without_page, render_page
+from staff.views import render_page
 
 # --- the quote -------------------------------------------------------------------------------------------
 

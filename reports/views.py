@@ -19,12 +19,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from hrportal.errors import ApplicationError
+from hrportal.pages import DateInput, add_service_errors, page_view
 from reports import selectors, services
 from reports.exporters import may_run_reports
 from reports.models import ReportJob
 from staff import access
 from staff.models import Department
-from staff.views import DateInput, add_service_errors, nav_for, page_view, render_page
+from staff.views import nav_for, render_page
 
 PAST_JOBS = 20
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hrportal.errors import ApplicationError, NotFound
+from hrportal.pages import add_service_errors, page_view, query_without_page, safe_next
 from hrportal.ui_errors import error_text
 from leave.views import quote_context
 from requests_app import selectors, services
@@ -39,7 +40,7 @@ from requests_app.forms import (
 from requests_app.models import Request, RequestEvent
 from staff import access
 from staff.selectors import current_rate
-from staff.views import add_service_errors, nav_for, page_view, query_without_page, render_page, safe_next
+from staff.views import nav_for, render_page
 
 PAGE_SIZE = 25
 INBOX_PAGE_SIZE = 50

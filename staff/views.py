@@ -1,34 +1,26 @@
-"""HTML pages of staff: the dashboard, the profile, delegations; and the helpers every page uses.
-
-Every page: `@page_view` (login required, ApplicationError → 404/403) → access helper → form → service →
-redirect (POST) or `render_page` (GET). `page_view` adopts the employee's saved language on the first page
-after login; `render_page` adds the navigation the user's roles allow.
-"""
+"""HTML pages of staff: the dashboard, the profile, delegations; and the navigation of every page
+(`render_page` adds the one the user's roles allow)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from hrportal.errors import ApplicationError, NotAllowed, NotFound
-from hrportal.ui_errors import error_text, service_messages
+from hrportal.errors import ApplicationError
+from hrportal.pages import DateInput, add_service_errors, page_view, set_language_cookie
 from leave import selectors as leave_selectors
 from staff import access
 from staff.models import Delegation, Employee
@@ -70,87 +62,11 @@ def nav_for(user: Any) -> Nav:
     )
 
 
-def _adopt_saved_language(request: HttpRequest, employee: Employee | None) -> str | None:
-    """The first page without a language cookie speaks the employee's saved language (and sets the cookie)."""
-    if employee is None or settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
-        return None
-    if employee.language not in dict(settings.LANGUAGES):
-        return None
-    translation.activate(employee.language)
-    request.LANGUAGE_CODE = employee.language
-    return employee.language
-
-
-def set_language_cookie(response: HttpResponse, language: str) -> None:
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        path=settings.LANGUAGE_COOKIE_PATH,
-        domain=settings.LANGUAGE_COOKIE_DOMAIN,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-    )
-
-
 def render_page(
     request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200, nav: Nav | None = None
 ) -> HttpResponse:
     """Render a full page with the navigation of the user's roles (`nav` when the view built it already)."""
     return render(request, template, {"nav": nav or nav_for(request.user), **context}, status=status)
-
-
-def page_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Login required; the employee's saved language on the first page after login; a service's NotFound is
-    a 404 and NotAllowed a 403 (both render our own pages)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        adopted = _adopt_saved_language(request, access.employee_of(request.user))
-        try:
-            response = view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(str(exc)) from None
-        except NotAllowed as exc:
-            raise PermissionDenied(error_text(exc)) from None
-        if adopted and settings.LANGUAGE_COOKIE_NAME not in response.cookies:
-            set_language_cookie(response, adopted)
-        return response
-
-    return login_required(wrapper)
-
-
-def add_service_errors(form: forms.Form, exc: ApplicationError) -> None:
-    """Show a service's refusal on the form: on the field it names, else above the form."""
-    for field, msgs in service_messages(exc).items():
-        target = field if field in form.fields else None
-        for message in msgs:
-            form.add_error(target, message)
-
-
-def query_without_page(request: HttpRequest) -> str:
-    """The current query string without `page`, ready to prefix `page=N` (empty or ending with "&")."""
-    params = request.GET.copy()
-    params.pop("page", None)
-    encoded = params.urlencode()
-    return f"{encoded}&" if encoded else ""
-
-
-def safe_next(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return default
-
-
-class DateInput(forms.DateInput):
-    """A native date picker: the value must be ISO whatever the language."""
-
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def parse_date(value: str | None, default: dt.date) -> dt.date:
