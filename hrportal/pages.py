@@ -1,7 +1,8 @@
 """What every HTML page of every app uses, knowing nothing of any app.
 
 A page: `@page_view` (login required, ApplicationError → 404/403) → access helper → form → service →
-redirect (POST) or the page (GET).
+redirect (POST) or a plain `render` (GET). The header's navigation is not the view's business: a context
+processor of the web layer (`hrportal.web.context.nav`) gives it to every template that shows it.
 """
 
 from __future__ import annotations
