@@ -23,9 +23,9 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("hrportal.web.urls")),
     path("", include("staff.urls")),
     path("", include("requests_app.urls")),
-    path("", include("leave.urls")),
     path("", include("reports.urls")),
 ]
 

@@ -19,12 +19,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from hrportal.errors import ApplicationError
+from hrportal.pages import DateInput, add_service_errors, page_view
 from reports import selectors, services
 from reports.exporters import may_run_reports
 from reports.models import ReportJob
 from staff import access
 from staff.models import Department
-from staff.views import DateInput, add_service_errors, nav_for, page_view, render_page
 
 PAST_JOBS = 20
 
@@ -88,7 +88,7 @@ def reports_page(request: HttpRequest) -> HttpResponse:
     jobs = _with_department_names(list(selectors.job_list(user=request.user)[:PAST_JOBS]))
     context = {"form": form, "jobs": jobs}
     status = 400 if (request.method == "POST" and form.errors) else 200
-    return render_page(request, "reports/reports.html", context, status=status, nav=nav_for(request.user))
+    return render(request, "reports/reports.html", context, status=status)
 
 
 @page_view

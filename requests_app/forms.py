@@ -11,11 +11,11 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from hrportal.pages import DateInput
 from leave.models import LeaveType
 from requests_app.models import CertificateDetails, Request
 from staff import access
 from staff.models import Employee
-from staff.views import DateInput
 
 COMMENT_MAX = 2000
 

@@ -40,3 +40,10 @@ def request_shown(*, request_id: int) -> Request:
     acted on (the service or `access.access_request` decided that already)."""
     base = Request.objects.select_related("employee", "employee__department", "created_by")
     return _with_everything_shown(base).get(pk=request_id)
+
+
+def has_approvals_inbox(user: Any) -> bool:
+    """HR and whoever decides for someone (a head, a deputy today, an override manager): they have the approvals
+    inbox, see their team's requests, and may propose pay-rate changes (`access.can_change_rate` decides for
+    whom; the form offers only `access.rate_change_candidates`, possibly nobody)."""
+    return access.is_hr(user) or access.manages_anyone(user)

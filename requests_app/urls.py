@@ -15,4 +15,5 @@ urlpatterns = [
     path("requests/<int:request_id>/cancel/", views.request_cancel, name="request-cancel"),
     path("approvals/", views.approvals, name="approvals"),
     path("rates/new/", views.rate_change_new, name="rate-change-new"),
+    path("leave/quote/", views.leave_quote, name="leave-quote-fragment"),
 ]

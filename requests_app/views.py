@@ -1,4 +1,4 @@
-"""HTML pages of requests: file one, follow it, decide it, and the approvals inbox.
+"""HTML pages of requests: file one (with the live leave quote), follow it, decide it, and the approvals inbox.
 
 Reads go through requests_app.selectors / staff.access (404 for a request the user may not see); writes
 through requests_app.services only, each in its own transaction, so a refusal saves nothing and is shown on
@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,8 +24,10 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hrportal.errors import ApplicationError, NotFound
+from hrportal.pages import add_service_errors, page_view, query_without_page, safe_next
 from hrportal.ui_errors import error_text
-from leave.views import quote_context
+from leave import selectors as leave_selectors
+from leave.models import LeaveType
 from requests_app import selectors, services
 from requests_app.forms import (
     REQUEST_FORMS,
@@ -38,8 +40,8 @@ from requests_app.forms import (
 )
 from requests_app.models import Request, RequestEvent
 from staff import access
+from staff.models import Employee
 from staff.selectors import current_rate
-from staff.views import add_service_errors, nav_for, page_view, query_without_page, render_page, safe_next
 
 PAGE_SIZE = 25
 INBOX_PAGE_SIZE = 50
@@ -75,9 +77,8 @@ def with_details(qs: QuerySet[Request]) -> QuerySet[Request]:
 @page_view
 @require_GET
 def request_list(request: HttpRequest) -> HttpResponse:
-    nav = nav_for(request.user)
     scope = request.GET.get("scope", "mine")
-    if scope == "team" and nav.can_approve:
+    if scope == "team" and selectors.has_approvals_inbox(request.user):
         qs = access.visible_requests(request.user)
     else:
         scope = "mine"
@@ -98,7 +99,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
         "kinds": Request.Kind.choices,
         "query": query_without_page(request),
     }
-    return render_page(request, "requests_app/request_list.html", context, nav=nav)
+    return render(request, "requests_app/request_list.html", context)
 
 
 # --- new requests ----------------------------------------------------------------------------------------
@@ -107,7 +108,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
 @page_view
 @require_GET
 def request_new(request: HttpRequest) -> HttpResponse:
-    return render_page(request, "requests_app/request_new.html", {})
+    return render(request, "requests_app/request_new.html", {})
 
 
 def _create(request: HttpRequest, form: Any) -> Request | None:
@@ -150,14 +151,13 @@ def request_create(request: HttpRequest, kind: str) -> HttpResponse:
         )
     status = 400 if (request.method == "POST" and form.errors) else 200
     context = {"form": form, "kind": kind, "quote": quote}
-    return render_page(request, f"requests_app/new_{kind}.html", context, status=status)
+    return render(request, f"requests_app/new_{kind}.html", context, status=status)
 
 
 @page_view
 @require_http_methods(["GET", "POST"])
 def rate_change_new(request: HttpRequest) -> HttpResponse:
-    nav = nav_for(request.user)
-    if not nav.can_approve:  # whoever may change someone's rate (see Nav.can_approve)
+    if not selectors.has_approvals_inbox(request.user):
         raise PermissionDenied(_("Pay-rate changes are proposed by managers and HR."))
     initial: dict[str, Any] = {"effective_date": timezone.localdate()}
     chosen = None
@@ -176,7 +176,70 @@ def rate_change_new(request: HttpRequest) -> HttpResponse:
         rate = current_rate(chosen, timezone.localdate())
     status = 400 if (request.method == "POST" and form.errors) else 200
     context = {"form": form, "chosen": chosen, "rate": rate}
-    return render_page(request, "requests_app/new_rate_change.html", context, status=status, nav=nav)
+    return render(request, "requests_app/new_rate_change.html", context, status=status)
+
+
+# --- the leave quote -------------------------------------------------------------------------------------
+
+
+def quote_context(
+    *, user: Any, employee: Employee, leave_type: LeaveType, start_date: dt.date, end_date: dt.date
+) -> dict[str, Any]:
+    """What the quote fragment shows; pay only to whoever may see the employee's earnings."""
+    include_pay = access.can_see_salary(user, employee)
+    try:
+        quote = leave_selectors.quote(
+            employee=employee,
+            leave_type=leave_type,
+            start_date=start_date,
+            end_date=end_date,
+            include_pay=include_pay,
+        )
+    except ApplicationError as exc:
+        return {"error": error_text(exc)}
+    holidays = [{"date": day, "name": quote.holiday_names.get(day, "")} for day in quote.holidays_excluded]
+    months = [
+        {
+            "month": dt.date.fromisoformat(f"{row['month']}-01"),
+            "calendar_days": row["calendar_days"],
+            "worked_calendar_days": row["worked_calendar_days"],
+            "excluded_days": row["excluded_days"],
+            "days_counted": Decimal(row["days_counted"]),
+            "earnings": Decimal(row["earnings"]),
+        }
+        for row in quote.breakdown
+    ]
+    return {
+        "quote": quote,
+        "leave_type": leave_type,
+        "holidays": holidays,
+        "months": months,
+        "include_pay": include_pay and quote.vacation_pay is not None,
+    }
+
+
+@page_view
+@require_GET
+def leave_quote(request: HttpRequest) -> HttpResponse:
+    """The quote fragment for the leave form (htmx swaps it in while the dates change)."""
+    me = access.employee_of(request.user)
+    context: dict[str, Any] = {}
+    form = LeaveRequestForm(request.GET)
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    if me is None:
+        context["error"] = _("Only employees file leave requests.")
+    elif form.has_error("end_date") and data.get("start_date"):
+        context["error"] = " ".join(form.errors["end_date"])
+    elif data.get("leave_type") and data.get("start_date") and data.get("end_date"):
+        context = quote_context(
+            user=request.user,
+            employee=me,
+            leave_type=data["leave_type"],
+            start_date=data["start_date"],
+            end_date=data["end_date"],
+        )
+    return render(request, "leave/_quote.html", {"q": context})
 
 
 # --- one request -----------------------------------------------------------------------------------------
@@ -233,7 +296,7 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
         "Action": RequestEvent.Action,
         **_actions(request.user, obj),
     }
-    return render_page(request, "requests_app/request_detail.html", context)
+    return render(request, "requests_app/request_detail.html", context)
 
 
 def _decide(request: HttpRequest, request_id: int, decision: str) -> HttpResponse:
@@ -304,7 +367,6 @@ def approvals(request: HttpRequest) -> HttpResponse:
     awaiting = access.awaiting_decision(request.user)
     if request.method == "POST":
         return _approvals_post(request, awaiting)
-    nav = nav_for(request.user)
     filters = InboxFilterForm(request.GET or None)
     kind = filters.cleaned_data.get("kind") if filters.is_valid() else ""
     qs = awaiting.with_details()
@@ -316,10 +378,9 @@ def approvals(request: HttpRequest) -> HttpResponse:
         "page": page,
         "filters": filters,
         "kind": kind,
-        "total": nav.approvals_count,
         "query": query_without_page(request),
     }
-    return render_page(request, "requests_app/approvals.html", context, nav=nav)
+    return render(request, "requests_app/approvals.html", context)
 
 
 def _approvals_post(request: HttpRequest, awaiting: QuerySet[Request]) -> HttpResponse:

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.urls import reverse
 
@@ -62,3 +63,30 @@ def test_a_deactivated_user_cannot_log_in(cast, client):
     response = client.post(reverse("login"), {"username": "deactivated", "password": PASSWORD})
     assert response.status_code == 200  # the form again
     assert "_auth_user_id" not in client.session
+
+
+def test_the_saved_language_is_spoken_on_any_first_page_and_a_chosen_one_wins(cast, login):
+    Employee.objects.filter(pk=cast.employee.pk).update(language="en")
+    client = login(cast.employee)
+    response = client.get(reverse("profile"))
+    assert response.headers["Content-Language"] == "en"
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    response = client.get(reverse("profile"))
+    assert response.headers["Content-Language"] == "ru"
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+
+
+def test_an_anonymous_visitor_gets_no_language_cookie(client):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200 and settings.LANGUAGE_COOKIE_NAME not in response.cookies
+
+
+def test_the_admin_and_the_api_keep_the_negotiated_language(cast, login):
+    Employee.objects.filter(pk=cast.hr.pk).update(language="en")
+    User.objects.filter(pk=cast.hr.user.pk).update(is_staff=True)
+    client = login(cast.hr)
+    for url in ("/admin/", reverse("api-me")):
+        response = client.get(url)
+        assert response.status_code == 200 and response.headers["Content-Language"] == "ru", url
+        assert settings.LANGUAGE_COOKIE_NAME not in response.cookies, url

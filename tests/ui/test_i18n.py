@@ -33,10 +33,11 @@ TEMPLATES = ROOT / "templates"
 # Mail templates are written once per language (notifications owns them), not through the catalogue.
 SKIP_TEMPLATE_DIRS = ("notifications",)
 PAGE_MODULES = [
+    "hrportal/web/dashboard.py",
+    "hrportal/web/team_calendar.py",
     "staff/views.py",
     "requests_app/views.py",
     "requests_app/forms.py",
-    "leave/views.py",
     "reports/views.py",
 ]
 GETTEXT_NAMES = {"_", "gettext", "gettext_lazy", "gettext_noop", "ngettext", "pgettext", "pgettext_lazy"}

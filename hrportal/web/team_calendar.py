@@ -1,5 +1,5 @@
-"""HTML pages of leave: the live quote (an htmx fragment, also rendered inside the leave form) and the
-team calendar (a month grid of absences in the user's visible subtree, in a fixed number of queries)."""
+"""The team calendar: a month grid of the absences in the user's visible subtree — leave and trips requested
+(pending or approved) and absences HR recorded without a request — in a fixed number of queries."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import calendar as pycalendar
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -20,82 +19,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from hrportal.errors import ApplicationError
-from hrportal.ui_errors import error_text
+from hrportal.pages import page_view, query_without_page
 from leave import selectors
 from leave.calc.dates import add_months
 from leave.models import Absence, LeaveType
+from requests_app.models import Request
 from staff import access
 from staff.models import Employee
 from staff.selectors import in_department_tree
-from staff.views import page_view, query_without_page, render_page
-
-# --- the quote -------------------------------------------------------------------------------------------
-
-
-def quote_context(
-    *, user: Any, employee: Employee, leave_type: LeaveType, start_date: dt.date, end_date: dt.date
-) -> dict[str, Any]:
-    """What the quote fragment shows; pay only to whoever may see the employee's earnings."""
-    include_pay = access.can_see_salary(user, employee)
-    try:
-        quote = selectors.quote(
-            employee=employee,
-            leave_type=leave_type,
-            start_date=start_date,
-            end_date=end_date,
-            include_pay=include_pay,
-        )
-    except ApplicationError as exc:
-        return {"error": error_text(exc)}
-    holidays = [{"date": day, "name": quote.holiday_names.get(day, "")} for day in quote.holidays_excluded]
-    months = [
-        {
-            "month": dt.date.fromisoformat(f"{row['month']}-01"),
-            "calendar_days": row["calendar_days"],
-            "worked_calendar_days": row["worked_calendar_days"],
-            "excluded_days": row["excluded_days"],
-            "days_counted": Decimal(row["days_counted"]),
-            "earnings": Decimal(row["earnings"]),
-        }
-        for row in quote.breakdown
-    ]
-    return {
-        "quote": quote,
-        "leave_type": leave_type,
-        "holidays": holidays,
-        "months": months,
-        "include_pay": include_pay and quote.vacation_pay is not None,
-    }
-
-
-@page_view
-@require_GET
-def leave_quote(request: HttpRequest) -> HttpResponse:
-    """The quote fragment for the leave form (htmx swaps it in while the dates change)."""
-    from requests_app.forms import LeaveRequestForm
-
-    me = access.employee_of(request.user)
-    context: dict[str, Any] = {}
-    form = LeaveRequestForm(request.GET)
-    form.is_valid()
-    data = getattr(form, "cleaned_data", {})
-    if me is None:
-        context["error"] = _("Only employees file leave requests.")
-    elif form.has_error("end_date") and data.get("start_date"):
-        context["error"] = " ".join(form.errors["end_date"])
-    elif data.get("leave_type") and data.get("start_date") and data.get("end_date"):
-        context = quote_context(
-            user=request.user,
-            employee=me,
-            leave_type=data["leave_type"],
-            start_date=data["start_date"],
-            end_date=data["end_date"],
-        )
-    return render(request, "leave/_quote.html", {"q": context})
-
-
-# --- the team calendar -----------------------------------------------------------------------------------
 
 ROWS_PER_PAGE = 50
 
@@ -142,8 +73,6 @@ def calendar_employees(user: Any, department_id: int | None) -> QuerySet[Employe
 
 def absences_by_employee(*, employee_ids: list[int], start: dt.date, end: dt.date) -> dict[int, list[dict[str, Any]]]:
     """Pending and approved leave and trips, and absences HR recorded without a request: two queries."""
-    from requests_app.models import Request
-
     result: dict[int, list[dict[str, Any]]] = defaultdict(list)
     requests = (
         Request.objects.filter(
@@ -241,4 +170,4 @@ def team_calendar(request: HttpRequest) -> HttpResponse:
         "query": query_without_page(request),
         "letters": [(KIND_LETTERS[k], KIND_NAMES[k]) for k in KIND_LETTERS],
     }
-    return render_page(request, "leave/team_calendar.html", context)
+    return render(request, "leave/team_calendar.html", context)

@@ -1,8 +1,0 @@
-from django.urls import path
-
-from leave import views
-
-urlpatterns = [
-    path("leave/quote/", views.leave_quote, name="leave-quote-fragment"),
-    path("team/calendar/", views.team_calendar, name="team-calendar"),
-]
