@@ -43,7 +43,6 @@ INSTALLED_APPS = [
     "django_celery_results",
     "django_celery_beat",
     "simple_history",
-    "rules.apps.AutodiscoverRulesConfig",
     "staff",
     "leave",
     "requests_app",
@@ -114,7 +113,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Auth -------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "rules.permissions.ObjectPermissionBackend",
     # Django's ModelBackend, loading the session's user with the access facts in one query.
     "staff.authentication.PrincipalModelBackend",
 ]

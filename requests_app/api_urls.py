@@ -8,4 +8,9 @@ urlpatterns = [
     path("requests/<int:request_id>/approve/", api.RequestApproveApi.as_view(), name="api-request-approve"),
     path("requests/<int:request_id>/reject/", api.RequestRejectApi.as_view(), name="api-request-reject"),
     path("requests/<int:request_id>/cancel/", api.RequestCancelApi.as_view(), name="api-request-cancel"),
+    path(
+        "requests/<int:request_id>/decline-cancellation/",
+        api.RequestDeclineCancellationApi.as_view(),
+        name="api-request-decline-cancellation",
+    ),
 ]

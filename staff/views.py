@@ -60,7 +60,9 @@ class Nav:
 def nav_for(user: Any) -> Nav:
     is_hr = access.is_hr(user)
     manages = access.manages_anyone(user)
-    count = access.awaiting_decision(user).count() if (is_hr or manages) else 0
+    from requests_app import policy
+
+    count = policy.inbox(user).count() if (is_hr or manages) else 0
     return Nav(
         employee=access.employee_of(user),
         is_hr=is_hr,
@@ -174,6 +176,7 @@ INBOX_PREVIEW = 5
 @page_view
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
+    from requests_app import policy
     from requests_app.models import Request
 
     today = timezone.localdate()
@@ -189,7 +192,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             # A type this employee never earns (no additional days) would only show a row of zeros.
             if b.accrued or b.used or b.pending
         ]
-        mine = access.own_requests(request.user).with_details().order_by("-created_at", "-id")
+        mine = policy.own(request.user).with_details().order_by("-created_at", "-id")
         context["upcoming"] = list(
             mine.filter(
                 employee=me,
@@ -200,7 +203,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         )
         context["recent"] = list(mine[:RECENT_LIMIT])
     if nav.can_approve:
-        inbox = access.awaiting_decision(request.user).with_details()
+        inbox = policy.inbox(request.user).with_details()
         context["inbox"] = list(inbox.order_by("created_at", "id")[:INBOX_PREVIEW])
     return render_page(request, "staff/dashboard.html", context, nav=nav)
 

@@ -70,7 +70,8 @@ def test_a_deputy_may_not_change_the_rate_of_the_manager_they_stand_in_for(cast)
         content_type="application/json",
     )
     assert response.status_code == 400, response.content
-    assert response.json() == {"employee": ["You may not propose a rate change for this employee."]}
+    # The deputy does not even see the manager (a deputy acts over the team, never over the manager).
+    assert response.json() == {"employee": ["Unknown employee, or one you may not file for."]}
 
 
 def test_a_boss_who_deputises_for_their_report_still_manages_them(cast) -> None:
