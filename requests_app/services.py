@@ -17,6 +17,7 @@ from leave import selectors as leave_selectors
 from leave import services as leave_services
 from leave.models import LeaveType
 from notifications.services import notify
+from requests_app import policy, workflow
 from requests_app.models import (
     CertificateDetails,
     LeaveDetails,
@@ -25,7 +26,6 @@ from requests_app.models import (
     RequestEvent,
     TripDetails,
 )
-from requests_app import policy, workflow
 from requests_app.workflow import Action
 from staff import access
 from staff.models import Employee
@@ -356,7 +356,7 @@ def _close(
 
 @transaction.atomic
 def request_cancel(*, request_id: int, actor: Any, comment: str = "") -> Request:
-    """"Cancel", as the policy reads it from this actor: a pending request is withdrawn by the employee (or the
+    """ "Cancel", as the policy reads it from this actor: a pending request is withdrawn by the employee (or the
     filer, or HR) at once; of an approved one not yet started the employee asks and the approver confirms; HR
     cancels directly."""
     request = _lock(request_id)

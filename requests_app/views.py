@@ -302,7 +302,9 @@ def request_decline_cancellation(request: HttpRequest, request_id: int) -> HttpR
         messages.error(request, _("The comment is too long."))
         return redirect(back)
     try:
-        services.request_decline_cancellation(request_id=request_id, actor=request.user, comment=form.cleaned_data["comment"])
+        services.request_decline_cancellation(
+            request_id=request_id, actor=request.user, comment=form.cleaned_data["comment"]
+        )
     except NotFound:
         raise
     except ApplicationError as exc:

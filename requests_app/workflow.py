@@ -54,7 +54,10 @@ STATES = (S.PENDING, S.APPROVED, CANCEL_REQUESTED, S.REJECTED, S.CANCELLED)
 _REFUSALS = {
     Action.APPROVE: ("This request cannot be approved now.", gettext_noop("This request cannot be approved now.")),
     Action.REJECT: ("This request cannot be rejected now.", gettext_noop("This request cannot be rejected now.")),
-    Action.CANCEL: ("This request can no longer be cancelled.", gettext_noop("This request can no longer be cancelled.")),
+    Action.CANCEL: (
+        "This request can no longer be cancelled.",
+        gettext_noop("This request can no longer be cancelled."),
+    ),
     Action.REQUEST_CANCELLATION: (
         "A cancellation of this request cannot be asked for now.",
         gettext_noop("A cancellation of this request cannot be asked for now."),

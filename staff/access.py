@@ -86,7 +86,9 @@ def _role_flags(user: Any) -> _RoleFlags:
             .annotate(
                 f_hr=Exists(Group.objects.filter(user=OuterRef("pk"), name=HR_GROUP)),
                 f_heads=Exists(Department.objects.filter(head_id=employee_id)),
-                f_deputises=Exists(Delegation.objects.filter(deputy_id=employee_id, start_date__lte=on, end_date__gte=on)),
+                f_deputises=Exists(
+                    Delegation.objects.filter(deputy_id=employee_id, start_date__lte=on, end_date__gte=on)
+                ),
                 f_overrides=Exists(Employee.objects.filter(manager_override_id=employee_id)),
             )
             .values_list("f_hr", "f_heads", "f_deputises", "f_overrides")
@@ -359,5 +361,3 @@ def can_change_rate(user: AnyUser, employee: Employee) -> bool:
 def _user_management_paths(user: AnyUser, me: Employee) -> tuple[list[str], list[tuple[str, int]]]:
     today = timezone.localdate()
     return memo(user, f"management:{today}", lambda: _management_paths(me, today))  # type: ignore[no-any-return]
-
-
