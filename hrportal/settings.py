@@ -35,7 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
@@ -218,7 +218,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # --- REST framework ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "staff.authentication.ActiveTokenAuthentication",  # refuses deactivated/terminated users (401)
+        "staff.authentication.ExpiringTokenAuthentication",  # refuses expired, revoked and departed (401)
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -228,6 +228,13 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "hrportal.errors.api_exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+# API tokens: django-rest-knox (hashed, expiring; docs/decisions/api-tokens.md).
+KNOX_TOKEN_MODEL = "staff.ApiToken"
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=30)),
+    "AUTH_HEADER_PREFIX": "Token",  # the contract's `Authorization: Token …`
+    "AUTO_REFRESH": False,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "hrportal API",

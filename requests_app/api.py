@@ -11,7 +11,7 @@ from rest_framework.request import Request as ApiRequest
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hrportal.errors import ValidationFailed
+from hrportal.errors import NotAllowed, ValidationFailed
 from hrportal.schema import ERROR_RESPONSES
 from requests_app import policy, selectors, services
 from requests_app.models import Request
@@ -22,7 +22,9 @@ from requests_app.serializers import (
     RequestOutputSerializer,
 )
 from staff import access
+from staff.api import EmployeeRatesApi
 from staff.models import Employee
+from staff.serializers import RateInputSerializer
 
 ERRORS = ERROR_RESPONSES
 
@@ -144,3 +146,38 @@ class RequestDeclineCancellationApi(_ActionApi):
 
     def perform(self, *, request_id: int, actor: Any, comment: str) -> Request:
         return services.request_decline_cancellation(request_id=request_id, actor=actor, comment=comment)
+
+
+class RateCorrectionInputSerializer(RateInputSerializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class EmployeeRatesCorrectionApi(EmployeeRatesApi):
+    @extend_schema(
+        summary="Correct an employee's pay rate (HR; another HR member approves)",
+        description="Files a `rate_change` request whose only step is HR: the change applies when a second HR "
+        "member approves it (four eyes on pay). Any effective date on or after the hire date; a `reason` is "
+        "required. Nobody changes their own pay.",
+        request=RateCorrectionInputSerializer,
+        responses={202: RequestOutputSerializer, **ERRORS},
+    )
+    def post(self, request: ApiRequest, pk: int) -> Response:
+        employee = access.access_employee(request.user, pk)
+        if not access.is_hr(request.user):
+            raise NotAllowed("Only HR corrects recorded rates; managers propose a change with a rate-change request.")
+        body = RateCorrectionInputSerializer(data=request.data if isinstance(request.data, dict) else {})
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        if not access.can_change_rate(request.user, employee):
+            raise ValidationFailed("You may not propose a rate change for this employee.", field="employee")
+        obj = services.request_create(
+            actor=request.user,
+            kind=Request.Kind.RATE_CHANGE,
+            employee=employee,
+            effective_date=data["effective_date"],
+            fte=data["fte"],
+            salary=data["salary"],
+            comment=(data["reason"] or data["comment"]).strip(),
+            correction=True,
+        )
+        return _output(request, obj, status=202)

@@ -3,6 +3,7 @@ from django.urls import path
 from requests_app import api
 
 urlpatterns = [
+    path("employees/<int:pk>/rates/", api.EmployeeRatesCorrectionApi.as_view(), name="api-employee-rates"),
     path("requests/", api.RequestListCreateApi.as_view(), name="api-requests"),
     path("requests/<int:request_id>/", api.RequestDetailApi.as_view(), name="api-request-detail"),
     path("requests/<int:request_id>/approve/", api.RequestApproveApi.as_view(), name="api-request-approve"),

@@ -97,13 +97,18 @@ def fetch(user: Any, request_id: Any, *, for_update: bool = False) -> Request:
 # --- the chain and its deciders -----------------------------------------------------------------------------
 
 
-def chain(*, kind: str, employee: Employee, filer: Employee | None, needs_hr: bool) -> list[str]:
+def chain(
+    *, kind: str, employee: Employee, filer: Employee | None, needs_hr: bool, correction: bool = False
+) -> list[str]:
     """The steps a new request goes through.
 
     Leave, trips and certificates go to the employee's manager (for a manager, the next one up; for the top
     head, to HR). A pay-rate change goes to the manager, then HR — the manager step is already satisfied when
-    the manager filed it. Leave HR must agree to (art. 122, before six months of service) also goes to HR.
+    the manager filed it; an HR correction of a recorded rate goes to HR alone (another member: `_decides`).
+    Leave HR must agree to (art. 122, before six months of service) also goes to HR.
     """
+    if correction:
+        return [Request.Stage.HR]
     manager = access.manager_of(employee)
     steps: list[str] = []
     filed_by_manager = filer is not None and manager is not None and manager.pk == filer.pk
@@ -125,11 +130,13 @@ def approvers(request: Request, stage: str) -> list[Employee]:
 
 
 def _decides(user: Any, request: Request, stage: str, on: dt.date) -> tuple[bool, Employee | None]:
-    """Whether the user decides the request at `stage`, and on whose behalf. Nobody decides their own request;
-    at the manager step the employee's manager, or a deputy whose delegation from that manager covers `on`; at
-    the HR step any HR member."""
+    """Whether the user decides the request at `stage`, and on whose behalf. Nobody decides their own request,
+    nor a pay change they proposed (four eyes); at the manager step the employee's manager, or a deputy whose
+    delegation from that manager covers `on`; at the HR step any HR member."""
     me = access.employee_of(user)
     if me is not None and me.pk == request.employee_id:
+        return False, None
+    if request.kind == Request.Kind.RATE_CHANGE and request.created_by_id == user.pk:
         return False, None
     if stage == Request.Stage.HR:
         return access.is_hr(user), None
@@ -256,7 +263,12 @@ def inbox(user: Any, *, on: dt.date | None = None) -> QuerySet[Request]:
     manager — by `manager_of`'s whole rule, however far up the head chain — is the user or a manager they
     deputise for on `on` (as `permission` decides)."""
     on = on or timezone.localdate()
-    base = visible(user).filter(status=Request.Status.PENDING).exclude(employee__user=user)
+    base = (
+        visible(user)
+        .filter(status=Request.Status.PENDING)
+        .exclude(employee__user=user)
+        .exclude(kind=Request.Kind.RATE_CHANGE, created_by=user)
+    )
     q = Q(pk__in=[])
     if access.is_hr(user):
         q |= Q(stage=Request.Stage.HR)

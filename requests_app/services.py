@@ -117,9 +117,11 @@ def request_create(
     effective_date: dt.date | None = None,
     fte: Decimal | None = None,
     salary: Decimal | None = None,
+    correction: bool = False,
 ) -> Request:
     """File a request. Leave, trips and certificates are filed for oneself; a pay-rate change by
-    the employee's manager (from today on) or by HR (any date from the hire date)."""
+    the employee's manager (from today on) or by HR (any date from the hire date). A `correction` is HR's
+    change of a recorded rate: it needs a reason (the comment) and another HR member's approval."""
     me = access.employee_of(actor)
     if kind not in Request.Kind.values:
         raise ValidationFailed(f"Unknown kind {kind!r}.", field="kind")
@@ -135,6 +137,10 @@ def request_create(
             raise ValidationFailed("A manager proposes changes from today on.", field="effective_date")
         if effective_date < employee.hire_date:
             raise ValidationFailed("A rate cannot start before the hire date.", field="effective_date")
+        if correction and not access.is_hr(actor):
+            raise NotAllowed("Only HR corrects recorded rates.")
+        if correction and not comment.strip():
+            raise ValidationFailed("A correction needs its reason.", field="reason")
         start_date = end_date = None
     else:
         if me is None:
@@ -160,7 +166,7 @@ def request_create(
     if kind in Request.ABSENCE_KINDS:
         _check_no_overlap(employee=employee, start_date=start_date, end_date=end_date)
 
-    stages = policy.chain(kind=kind, employee=employee, filer=me, needs_hr=needs_hr)
+    stages = policy.chain(kind=kind, employee=employee, filer=me, needs_hr=needs_hr, correction=correction)
     request = Request(
         kind=kind,
         employee=employee,

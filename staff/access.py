@@ -228,12 +228,6 @@ def visible_in_admin(user: AnyUser, queryset: QuerySet[Any]) -> QuerySet[Any]:
     return queryset if is_hr(user) else queryset.none()
 
 
-def can_record_rate(user: AnyUser, employee: Employee) -> bool:
-    """Recording a rate directly (any effective date, corrections) is HR's; managers propose changes
-    through a rate-change request (requests_app), which checks `can_change_rate`."""
-    return is_hr(user)
-
-
 def managed_employee_ids_q(user: AnyUser, prefix: str = "employee") -> Q:
     """A Q over a model with an `employee` FK: rows of employees in the user's managed subtree."""
     employee = employee_of(user)
@@ -324,13 +318,12 @@ def can_see_salary(user: AnyUser, employee: Employee) -> bool:
 
 
 def rate_change_candidates(user: AnyUser) -> QuerySet[Employee]:
-    """Whom the user may propose a pay rate for, as `can_change_rate` decides one by one: HR anyone active;
-    a manager their subtree and override reports — never themself, nor a manager they only stand in for."""
+    """Whom the user may propose a pay rate for, as `can_change_rate` decides one by one: HR anyone active but
+    themself; a manager their subtree and override reports — never themself, nor a manager they only stand in
+    for (`visible_employees` leaves those out)."""
     qs = visible_employees(user).filter(termination_date__isnull=True)
     me = employee_of(user)
-    if me is None or is_hr(user):
-        return qs
-    return qs.exclude(pk=me.pk)
+    return qs if me is None else qs.exclude(pk=me.pk)
 
 
 def _stood_in_for_only(user: AnyUser, me: Employee) -> list[int]:
@@ -348,10 +341,13 @@ def _stood_in_for_only(user: AnyUser, me: Employee) -> list[int]:
 
 
 def can_change_rate(user: AnyUser, employee: Employee) -> bool:
-    """HR for anyone; a manager for their subtree (never their own rate)."""
+    """Who may propose a pay change: HR for anyone but themself; a manager for their subtree. Nobody for
+    themself (docs/decisions/four-eyes-on-pay.md)."""
+    me = employee_of(user)
+    if me is not None and me.pk == employee.pk:
+        return False
     if is_hr(user):
         return True
-    me = employee_of(user)
     if me is None or not is_active_user(user):
         return False
     # `manages`, with the paths read once per user (a list of rate changes asks for every row).

@@ -36,11 +36,10 @@ from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
-from rest_framework.authtoken.models import Token
 
 from conftest import Cast, make_employee
 from staff.models import HR_GROUP, Delegation, PayRate, Position, TimesheetEntry
-from staff.services import HR_PERMISSION_APPS, hr_group_ensure
+from staff.services import HR_PERMISSION_APPS, api_token_issue, hr_group_ensure
 
 ANONYMOUS_LIKE = ("anonymous", "deactivated")
 TERMINATED = "terminated"
@@ -371,7 +370,7 @@ def matrix_objects(cast: Cast, hr_admin: Any) -> Objects:
         manager=cast.manager, deputy=cast.sub_manager, start_date="2024-01-01", end_date="2024-01-31"
     )
     entry = TimesheetEntry.objects.create(employee=cast.employee, date="2024-05-09", kind="holiday", hours=Decimal(8))
-    Token.objects.create(user=cast.employee.user)
+    api_token_issue(user=cast.employee.user)
     terminated = make_employee(username="terminated", department=cast.sales, last_name="Ушедший")
     terminated.termination_date = "2024-02-29"
     terminated.save()

@@ -32,7 +32,6 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import (
     ignored_auth,
     not_a_server_error,
@@ -41,6 +40,7 @@ from schemathesis.checks import (
 )
 
 from hrportal.wsgi import application
+from staff.services import api_token_issue
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
 
@@ -67,7 +67,7 @@ def _keep_the_test_connection() -> Iterator[None]:
 @pytest.fixture
 def token_of(cast: Any, settings: Any) -> dict[str, str]:
     settings.AXES_ENABLED = False  # the token endpoint is fuzzed with wrong passwords: no lockout of the cast
-    return {role: Token.objects.get_or_create(user=getattr(cast, role).user)[0].key for role in ROLES}
+    return {role: api_token_issue(user=getattr(cast, role).user)[1] for role in ROLES}
 
 
 @pytest.mark.django_db
