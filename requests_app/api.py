@@ -6,12 +6,12 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request as ApiRequest
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hrportal.errors import NotAllowed, ValidationFailed
+from hrportal.pagination import BoundedLimitOffsetPagination
 from hrportal.schema import ERROR_RESPONSES
 from requests_app import policy, selectors, services
 from requests_app.models import Request
@@ -59,7 +59,7 @@ def _resolve_employee(user: Any, employee_id: int | None) -> Employee | None:
 
 class RequestListCreateApi(APIView):
     # Documents the list as paginated (drf-spectacular reads it) and paginates it (`paginator` below).
-    pagination_class = LimitOffsetPagination
+    pagination_class = BoundedLimitOffsetPagination
 
     @extend_schema(
         parameters=[

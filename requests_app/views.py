@@ -62,6 +62,9 @@ SERVICE_MESSAGES = [
     gettext_noop("You cannot reject this request."),
     gettext_noop("You cannot cancel this request."),
     gettext_noop("You cannot ask to cancel this request."),
+    gettext_noop("A correction needs its reason."),
+    gettext_noop("Only HR corrects recorded rates."),
+    gettext_noop("Unknown employee, or one you may not file for."),
     gettext_noop("You cannot decide on the cancellation of this request."),
 ]
 

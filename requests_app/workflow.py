@@ -49,27 +49,15 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 
 STATES = (S.PENDING, S.APPROVED, CANCEL_REQUESTED, S.REJECTED, S.CANCELLED)
 
-# Whole sentences for the pages (the API answers the English text): a status is never spliced into another
-# language's sentence.
+# Whole sentences, translated whole for the pages (the API answers the English text): a status is never spliced
+# into another language's sentence.
 _REFUSALS = {
-    Action.APPROVE: ("This request cannot be approved now.", gettext_noop("This request cannot be approved now.")),
-    Action.REJECT: ("This request cannot be rejected now.", gettext_noop("This request cannot be rejected now.")),
-    Action.CANCEL: (
-        "This request can no longer be cancelled.",
-        gettext_noop("This request can no longer be cancelled."),
-    ),
-    Action.REQUEST_CANCELLATION: (
-        "A cancellation of this request cannot be asked for now.",
-        gettext_noop("A cancellation of this request cannot be asked for now."),
-    ),
-    Action.CONFIRM_CANCELLATION: (
-        "No cancellation of this request awaits a decision.",
-        gettext_noop("No cancellation of this request awaits a decision."),
-    ),
-    Action.DECLINE_CANCELLATION: (
-        "No cancellation of this request awaits a decision.",
-        gettext_noop("No cancellation of this request awaits a decision."),
-    ),
+    Action.APPROVE: gettext_noop("The request is no longer pending: it cannot be approved."),
+    Action.REJECT: gettext_noop("The request is no longer pending: it cannot be rejected."),
+    Action.CANCEL: gettext_noop("The request can no longer be cancelled."),
+    Action.REQUEST_CANCELLATION: gettext_noop("A cancellation of this request cannot be asked for now."),
+    Action.CONFIRM_CANCELLATION: gettext_noop("No cancellation of this request awaits a decision."),
+    Action.DECLINE_CANCELLATION: gettext_noop("No cancellation of this request awaits a decision."),
 }
 
 
@@ -91,8 +79,7 @@ def target(request: Request, action: str) -> str:
     """The state `action` leads to from the request's state, else Conflict (409). An approval leads to the
     chain's next step while one remains (the request stays pending), else to approved."""
     if not allows(request, action):
-        api_text, ui_text = _REFUSALS[action]
-        raise Conflict(api_text, ui=(ui_text, {}))
+        raise Conflict(_REFUSALS[action], ui=(_REFUSALS[action], {}))
     to = TRANSITIONS[(state_of(request), action)]
     if to == NEXT_STEP:
         return S.PENDING if next_stage(request) is not None else S.APPROVED

@@ -19,6 +19,8 @@ from typing import Any
 from django.contrib.auth.backends import ModelBackend
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from knox.auth import TokenAuthentication
 from rest_framework import exceptions
 
@@ -55,3 +57,13 @@ class ExpiringTokenAuthentication(TokenAuthentication):
         if not is_active_user(user):
             raise exceptions.AuthenticationFailed(_("Your account is not active."))
         return user, auth_token
+
+
+class ExpiringTokenScheme(OpenApiAuthenticationExtension):
+    """How the OpenAPI schema describes the token: `Authorization: Token …`."""
+
+    target_class = "staff.authentication.ExpiringTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> Any:
+        return build_bearer_security_scheme_object(header_name="Authorization", token_prefix="Token")  # noqa: S106 - the header scheme, not a secret
