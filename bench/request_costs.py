@@ -93,10 +93,11 @@ def main() -> int:
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
-    from rest_framework.authtoken.models import Token
+
+    from staff.services import api_token_issue
 
     user = get_user_model().objects.get(username=args.user)
-    token = Token.objects.get_or_create(user=user)[0].key
+    token = api_token_issue(user=user)[1]
     api = Client(HTTP_AUTHORIZATION=f"Token {token}")
     session = Client()
     session.force_login(user)

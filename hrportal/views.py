@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import logging
+import math
 
 from django.conf import settings
 from django.db import connection
@@ -45,6 +46,15 @@ def _check_broker() -> str | None:
     return None
 
 
+def _timeout(raw: str | None) -> float:
+    """The canary's wait: a finite number of seconds, held to 0.5–30 s; anything else (text, nan, inf) is 5."""
+    try:
+        value = float(raw or 5)
+    except ValueError:
+        return 5.0
+    return min(max(value, 0.5), 30.0) if math.isfinite(value) else 5.0
+
+
 def _check_worker(timeout: float) -> str | None:
     try:
         result = ping.apply_async(queue=settings.CELERY_TASK_DEFAULT_QUEUE, expires=timeout)
@@ -59,8 +69,7 @@ def _check_worker(timeout: float) -> str | None:
 def readyz(request: HttpRequest) -> JsonResponse:
     problems = [p for p in (_check_database(), _check_broker()) if p]
     if not problems and request.GET.get("deep") == "1":
-        timeout = float(request.GET.get("timeout", "5") or 5)
-        problem = _check_worker(min(max(timeout, 0.5), 30.0))
+        problem = _check_worker(_timeout(request.GET.get("timeout")))
         if problem:
             problems.append(problem)
     if problems:

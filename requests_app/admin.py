@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from hrportal.errors import ApplicationError
-from requests_app import services
+from requests_app import policy, services
 from requests_app.models import (
     CertificateDetails,
     LeaveDetails,
@@ -19,7 +19,6 @@ from requests_app.models import (
     RequestEvent,
     TripDetails,
 )
-from staff import access
 
 
 class _ReadOnlyInline(admin.StackedInline):
@@ -62,6 +61,7 @@ class EventInline(admin.TabularInline):
 
 
 def _decide(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Request], action: str) -> None:
+    """Decide each selected request through the service, which asks the policy (its refusal is shown per row)."""
     service = {"approve": services.request_approve, "reject": services.request_reject}[action]
     done, failed = 0, []
     for pk in queryset.values_list("pk", flat=True):
@@ -98,7 +98,7 @@ class RequestAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in Request._meta.fields]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Request]:
-        return access.visible_requests(request.user)
+        return policy.visible(request.user)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # requests are filed through the portal or the API (services validate them)

@@ -6,14 +6,14 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers
-from rest_framework.pagination import LimitOffsetPagination
-from rest_framework.request import Request as HttpRequest
+from rest_framework.request import Request as ApiRequest
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hrportal.errors import ValidationFailed
+from hrportal.errors import NotAllowed, ValidationFailed
+from hrportal.pagination import BoundedLimitOffsetPagination
 from hrportal.schema import ERROR_RESPONSES
-from requests_app import selectors, services
+from requests_app import policy, selectors, services
 from requests_app.models import Request
 from requests_app.serializers import (
     INPUT_SERIALIZERS,
@@ -22,7 +22,9 @@ from requests_app.serializers import (
     RequestOutputSerializer,
 )
 from staff import access
+from staff.api import EmployeeRatesApi
 from staff.models import Employee
+from staff.serializers import RateInputSerializer
 
 ERRORS = ERROR_RESPONSES
 
@@ -39,9 +41,9 @@ class FilterSerializer(serializers.Serializer):
     employee = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)  # a bigint id
 
 
-def _output(request: HttpRequest, obj: Request, status: int = 200) -> Response:
+def _output(request: ApiRequest, obj: Request, status: int = 200) -> Response:
     """The request as the API shows it, read afresh. Every caller has just filed it or passed
-    `access.access_request` for it, so the read is by id alone (no visibility filter to plan again)."""
+    `policy.fetch` for it, so the read is by id alone (no visibility filter to plan again)."""
     fresh = selectors.request_shown(request_id=obj.pk)
     return Response(RequestOutputSerializer(fresh, context={"request": request}).data, status=status)
 
@@ -57,7 +59,7 @@ def _resolve_employee(user: Any, employee_id: int | None) -> Employee | None:
 
 class RequestListCreateApi(APIView):
     # Documents the list as paginated (drf-spectacular reads it) and paginates it (`paginator` below).
-    pagination_class = LimitOffsetPagination
+    pagination_class = BoundedLimitOffsetPagination
 
     @extend_schema(
         parameters=[
@@ -67,7 +69,7 @@ class RequestListCreateApi(APIView):
         ],
         responses={200: RequestOutputSerializer(many=True), 400: ERRORS[400], 401: ERRORS[401]},
     )
-    def get(self, request: HttpRequest) -> Response:
+    def get(self, request: ApiRequest) -> Response:
         filters = FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         qs = selectors.request_list(user=request.user, filters=filters.validated_data)
@@ -86,7 +88,7 @@ class RequestListCreateApi(APIView):
         request=CREATE_BODY,
         responses={201: RequestOutputSerializer, 400: ERRORS[400], 401: ERRORS[401], 409: ERRORS[409]},
     )
-    def post(self, request: HttpRequest) -> Response:
+    def post(self, request: ApiRequest) -> Response:
         if not isinstance(request.data, dict):
             raise ValidationFailed("Send a JSON object.")
         kind = KindSerializer(data=request.data)
@@ -101,8 +103,8 @@ class RequestListCreateApi(APIView):
 
 class RequestDetailApi(APIView):
     @extend_schema(responses={200: RequestOutputSerializer, 401: ERRORS[401], 404: ERRORS[404]})
-    def get(self, request: HttpRequest, request_id: int) -> Response:
-        obj = access.access_request(request.user, request_id)
+    def get(self, request: ApiRequest, request_id: int) -> Response:
+        obj = policy.fetch(request.user, request_id)
         return _output(request, obj)
 
 
@@ -116,8 +118,8 @@ class _ActionApi(APIView):
         request=CommentSerializer,
         responses={200: RequestOutputSerializer, **{k: v for k, v in ERRORS.items() if k != 400}, 400: ERRORS[400]},
     )
-    def post(self, request: HttpRequest, request_id: int) -> Response:
-        access.access_request(request.user, request_id)  # 404 before anything else
+    def post(self, request: ApiRequest, request_id: int) -> Response:
+        policy.fetch(request.user, request_id)  # 404 before anything else
         body = CommentSerializer(data=request.data if isinstance(request.data, dict) else {})
         body.is_valid(raise_exception=True)
         obj = self.perform(request_id=int(request_id), actor=request.user, comment=body.validated_data["comment"])
@@ -137,3 +139,45 @@ class RequestRejectApi(_ActionApi):
 class RequestCancelApi(_ActionApi):
     def perform(self, *, request_id: int, actor: Any, comment: str) -> Request:
         return services.request_cancel(request_id=request_id, actor=actor, comment=comment)
+
+
+class RequestDeclineCancellationApi(_ActionApi):
+    """Decline the cancellation the employee asked for: the request stays approved (its decider, or HR)."""
+
+    def perform(self, *, request_id: int, actor: Any, comment: str) -> Request:
+        return services.request_decline_cancellation(request_id=request_id, actor=actor, comment=comment)
+
+
+class RateCorrectionInputSerializer(RateInputSerializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class EmployeeRatesCorrectionApi(EmployeeRatesApi):
+    @extend_schema(
+        summary="Correct an employee's pay rate (HR; another HR member approves)",
+        description="Files a `rate_change` request whose only step is HR: the change applies when a second HR "
+        "member approves it (four eyes on pay). Any effective date on or after the hire date; a `reason` is "
+        "required. Nobody changes their own pay.",
+        request=RateCorrectionInputSerializer,
+        responses={202: RequestOutputSerializer, **ERRORS},
+    )
+    def post(self, request: ApiRequest, pk: int) -> Response:
+        employee = access.access_employee(request.user, pk)
+        if not access.is_hr(request.user):
+            raise NotAllowed("Only HR corrects recorded rates; managers propose a change with a rate-change request.")
+        body = RateCorrectionInputSerializer(data=request.data if isinstance(request.data, dict) else {})
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        if not access.can_change_rate(request.user, employee):
+            raise ValidationFailed("You may not propose a rate change for this employee.", field="employee")
+        obj = services.request_create(
+            actor=request.user,
+            kind=Request.Kind.RATE_CHANGE,
+            employee=employee,
+            effective_date=data["effective_date"],
+            fte=data["fte"],
+            salary=data["salary"],
+            comment=(data["reason"] or data["comment"]).strip(),
+            correction=True,
+        )
+        return _output(request, obj, status=202)

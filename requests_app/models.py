@@ -201,6 +201,7 @@ class RequestEvent(models.Model):
         APPROVED = "approved", _("approved")
         REJECTED = "rejected", _("rejected")
         CANCEL_REQUESTED = "cancel_requested", _("cancellation requested")
+        CANCEL_DECLINED = "cancel_declined", _("cancellation declined")
         CANCELLED = "cancelled", _("cancelled")
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events")

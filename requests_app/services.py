@@ -17,6 +17,7 @@ from leave import selectors as leave_selectors
 from leave import services as leave_services
 from leave.models import LeaveType
 from notifications.services import notify
+from requests_app import policy, workflow
 from requests_app.models import (
     CertificateDetails,
     LeaveDetails,
@@ -25,7 +26,7 @@ from requests_app.models import (
     RequestEvent,
     TripDetails,
 )
-from requests_app.workflow import approval_chain, target_status
+from requests_app.workflow import Action
 from staff import access
 from staff.models import Employee
 from staff.services import pay_rate_record, validate_rate
@@ -37,6 +38,8 @@ OVERLAP_UI = gettext_noop("These dates overlap another pending or approved absen
 # The database's refusal (the exclusion constraint) does not say which request it met.
 OVERLAP_NO_ID = "These dates overlap another pending or approved absence of this employee."
 EXCLUSION_VIOLATION = "23P01"
+ALREADY_APPROVED_STEP = "You have already approved this request; it now waits for the next step."
+ALREADY_APPROVED_STEP_UI = gettext_noop("You have already approved this request; it now waits for the next step.")
 
 
 def _record(
@@ -114,9 +117,11 @@ def request_create(
     effective_date: dt.date | None = None,
     fte: Decimal | None = None,
     salary: Decimal | None = None,
+    correction: bool = False,
 ) -> Request:
     """File a request. Leave, trips and certificates are filed for oneself; a pay-rate change by
-    the employee's manager (from today on) or by HR (any date from the hire date)."""
+    the employee's manager (from today on) or by HR (any date from the hire date). A `correction` is HR's
+    change of a recorded rate: it needs a reason (the comment) and another HR member's approval."""
     me = access.employee_of(actor)
     if kind not in Request.Kind.values:
         raise ValidationFailed(f"Unknown kind {kind!r}.", field="kind")
@@ -132,6 +137,10 @@ def request_create(
             raise ValidationFailed("A manager proposes changes from today on.", field="effective_date")
         if effective_date < employee.hire_date:
             raise ValidationFailed("A rate cannot start before the hire date.", field="effective_date")
+        if correction and not access.is_hr(actor):
+            raise NotAllowed("Only HR corrects recorded rates.")
+        if correction and not comment.strip():
+            raise ValidationFailed("A correction needs its reason.", field="reason")
         start_date = end_date = None
     else:
         if me is None:
@@ -157,12 +166,7 @@ def request_create(
     if kind in Request.ABSENCE_KINDS:
         _check_no_overlap(employee=employee, start_date=start_date, end_date=end_date)
 
-    stages = approval_chain(
-        kind=kind,
-        has_manager=access.manager_of(employee) is not None,
-        filed_by_manager=me is not None and access.manager_of(employee) == me,
-        needs_hr=needs_hr,
-    )
+    stages = policy.chain(kind=kind, employee=employee, filer=me, needs_hr=needs_hr, correction=correction)
     request = Request(
         kind=kind,
         employee=employee,
@@ -216,7 +220,7 @@ def request_create(
         RateChangeDetails.objects.create(request=request, effective_date=effective_date, fte=fte, salary=salary)
 
     _record(request=request, action=RequestEvent.Action.CREATED, actor=actor, from_status="", comment=comment)
-    _notify("request_created", request, access.stage_approvers(request, request.stage), actor, comment)
+    _notify("request_created", request, policy.approvers(request, request.stage), actor, comment)
     logger.info("request %s created: kind=%s employee=%s stages=%s", request.pk, kind, employee.pk, stages)
     return request
 
@@ -263,24 +267,24 @@ def _apply_approval_effects(*, request: Request, actor: Any) -> None:
         details.save(update_fields=["pay_rate"])
 
 
+def _take(request_id: int, actor: Any, action: str) -> tuple[Request, Employee | None]:
+    """Lock the request and ask the policy whether the actor may take `action` now (409 for a step the
+    workflow table does not have, 403 for an actor who may not); returns it and on whose behalf."""
+    request = _lock(request_id)
+    return request, policy.permission(actor, request, action)
+
+
 @transaction.atomic
 def request_approve(*, request_id: int, actor: Any, comment: str = "") -> Request:
     request = _lock(request_id)
-    if request.status == Request.Status.APPROVED:
-        return request  # a double click or a retried call is harmless
-    if request.status != Request.Status.PENDING:
-        raise Conflict(
-            f"A {request.get_status_display()} request cannot be approved.",
-            ui=(gettext_noop("The request is no longer pending: it cannot be approved."), {}),
-        )
-    allowed, on_behalf_of = access.approval_capacity(actor, request)
-    if not allowed:
+    try:
+        on_behalf_of = policy.permission(actor, request, Action.APPROVE)
+    except NotAllowed:
         if request.events.filter(action=RequestEvent.Action.APPROVED_STEP, actor=actor).exists():
-            return request  # this actor's step is already done; the retry changes nothing
-        raise NotAllowed("You cannot approve this request.")
+            raise Conflict(ALREADY_APPROVED_STEP, ui=(ALREADY_APPROVED_STEP_UI, {})) from None
+        raise
     from_status = request.status
-    position = request.stages.index(request.stage) if request.stage in request.stages else len(request.stages) - 1
-    if position + 1 < len(request.stages):
+    if workflow.target(request, Action.APPROVE) == Request.Status.PENDING:
         _record(
             request=request,
             action=RequestEvent.Action.APPROVED_STEP,
@@ -289,9 +293,9 @@ def request_approve(*, request_id: int, actor: Any, comment: str = "") -> Reques
             comment=comment,
             on_behalf_of=on_behalf_of,
         )
-        request.stage = request.stages[position + 1]
+        request.stage = workflow.next_stage(request) or Request.Stage.DONE
         request.save(update_fields=["stage", "updated_at"])
-        _notify("request_created", request, access.stage_approvers(request, request.stage), actor, comment)
+        _notify("request_created", request, policy.approvers(request, request.stage), actor, comment)
         return request
     request.status = Request.Status.APPROVED
     request.stage = Request.Stage.DONE
@@ -312,17 +316,8 @@ def request_approve(*, request_id: int, actor: Any, comment: str = "") -> Reques
 
 @transaction.atomic
 def request_reject(*, request_id: int, actor: Any, comment: str = "") -> Request:
-    request = _lock(request_id)
-    if request.status == Request.Status.REJECTED:
-        return request
-    if target_status("reject", request.status) is None:
-        raise Conflict(
-            f"A {request.get_status_display()} request cannot be rejected.",
-            ui=(gettext_noop("The request is no longer pending: it cannot be rejected."), {}),
-        )
-    allowed, on_behalf_of = access.approval_capacity(actor, request)
-    if not allowed:
-        raise NotAllowed("You cannot reject this request.")
+    request, on_behalf_of = _take(request_id, actor, Action.REJECT)
+    request.stage = Request.Stage.DONE
     _close(
         request,
         status=Request.Status.REJECTED,
@@ -330,6 +325,7 @@ def request_reject(*, request_id: int, actor: Any, comment: str = "") -> Request
         actor=actor,
         comment=comment,
         on_behalf_of=on_behalf_of,
+        also_saved=("stage",),
     )
     _notify("request_rejected", request, [request.employee], actor, comment)
     return request
@@ -366,46 +362,24 @@ def _close(
 
 @transaction.atomic
 def request_cancel(*, request_id: int, actor: Any, comment: str = "") -> Request:
-    """Pending: the employee (or the filer, or HR) cancels at once. Approved and not yet started:
-    the employee asks and the approver confirms; HR cancels directly."""
+    """ "Cancel", as the policy reads it from this actor: a pending request is withdrawn by the employee (or the
+    filer, or HR) at once; of an approved one not yet started the employee asks and the approver confirms; HR
+    cancels directly."""
     request = _lock(request_id)
-    if request.status == Request.Status.CANCELLED:
-        return request
-    if target_status("cancel", request.status) is None:
-        raise Conflict(
-            f"A {request.get_status_display()} request cannot be cancelled.",
-            ui=(gettext_noop("The request can no longer be cancelled."), {}),
+    action = policy.cancel_action(actor, request)
+    on_behalf_of = policy.permission(actor, request, action)
+    if action == Action.REQUEST_CANCELLATION:
+        request.cancel_requested = True
+        request.save(update_fields=["cancel_requested", "updated_at"])
+        _record(
+            request=request,
+            action=RequestEvent.Action.CANCEL_REQUESTED,
+            actor=actor,
+            from_status=request.status,
+            comment=comment,
         )
-    me = access.employee_of(actor)
-    is_owner = me is not None and me.pk == request.employee_id
-    is_filer = request.created_by_id == actor.pk
-    on_behalf_of = None
-    if request.status == Request.Status.APPROVED:
-        if request.kind == Request.Kind.RATE_CHANGE:
-            raise Conflict("An applied rate change is corrected by a new rate change, not cancelled.")
-        starts = request.start_date
-        if starts is not None and starts <= timezone.localdate() and not access.is_hr(actor):
-            raise Conflict("The request has already started; ask HR to cancel it.")
-        allowed, on_behalf_of = access.cancellation_capacity(actor, request)
-        if not allowed:
-            if not (is_owner or is_filer):
-                raise NotAllowed("You cannot cancel this request.")
-            if request.cancel_requested:
-                return request
-            request.cancel_requested = True
-            request.save(update_fields=["cancel_requested", "updated_at"])
-            _record(
-                request=request,
-                action=RequestEvent.Action.CANCEL_REQUESTED,
-                actor=actor,
-                from_status=request.status,
-                comment=comment,
-            )
-            probe_stage = Request.Stage.MANAGER if Request.Stage.MANAGER in request.stages else Request.Stage.HR
-            _notify("request_cancel_requested", request, access.stage_approvers(request, probe_stage), actor, comment)
-            return request
-    elif not (is_owner or is_filer or access.is_hr(actor)):
-        raise NotAllowed("You cannot cancel this request.")
+        _notify("request_cancel_requested", request, _cancellation_deciders(request), actor, comment)
+        return request
     request.stage = Request.Stage.DONE
     request.cancel_requested = False
     from_status = _close(
@@ -420,7 +394,32 @@ def request_cancel(*, request_id: int, actor: Any, comment: str = "") -> Request
     if request.kind in Request.ABSENCE_KINDS and from_status == Request.Status.APPROVED:
         leave_services.absence_cancel(request_id=request.pk)
     recipients = [request.employee]
-    if is_owner:
+    me = access.employee_of(actor)
+    if me is not None and me.pk == request.employee_id:
         recipients.append(access.manager_of(request.employee))
     _notify("request_cancelled", request, recipients, actor, comment)
     return request
+
+
+@transaction.atomic
+def request_decline_cancellation(*, request_id: int, actor: Any, comment: str = "") -> Request:
+    """Decline the cancellation the employee asked for: the request stays approved, and the employee is told."""
+    request, on_behalf_of = _take(request_id, actor, Action.DECLINE_CANCELLATION)
+    request.cancel_requested = False
+    request.save(update_fields=["cancel_requested", "updated_at"])
+    _record(
+        request=request,
+        action=RequestEvent.Action.CANCEL_DECLINED,
+        actor=actor,
+        from_status=request.status,
+        comment=comment,
+        on_behalf_of=on_behalf_of,
+    )
+    _notify("request_cancel_declined", request, [request.employee], actor, comment)
+    return request
+
+
+def _cancellation_deciders(request: Request) -> list[Employee]:
+    """Who is asked to confirm a cancellation: the manager step's decider, else HR."""
+    stage = Request.Stage.MANAGER if Request.Stage.MANAGER in request.stages else Request.Stage.HR
+    return policy.approvers(request, stage)

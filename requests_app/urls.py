@@ -13,6 +13,11 @@ urlpatterns = [
     path("requests/<int:request_id>/approve/", views.request_approve, name="request-approve"),
     path("requests/<int:request_id>/reject/", views.request_reject, name="request-reject"),
     path("requests/<int:request_id>/cancel/", views.request_cancel, name="request-cancel"),
+    path(
+        "requests/<int:request_id>/decline-cancellation/",
+        views.request_decline_cancellation,
+        name="request-decline-cancellation",
+    ),
     path("approvals/", views.approvals, name="approvals"),
     path("rates/new/", views.rate_change_new, name="rate-change-new"),
     path("leave/quote/", views.leave_quote, name="leave-quote-fragment"),

@@ -28,7 +28,7 @@ from hrportal.pages import add_service_errors, page_view, query_without_page, sa
 from hrportal.ui_errors import error_text
 from leave import selectors as leave_selectors
 from leave.models import LeaveType
-from requests_app import selectors, services
+from requests_app import policy, selectors, services
 from requests_app.forms import (
     REQUEST_FORMS,
     BulkDecisionForm,
@@ -39,6 +39,7 @@ from requests_app.forms import (
     RateChangeForm,
 )
 from requests_app.models import Request, RequestEvent
+from requests_app.workflow import Action
 from staff import access
 from staff.models import Employee
 from staff.selectors import current_rate
@@ -62,8 +63,11 @@ SERVICE_MESSAGES = [
     gettext_noop("You cannot approve this request."),
     gettext_noop("You cannot reject this request."),
     gettext_noop("You cannot cancel this request."),
-    gettext_noop("An applied rate change is corrected by a new rate change, not cancelled."),
-    gettext_noop("The request has already started; ask HR to cancel it."),
+    gettext_noop("You cannot ask to cancel this request."),
+    gettext_noop("A correction needs its reason."),
+    gettext_noop("Only HR corrects recorded rates."),
+    gettext_noop("Unknown employee, or one you may not file for."),
+    gettext_noop("You cannot decide on the cancellation of this request."),
 ]
 
 
@@ -78,11 +82,11 @@ def with_details(qs: QuerySet[Request]) -> QuerySet[Request]:
 @require_GET
 def request_list(request: HttpRequest) -> HttpResponse:
     scope = request.GET.get("scope", "mine")
-    if scope == "team" and selectors.has_approvals_inbox(request.user):
-        qs = access.visible_requests(request.user)
+    if scope == "team" and access.supervises(request.user):
+        qs = policy.visible(request.user)
     else:
         scope = "mine"
-        qs = access.own_requests(request.user)
+        qs = policy.own(request.user)
     status = request.GET.get("status", "")
     kind = request.GET.get("kind", "")
     if status in Request.Status.values:
@@ -157,7 +161,7 @@ def request_create(request: HttpRequest, kind: str) -> HttpResponse:
 @page_view
 @require_http_methods(["GET", "POST"])
 def rate_change_new(request: HttpRequest) -> HttpResponse:
-    if not selectors.has_approvals_inbox(request.user):
+    if not access.supervises(request.user):
         raise PermissionDenied(_("Pay-rate changes are proposed by managers and HR."))
     initial: dict[str, Any] = {"effective_date": timezone.localdate()}
     chosen = None
@@ -246,31 +250,26 @@ def leave_quote(request: HttpRequest) -> HttpResponse:
 
 
 def _load(user: Any, request_id: int) -> Request:
-    access.access_request(user, request_id)  # NotFound (404) for anyone who may not see it
+    policy.fetch(user, request_id)  # NotFound (404) for anyone who may not see it
     return selectors.request_shown(request_id=request_id)
 
 
 def _actions(user: Any, obj: Request) -> dict[str, Any]:
-    """Which buttons the page offers; the services decide again when pressed."""
-    me = access.employee_of(user)
-    is_owner = me is not None and me.pk == obj.employee_id
-    is_filer = obj.created_by_id == user.pk
-    is_hr = access.is_hr(user)
-    can_decide, on_behalf_of = (
-        access.approval_capacity(user, obj) if obj.status == Request.Status.PENDING else (False, None)
-    )
+    """The buttons the page offers, as the policy allows them now (the services ask it again when pressed)."""
+    allowed = policy.allowed(user, obj)
     cancel_label = ""
-    if obj.status == Request.Status.PENDING and (is_owner or is_filer or is_hr):
+    if Action.CONFIRM_CANCELLATION in allowed:
+        cancel_label = _("Confirm the cancellation")
+    elif Action.CANCEL in allowed:
         cancel_label = _("Cancel the request")
-    elif obj.status == Request.Status.APPROVED and obj.kind != Request.Kind.RATE_CHANGE:
-        started = obj.start_date is not None and obj.start_date <= timezone.localdate()
-        if is_hr:
-            cancel_label = _("Cancel the request")
-        elif not started and obj.cancel_requested and not is_owner and access.cancellation_capacity(user, obj)[0]:
-            cancel_label = _("Confirm the cancellation")
-        elif not started and (is_owner or is_filer) and not obj.cancel_requested:
-            cancel_label = _("Ask to cancel")
-    return {"can_decide": can_decide, "on_behalf_of": on_behalf_of, "cancel_label": cancel_label}
+    elif Action.REQUEST_CANCELLATION in allowed:
+        cancel_label = _("Ask to cancel")
+    return {
+        "can_decide": Action.APPROVE in allowed,
+        "can_keep": Action.DECLINE_CANCELLATION in allowed,
+        "on_behalf_of": allowed.on_behalf_of,
+        "cancel_label": cancel_label,
+    }
 
 
 @page_view
@@ -300,7 +299,7 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
 
 
 def _decide(request: HttpRequest, request_id: int, decision: str) -> HttpResponse:
-    access.access_request(request.user, request_id)
+    policy.fetch(request.user, request_id)
     form = DecisionForm({"decision": decision, "comment": request.POST.get("comment", "")})
     back = safe_next(request, reverse("request-detail", kwargs={"request_id": request_id}))
     if not form.is_valid():
@@ -336,7 +335,7 @@ def request_reject(request: HttpRequest, request_id: int) -> HttpResponse:
 @page_view
 @require_POST
 def request_cancel(request: HttpRequest, request_id: int) -> HttpResponse:
-    access.access_request(request.user, request_id)
+    policy.fetch(request.user, request_id)
     form = CancelForm(request.POST)
     back = reverse("request-detail", kwargs={"request_id": request_id})
     if not form.is_valid():
@@ -358,13 +357,36 @@ def request_cancel(request: HttpRequest, request_id: int) -> HttpResponse:
     return redirect(back)
 
 
+@page_view
+@require_POST
+def request_decline_cancellation(request: HttpRequest, request_id: int) -> HttpResponse:
+    """Decline the cancellation the employee asked for: the request stays approved."""
+    policy.fetch(request.user, request_id)
+    form = CancelForm(request.POST)
+    back = safe_next(request, reverse("request-detail", kwargs={"request_id": request_id}))
+    if not form.is_valid():
+        messages.error(request, _("The comment is too long."))
+        return redirect(back)
+    try:
+        services.request_decline_cancellation(
+            request_id=request_id, actor=request.user, comment=form.cleaned_data["comment"]
+        )
+    except NotFound:
+        raise
+    except ApplicationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, _("Request #%(id)s stays approved; the employee is told.") % {"id": request_id})
+    return redirect(back)
+
+
 # --- approvals inbox -------------------------------------------------------------------------------------
 
 
 @page_view
 @require_http_methods(["GET", "POST"])
 def approvals(request: HttpRequest) -> HttpResponse:
-    awaiting = access.awaiting_decision(request.user)
+    awaiting = policy.inbox(request.user)
     if request.method == "POST":
         return _approvals_post(request, awaiting)
     filters = InboxFilterForm(request.GET or None)

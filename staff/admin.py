@@ -3,8 +3,9 @@
 Rules kept here:
 - querysets and permissions go through staff.access (HR sees everything, other staff users nothing);
 - writes with invariants go through staff.services: a department through `department_save` (paths),
-  a pay rate through `pay_rate_record` (never edited: past rows are read-only, a correction is a new
-  row), a new employee through `employee_create` (user + employee + first rate);
+  a new employee through `employee_create` (user + employee + first rate); pay rates are read-only here:
+  a change of pay, a correction included, is a rate-change request that another person approves
+  (docs/decisions/four-eyes-on-pay.md);
 - history (django-simple-history) is recorded with the admin user as the actor, and reverting a
   pay rate or a user from the history page is refused (it would edit a row in place).
 """
@@ -23,16 +24,16 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from hrportal.errors import ApplicationError
 from staff import access
 from staff.models import Delegation, Department, Employee, PayRate, Position, TimesheetEntry
 from staff.selectors import employee_search_q
-from staff.services import FTE_MAX, FTE_MIN, department_save, employee_create, pay_rate_record, validate_rate
+from staff.services import FTE_MAX, FTE_MIN, department_save, employee_create
 
 User = get_user_model()
 
@@ -83,60 +84,6 @@ def _search(queryset: QuerySet[Any], search_term: str, prefix: str = "") -> tupl
 # --- pay rates ----------------------------------------------------------------------------------
 
 
-class PayRateAddForm(forms.ModelForm):
-    """A new rate row. Same-date rows are corrections (pay_rate_record supersedes the old one), so
-    the partial unique constraint is not checked here."""
-
-    class Meta:
-        model = PayRate
-        fields = ["effective_date", "fte", "salary", "comment"]
-
-    def _get_validation_exclusions(self) -> set[str]:
-        exclusions = set(super()._get_validation_exclusions())
-        exclusions.add("employee")
-        return exclusions
-
-    def _employee(self, cleaned: dict[str, Any]) -> Employee | None:
-        if cleaned.get("employee") is not None:
-            return cleaned["employee"]
-        try:
-            return self.instance.employee  # an inline form: the formset set the parent here
-        except Employee.DoesNotExist:
-            return None
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        fte, salary = cleaned.get("fte"), cleaned.get("salary")
-        if fte is not None and salary is not None:
-            try:
-                validate_rate(fte=fte, salary=salary)
-            except ApplicationError as exc:
-                for field, messages in exc.detail.items():
-                    for message in messages:
-                        self.add_error(field if field in self.fields else None, message)
-        employee = self._employee(cleaned)
-        effective_date = cleaned.get("effective_date")
-        if employee is not None and employee.hire_date and effective_date and effective_date < employee.hire_date:
-            self.add_error("effective_date", _("A rate cannot start before the hire date."))
-        return cleaned
-
-
-class PayRateStandaloneAddForm(PayRateAddForm):
-    class Meta(PayRateAddForm.Meta):
-        fields = ["employee", "effective_date", "fte", "salary", "comment"]
-
-
-def _record_rate(request: HttpRequest, employee: Employee, data: dict[str, Any]) -> PayRate:
-    return pay_rate_record(
-        employee=employee,
-        effective_date=data["effective_date"],
-        fte=data["fte"],
-        salary=data["salary"],
-        comment=data.get("comment") or "",
-        actor=request.user,
-    )
-
-
 class PayRateHistoryInline(admin.TabularInline):
     """Every recorded row, newest first, read-only: rates are never edited or deleted."""
 
@@ -172,31 +119,6 @@ class PayRateHistoryInline(admin.TabularInline):
         return access.is_hr(request.user) and super().has_view_permission(request, obj)
 
 
-class PayRateAddInline(admin.TabularInline):
-    """Blank rows for new rates; saved through pay_rate_record (see EmployeeAdmin.save_formset)."""
-
-    model = PayRate
-    fk_name = "employee"
-    form = PayRateAddForm
-    verbose_name = _("new rate")
-    verbose_name_plural = _("record a new rate (or correct a date by recording it again)")
-    fields = ["effective_date", "fte", "salary", "comment"]
-    extra = 1
-    can_delete = False
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[PayRate]:
-        return super().get_queryset(request).none()
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return access.is_hr(request.user) and super().has_add_permission(request, obj)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(PayRate)
 class PayRateAdmin(HRAdminMixin, NoRevertHistoryMixin, SimpleHistoryAdmin):
     list_display = [
@@ -221,27 +143,14 @@ class PayRateAdmin(HRAdminMixin, NoRevertHistoryMixin, SimpleHistoryAdmin):
     ) -> tuple[QuerySet[PayRate], bool]:
         return _search(queryset, search_term, prefix="employee__")
 
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
-        if obj is None:
-            kwargs["form"] = PayRateStandaloneAddForm
-        return super().get_form(request, obj, change=change, **kwargs)
-
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        if obj is None:
-            return list(PayRateStandaloneAddForm.Meta.fields)
-        return [*PayRateStandaloneAddForm.Meta.fields, "created_by", "created_at", "superseded_at"]
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # a pay change is a rate-change request, approved by a second person (four eyes)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # never edited in place: a correction is a new row
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-    def save_model(self, request: HttpRequest, obj: PayRate, form: forms.ModelForm, change: bool) -> None:
-        if change:  # pragma: no cover - has_change_permission is False
-            raise PermissionDenied
-        rate = _record_rate(request, form.cleaned_data["employee"], form.cleaned_data)
-        obj.__dict__.update(rate.__dict__)
 
 
 # --- employees ----------------------------------------------------------------------------------
@@ -341,7 +250,7 @@ class EmployeeAdmin(HRAdminMixin, SimpleHistoryAdmin):
     search_fields = ["last_name", "first_name", "patronymic", "personnel_number", "email", "user__username"]
     search_help_text = _("Surname, name, patronymic, personnel number, email or login.")
     autocomplete_fields = ["department", "position", "manager_override"]
-    readonly_fields = ["user", "manager_display"]
+    readonly_fields = ["user", "manager_display", "pay_change_link"]
     fieldsets = [
         (
             None,
@@ -354,6 +263,7 @@ class EmployeeAdmin(HRAdminMixin, SimpleHistoryAdmin):
                     "department",
                     "position",
                     "manager_display",
+                    "pay_change_link",
                     "manager_override",
                     ("hire_date", "termination_date"),
                     "weekly_hours",
@@ -367,7 +277,7 @@ class EmployeeAdmin(HRAdminMixin, SimpleHistoryAdmin):
         (None, {"fields": ["email", "language", "department", "position", "hire_date", ("fte", "salary")]}),
     ]
     history_list_display = ["department", "termination_date"]
-    inlines = [PayRateHistoryInline, PayRateAddInline]
+    inlines = [PayRateHistoryInline]
 
     @admin.display(description=_("full name"), ordering="last_name")
     def full_name_display(self, obj: Employee) -> str:
@@ -377,6 +287,14 @@ class EmployeeAdmin(HRAdminMixin, SimpleHistoryAdmin):
     def active_display(self, obj: Employee) -> bool:
         today = timezone.localdate()
         return obj.user.is_active and (obj.termination_date is None or obj.termination_date >= today)
+
+    @admin.display(description=_("pay change"))
+    def pay_change_link(self, obj: Employee) -> str:
+        if not obj.pk:
+            return "—"
+        url = f"{reverse('rate-change-new')}?employee={obj.pk}"
+        text = _("Propose a new pay rate (another person approves it)")
+        return format_html('<a href="{}">{}</a>', url, text)
 
     @admin.display(description=_("manager"))
     def manager_display(self, obj: Employee) -> str:
@@ -426,16 +344,6 @@ class EmployeeAdmin(HRAdminMixin, SimpleHistoryAdmin):
             actor=request.user,
         )
         obj.__dict__.update(created.__dict__)
-
-    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        if formset.model is PayRate:
-            # New rates go through the service (supersede, lock, audit); existing ones are read-only.
-            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-            for rate_form in formset.forms:
-                if rate_form.has_changed() and rate_form.cleaned_data and rate_form.instance.pk is None:
-                    formset.new_objects.append(_record_rate(request, form.instance, rate_form.cleaned_data))
-            return
-        super().save_formset(request, form, formset, change)
 
 
 # --- departments ----------------------------------------------------------------------------------

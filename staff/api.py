@@ -18,14 +18,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hrportal.errors import NotAllowed
 from staff import access
-from staff.models import Department, Employee
+from staff.models import ApiToken, Department, Employee
 from staff.selectors import (
     department_list,
     employee_list,
@@ -41,11 +40,10 @@ from staff.serializers import (
     EmployeeOutputSerializer,
     MeOutputSerializer,
     RateHistoryOutputSerializer,
-    RateInputSerializer,
     StaffErrorSerializer,
     TokenOutputSerializer,
 )
-from staff.services import employee_create, pay_rate_record
+from staff.services import api_token_issue, api_token_revoke, employee_create
 
 R400 = OpenApiResponse(OpenApiTypes.OBJECT, description='Bad input: `{"field": ["message", …]}`; nothing is saved.')
 R401 = OpenApiResponse(
@@ -81,19 +79,38 @@ class ActiveAuthTokenSerializer(AuthTokenSerializer):
         return attrs
 
 
-class TokenObtainApi(ObtainAuthToken):
-    # The credentials are in the body; a session cookie must not make the view demand a CSRF token.
-    authentication_classes = ()
-    serializer_class = ActiveAuthTokenSerializer
+class TokenApi(APIView):
+    """Sign in for the API (a new expiring token per sign-in) and revoke one's token."""
 
     @extend_schema(
-        summary="Exchange a username and password for an API token",
+        summary="Exchange a username and password for an API token (expires; each sign-in gets its own)",
         request=ActiveAuthTokenSerializer,
         responses={200: TokenOutputSerializer, 400: R400},
         auth=[],
     )
-    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().post(request, *args, **kwargs)
+    def post(self, request: Request) -> Response:
+        serializer = ActiveAuthTokenSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        instance, token = api_token_issue(user=serializer.validated_data["user"])
+        return Response({"token": token, "expiry": instance.expiry})
+
+    @extend_schema(
+        summary="Revoke the token of this call (or, signed in by session, every token of the caller)",
+        request=None,
+        responses={204: None, 401: R401},
+    )
+    def delete(self, request: Request) -> Response:
+        api_token_revoke(user=request.user, token=request.auth if isinstance(request.auth, ApiToken) else None)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def get_authenticators(self) -> list[Any]:
+        # Signing in takes the credentials from the body: a session cookie must not make it demand a CSRF token.
+        if self.request is not None and self.request.method == "POST":
+            return []
+        return super().get_authenticators()
+
+    def get_permissions(self) -> list[Any]:
+        return [] if self.request.method == "POST" else super().get_permissions()
 
 
 # --- me ---------------------------------------------------------------------------------------
@@ -245,6 +262,8 @@ class EmployeeDetailApi(APIView):
 
 
 class EmployeeRatesApi(APIView):
+    """The pay-rate history. A change of pay is a rate-change request (requests_app adds the POST here)."""
+
     @extend_schema(
         summary="Pay-rate history of an employee (HR and the employee themself)",
         responses={
@@ -259,26 +278,3 @@ class EmployeeRatesApi(APIView):
         if not access.can_see_salary(request.user, employee):
             raise NotAllowed(_("Salaries are visible only to HR and to the employee."))
         return Response(RateHistoryOutputSerializer(rate_history(employee), many=True).data)
-
-    @extend_schema(
-        summary="Record a pay rate from a date (HR)",
-        description="Any effective date on or after the hire date; a second rate for the same date supersedes "
-        "the first (a correction), which stays in the history. Managers propose changes through a "
-        "`rate_change` request instead.",
-        request=RateInputSerializer,
-        responses={
-            201: RateHistoryOutputSerializer,
-            400: R400,
-            401: R401,
-            403: OpenApiResponse(StaffErrorSerializer, description="The caller sees the employee but is not HR."),
-            404: R404,
-        },
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        employee = access.access_employee(request.user, pk)
-        if not access.can_record_rate(request.user, employee):
-            raise NotAllowed(_("Only HR records rates; managers propose a change with a rate-change request."))
-        data = RateInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        rate = pay_rate_record(employee=employee, actor=request.user, **data.validated_data)
-        return Response(RateHistoryOutputSerializer(rate).data, status=status.HTTP_201_CREATED)

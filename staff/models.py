@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken, AuthTokenManager
 from simple_history.models import HistoricalRecords
 
 HR_GROUP = "hr"
@@ -240,3 +241,24 @@ def _register_user_history() -> None:
 
 
 _register_user_history()
+
+
+class ApiTokenManager(AuthTokenManager):
+    def get_queryset(self) -> models.QuerySet[ApiToken]:
+        # Knox finds a token with its user; the caller's employee record comes in the same query (as
+        # staff.access.principal_users() loads a session's user).
+        return super().get_queryset().select_related("user__employee__department", "user__employee__position")
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token (django-rest-knox: stored as a digest, with an expiry). It also holds the fingerprint of its
+    owner's password when it was issued, so a password change revokes every token issued before it, whatever
+    path changed the password (docs/decisions/api-tokens.md)."""
+
+    password_fingerprint = models.CharField(max_length=128, editable=False)
+
+    objects = ApiTokenManager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")

@@ -100,6 +100,7 @@ class MeOutputSerializer(serializers.Serializer):
 
 class TokenOutputSerializer(serializers.Serializer):
     token = serializers.CharField()
+    expiry = serializers.DateTimeField()
 
 
 # --- input ------------------------------------------------------------------------------------

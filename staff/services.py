@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from hrportal.errors import NotFound, ValidationFailed
 from staff import access
-from staff.models import HR_GROUP, Delegation, Department, Employee, PayRate, Position
+from staff.models import HR_GROUP, ApiToken, Delegation, Department, Employee, PayRate, Position
 
 User = get_user_model()
 
@@ -279,3 +279,21 @@ def delegation_delete(*, manager: Employee, delegation_id: int, actor: Any = Non
         raise NotFound(_("Delegation not found."))
     _set_actor(delegation, actor)
     delegation.delete()
+
+
+# --- API tokens ---------------------------------------------------------------------------------
+
+
+def api_token_issue(*, user: Any) -> tuple[ApiToken, str]:
+    """A new API token for `user` (each sign-in its own, expiring after REST_KNOX's TOKEN_TTL); returns the row and
+    the token itself, shown once — only its digest is stored."""
+    return ApiToken.objects.create(user=user, password_fingerprint=user.get_session_auth_hash())  # type: ignore[no-any-return]
+
+
+def api_token_revoke(*, user: Any, token: ApiToken | None) -> int:
+    """Revoke the token a call came with, or every token of `user` (a call signed in by session). Returns how many."""
+    tokens = ApiToken.objects.filter(user=user)
+    if token is not None:
+        tokens = tokens.filter(digest=token.digest)
+    deleted, _by_model = tokens.delete()
+    return deleted

@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.django_db
-def test_openapi_schema_is_valid_openapi_3(client: Client) -> None:
+def test_openapi_schema_is_valid_openapi_3(client: Client, cast) -> None:
+    client.force_login(cast.employee.user)
     response = client.get("/api/v1/schema/")
     assert response.status_code == 200
     schema = yaml.safe_load(response.content)
@@ -25,8 +26,15 @@ def test_openapi_schema_is_valid_openapi_3(client: Client) -> None:
 
 
 @pytest.mark.django_db
-def test_api_docs_page_renders(client: Client) -> None:
+def test_api_docs_page_renders(client: Client, cast) -> None:
+    client.force_login(cast.employee.user)
     assert client.get("/api/v1/docs/").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/v1/schema/", "/api/v1/docs/"])
+def test_the_schema_and_its_page_need_a_login(client: Client, path: str) -> None:
+    assert client.get(path).status_code in (401, 403)
 
 
 @pytest.mark.django_db

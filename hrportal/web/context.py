@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from requests_app.selectors import has_approvals_inbox
+from requests_app import policy
 from staff import access
 from staff.models import Employee
 
@@ -21,20 +21,20 @@ class Nav:
     is_hr: bool
     manages: bool  # heads a subtree, stands in for a manager, or has reports by override
     can_admin: bool
-    can_approve: bool  # requests_app.selectors.has_approvals_inbox
+    can_approve: bool  # staff.access.supervises
     approvals_count: int
 
 
 def nav_for(user: Any) -> Nav:
     is_hr = access.is_hr(user)
-    can_approve = has_approvals_inbox(user)
+    can_approve = access.supervises(user)
     return Nav(
         employee=access.employee_of(user),
         is_hr=is_hr,
         manages=access.manages_anyone(user),
         can_admin=is_hr and bool(user.is_staff),
         can_approve=can_approve,
-        approvals_count=access.awaiting_decision(user).count() if can_approve else 0,
+        approvals_count=policy.inbox(user).count() if can_approve else 0,
     )
 
 

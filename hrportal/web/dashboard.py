@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET
 
 from hrportal.pages import page_view
 from leave import selectors as leave_selectors
+from requests_app import policy
 from requests_app.models import Request
-from requests_app.selectors import has_approvals_inbox
 from staff import access
 
 UPCOMING_LIMIT = 10
@@ -49,7 +49,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             # A type this employee never earns (no additional days) would only show a row of zeros.
             if b.accrued or b.used or b.pending
         ]
-        mine = access.own_requests(request.user).with_details().order_by("-created_at", "-id")
+        mine = policy.own(request.user).with_details().order_by("-created_at", "-id")
         context["upcoming"] = list(
             mine.filter(
                 employee=me,
@@ -59,7 +59,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             ).order_by("start_date", "id")[:UPCOMING_LIMIT]
         )
         context["recent"] = list(mine[:RECENT_LIMIT])
-    if has_approvals_inbox(request.user):
-        inbox = access.awaiting_decision(request.user).with_details()
+    if access.supervises(request.user):
+        inbox = policy.inbox(request.user).with_details()
         context["inbox"] = list(inbox.order_by("created_at", "id")[:INBOX_PREVIEW])
     return render(request, "staff/dashboard.html", context)

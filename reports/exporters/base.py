@@ -36,7 +36,7 @@ def may_run_reports(user: Any) -> bool:
     """HR, and managers (department heads, deputies while a delegation runs, override managers).
 
     An employee who manages nobody may not run reports (CONTRACT: an employee is refused)."""
-    return access.is_active_user(user) and (access.is_hr(user) or access.manages_anyone(user))
+    return access.is_active_user(user) and access.supervises(user)
 
 
 def shows_money(user: Any) -> bool:

@@ -70,7 +70,8 @@ def test_a_deputy_may_not_change_the_rate_of_the_manager_they_stand_in_for(cast)
         content_type="application/json",
     )
     assert response.status_code == 400, response.content
-    assert response.json() == {"employee": ["You may not propose a rate change for this employee."]}
+    # The deputy does not even see the manager (a deputy acts over the team, never over the manager).
+    assert response.json() == {"employee": ["Unknown employee, or one you may not file for."]}
 
 
 def test_a_boss_who_deputises_for_their_report_still_manages_them(cast) -> None:
@@ -96,7 +97,7 @@ def test_the_form_offers_exactly_whom_the_rule_allows(cast) -> None:
         assert offered == allowed, role
         # can_change_rate reads the paths once per user; `manages` is the rule it must agree with.
         me = cast.by_role(role)
-        assert allowed == {e.pk for e in active if access.is_hr(user) or access.manages(me, e)}, role
+        assert allowed == {e.pk for e in active if (access.is_hr(user) and e != me) or access.manages(me, e)}, role
     assert cast.manager.pk not in set(rate_change_candidates(cast.outsider.user).values_list("pk", flat=True))
     assert cast.sub_manager.pk in set(rate_change_candidates(cast.manager.user).values_list("pk", flat=True))
 

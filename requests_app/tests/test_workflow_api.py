@@ -7,9 +7,11 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.contrib.auth.models import Group
 
+from conftest import make_employee
 from requests_app.models import Request, RequestEvent
-from staff.models import Delegation, PayRate
+from staff.models import HR_GROUP, Delegation, PayRate
 from staff.selectors import rate_on
 
 TODAY = dt.date(2026, 3, 2)
@@ -120,10 +122,16 @@ def test_rate_change_filed_by_hr_goes_manager_then_hr(cast, api) -> None:
     rid = response.json()["id"]
     step = api(cast.manager).post(f"/api/v1/requests/{rid}/approve/")
     assert step.json()["status"] == "pending" and step.json()["stage"] == "hr"
-    # A retried step approval by the same manager is harmless.
-    assert api(cast.manager).post(f"/api/v1/requests/{rid}/approve/").status_code == 200
-    assert api(cast.hr).post(f"/api/v1/requests/{rid}/approve/").json()["status"] == "approved"
-    assert actions(rid) == [("created", "hr"), ("approved_step", "manager"), ("approved", "hr")]
+    # A retried step approval by the same manager changes nothing and says so (409, not a silent 200).
+    retried = api(cast.manager).post(f"/api/v1/requests/{rid}/approve/")
+    assert retried.status_code == 409
+    assert retried.json() == {"detail": "You have already approved this request; it now waits for the next step."}
+    # The HR member who proposed it never approves it (four eyes): another HR member does.
+    assert api(cast.hr).post(f"/api/v1/requests/{rid}/approve/").status_code == 403
+    second_hr = make_employee(username="hr2", department=cast.hr_department, last_name="Зайцева")
+    second_hr.user.groups.add(Group.objects.get(name=HR_GROUP))
+    assert api(second_hr).post(f"/api/v1/requests/{rid}/approve/").json()["status"] == "approved"
+    assert actions(rid) == [("created", "hr"), ("approved_step", "manager"), ("approved", "hr2")]
     assert PayRate.objects.filter(employee=cast.employee, salary=Decimal("150000.00")).count() == 1
 
 
@@ -201,7 +209,9 @@ def test_double_approve_and_state_conflicts(cast, api) -> None:
         .json()["id"]
     )
     assert api(cast.manager).post(f"/api/v1/requests/{rid}/approve/").status_code == 200
-    assert api(cast.manager).post(f"/api/v1/requests/{rid}/approve/").status_code == 200
+    again = api(cast.manager).post(f"/api/v1/requests/{rid}/approve/")
+    assert again.status_code == 409  # the contract's 409 for an action the state forbids
+    assert again.json() == {"detail": "The request is no longer pending: it cannot be approved."}
     assert RequestEvent.objects.filter(request_id=rid, action="approved").count() == 1
     assert api(cast.manager).post(f"/api/v1/requests/{rid}/reject/").status_code == 409
 

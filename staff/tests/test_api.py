@@ -81,10 +81,11 @@ def test_token_of_a_terminated_employee_is_refused_with_401(cast):
     assert client.get(reverse("api-employee-detail", args=[cast.employee.pk])).status_code == 401
 
 
-def test_settings_use_the_active_token_authentication(settings):
+def test_settings_use_the_expiring_token_authentication(settings):
     classes = settings.REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"]
-    assert classes[0] == "staff.authentication.ActiveTokenAuthentication"  # first: its header makes 401s
+    assert classes[0] == "staff.authentication.ExpiringTokenAuthentication"  # first: its header makes 401s
     assert "rest_framework.authentication.TokenAuthentication" not in classes
+    assert "knox.auth.TokenAuthentication" not in classes
 
 
 # --- me ---------------------------------------------------------------------------------------
@@ -303,15 +304,17 @@ def test_rate_history_lists_current_rows_in_date_order(cast, api):
     ]
 
 
-def test_hr_records_a_rate_including_past_dates(cast, api):
+def test_hr_files_a_rate_correction_including_past_dates(cast, api):
+    """A direct rate write is a correction another HR member confirms (requests_app/tests/test_four_eyes.py)."""
     url = reverse("api-employee-rates", args=[cast.employee.pk])
+    before = PayRate.objects.count()
     response = api(cast.hr).post(
         url, {"effective_date": "2023-06-01", "fte": "0.75", "salary": "90000.00", "comment": "loading history"}
     )
-    assert response.status_code == 201, response.content
-    rate = PayRate.objects.get(pk=response.json()["id"])
-    assert rate.created_by == cast.hr.user
-    assert rate.history.latest().history_user == cast.hr.user
+    assert response.status_code == 202, response.content
+    assert response.json()["status"] == "pending" and response.json()["stage"] == "hr"
+    assert response.json()["comment"] == "loading history"
+    assert PayRate.objects.count() == before
 
 
 @pytest.mark.parametrize(

@@ -36,11 +36,10 @@ from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
-from rest_framework.authtoken.models import Token
 
 from conftest import Cast, make_employee
 from staff.models import HR_GROUP, Delegation, PayRate, Position, TimesheetEntry
-from staff.services import HR_PERMISSION_APPS, hr_group_ensure
+from staff.services import HR_PERMISSION_APPS, api_token_issue, hr_group_ensure
 
 ANONYMOUS_LIKE = ("anonymous", "deactivated")
 TERMINATED = "terminated"
@@ -75,10 +74,11 @@ EXPECTED: dict[str, Statuses] = {
     "logout": every(405),  # POST only
     "set_language": every(302),  # GET just redirects back
     "^media/(?P<path>.*)$": every(404),  # DEBUG-only static serving
-    # the API's schema and docs are public: they describe endpoints, not data
-    "schema": OPEN,
-    "api-docs": OPEN,
-    "api-token": every(405),  # POST only (credentials in the body)
+    # the API's schema and docs need a login
+    "schema": {**OPEN, "anonymous": {401}, "deactivated": {401}},
+    "api-docs": {**OPEN, "anonymous": {401}, "deactivated": {401}},
+    # POST signs in (credentials in the body), DELETE revokes the caller's token: no GET
+    "api-token": {**every(405), "anonymous": {401}, "deactivated": {401}},
     # the staff API
     "api-employee-rates": {"employee": {200}, "manager": {403}, HR: {200}},
     # the admin's own pages
@@ -97,6 +97,7 @@ EXPECTED: dict[str, Statuses] = {
     "api-request-approve": {role: {405} for role in (*PEOPLE, HR)},
     "api-request-reject": {role: {405} for role in (*PEOPLE, HR)},
     "api-request-cancel": {role: {405} for role in (*PEOPLE, HR)},
+    "api-request-decline-cancellation": {role: {405} for role in (*PEOPLE, HR)},
     # reports: the subject job is `manager`'s; its owner and HR only; a queued job cannot be downloaded
     "api-report-detail": {"employee": {404}, "manager": {200}, HR: {200}},
     "api-report-download": {"employee": {404}, "manager": {409}, HR: {409}},
@@ -105,6 +106,7 @@ EXPECTED: dict[str, Statuses] = {
     "request-approve": {role: {405} for role in (*PEOPLE, HR)},
     "request-reject": {role: {405} for role in (*PEOPLE, HR)},
     "request-cancel": {role: {405} for role in (*PEOPLE, HR)},
+    "request-decline-cancellation": {role: {405} for role in (*PEOPLE, HR)},
     # pages for managers and HR only
     "delegations": {"employee": {403}, "outsider": {403}},
     "rate-change-new": {"employee": {403}, "outsider": {403}},
@@ -371,7 +373,7 @@ def matrix_objects(cast: Cast, hr_admin: Any) -> Objects:
         manager=cast.manager, deputy=cast.sub_manager, start_date="2024-01-01", end_date="2024-01-31"
     )
     entry = TimesheetEntry.objects.create(employee=cast.employee, date="2024-05-09", kind="holiday", hours=Decimal(8))
-    Token.objects.create(user=cast.employee.user)
+    api_token_issue(user=cast.employee.user)
     terminated = make_employee(username="terminated", department=cast.sales, last_name="Ушедший")
     terminated.termination_date = "2024-02-29"
     terminated.save()

@@ -38,7 +38,7 @@ def test_every_page_stays_within_its_query_budget(big_org, login, role, django_a
     assert grown == first, "a page's query count grew with the organisation"
 
 
-POST_ONLY = {"request-approve", "request-reject", "request-cancel", "delegation-delete"}
+POST_ONLY = {"request-approve", "request-reject", "request-cancel", "request-decline-cancellation", "delegation-delete"}
 
 
 def test_every_page_is_listed(cast, calendars) -> None:
