@@ -85,13 +85,16 @@ def test_money_columns_by_report_and_role(
     assert not problems, "\n".join(problems)
 
 
-def test_the_deputy_gets_the_managers_rows_without_their_pay(
+def test_the_deputy_gets_the_team_without_the_manager_and_without_pay(
     people: dict[str, Any], holiday_fixture: HolidayFixture, cast: Any, tmp_path: Path
 ) -> None:
-    """The issue's case: the deputy's leave-balance report lists the manager themself, and no earnings."""
+    """The issue's case: the deputy's leave-balance report showed the manager's own average earnings. A deputy acts
+    over the manager's team, never over the manager: the team's rows, not the manager's, and no earnings."""
     rows = _workbook("leave_balances", people["deputy"], holiday_fixture, tmp_path / "deputy.xlsx")
     header, data = rows[0], rows[1:]
-    assert cast.manager.personnel_number in {row[1] for row in data}
+    listed = {row[1] for row in data}
+    assert cast.employee.personnel_number in listed
+    assert cast.manager.personnel_number not in listed
     assert len(header) == 8 and not set(header) & ANY_MONEY
 
 
