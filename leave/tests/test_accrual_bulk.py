@@ -31,7 +31,7 @@ from leave.services.accrual import accrual_types, missing_accruals
 from leave.services.ledger import lock_account
 from leave.tests.conftest import D, d
 from staff.models import Employee, Position
-from tests.harness import run_together
+from tests.harness.util import run_together
 
 _names = itertools.count(1)
 

@@ -128,7 +128,7 @@ def test_a_reclaimed_row_is_sent_by_the_next_claim(published: list[int], mailout
 
 
 def test_publishing_uses_one_producer_and_reports_progress() -> None:
-    from tests.harness import celery_broker
+    from tests.harness.broker import celery_broker
 
     with celery_broker("memory://"):
         assert delivery._publish_sends([1, 2, 3]) == 3
@@ -136,7 +136,8 @@ def test_publishing_uses_one_producer_and_reports_progress() -> None:
 
 
 def test_a_publish_error_stops_and_leaves_the_rest_to_the_next_sweep(caplog: pytest.LogCaptureFixture) -> None:
-    from tests.harness import celery_broker, free_port
+    from tests.harness.broker import celery_broker
+    from tests.harness.util import free_port
 
     with celery_broker(f"redis://127.0.0.1:{free_port()}/0"):
         assert delivery._publish_sends([1, 2]) == 0
