@@ -1,4 +1,4 @@
-# hrportal: `make run` and `make test` are the whole quick start (../shared/CONTRACT.md).
+# hrportal: `make run` and `make test` are the whole quick start.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format venv migrate clean-var
+.PHONY: run test test-fast lint format venv migrate clean-var
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ test: $(STAMP)
 	$(PY) -m coverage report
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# The unit and API tests alone, without the coverage gate: no browser, no real worker or broker, no fault
+# scenarios, no fuzzing (the markers in pytest.ini). CI runs `make test`.
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not browser and not broker and not faults and not slow" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -156,7 +156,7 @@ def _migration_data(request: pytest.FixtureRequest) -> None:
 @pytest.fixture
 def login() -> Callable[[Employee | User], Client]:
     """`login(person)` → a Django test client with a real session of that person."""
-    from tests.harness import login_client
+    from tests.harness.util import login_client
 
     return login_client
 

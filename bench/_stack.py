@@ -96,7 +96,7 @@ def prepare(env: dict[str, str], database: str, *, employees: int) -> None:
 def purge_queues() -> None:
     """Empty the project's Celery queues on the configured broker (after django.setup()).
 
-    tests.harness.purge_queues does the same for the tests; bench/ does not import tests/ (it pulls in pytest).
+    tests.harness.broker.purge_queues does the same for the tests; bench/ does not import tests/ (it pulls in pytest).
     """
     from hrportal.celery import app
 

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.harness import Gunicorn, child_env, wait_until
+from tests.harness.gunicorn_server import Gunicorn
+from tests.harness.util import child_env, wait_until
 
 MAX_REQUESTS = 4
 

@@ -28,15 +28,11 @@ from hrportal.tests.test_metrics_dashboard import DASHBOARD, dashboard_exprs, me
 from notifications.models import DeliveryAttempt, OutboxMessage
 from reports.models import ReportJob
 from requests_app.models import RequestEvent
-from tests.harness import (
-    CeleryWorker,
-    SMTPServer,
-    private_broker,
-    requires_postgres,
-    requires_redis_broker,
-    wait_until,
-    worker_env,
-)
+from tests.harness.broker import private_broker
+from tests.harness.celery_worker import CeleryWorker, worker_env
+from tests.harness.marks import requires_postgres, requires_redis_broker
+from tests.harness.smtp import SMTPServer
+from tests.harness.util import wait_until
 
 pytestmark = [
     pytest.mark.broker,

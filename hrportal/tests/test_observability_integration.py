@@ -15,14 +15,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.harness import (
-    CeleryWorker,
-    private_broker,
-    requires_postgres,
-    requires_redis_broker,
-    wait_until,
-    worker_env,
-)
+from tests.harness.broker import private_broker
+from tests.harness.celery_worker import CeleryWorker, worker_env
+from tests.harness.marks import requires_postgres, requires_redis_broker
+from tests.harness.util import wait_until
 
 pytestmark = [
     pytest.mark.broker,

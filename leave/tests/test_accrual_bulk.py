@@ -31,12 +31,12 @@ from leave.services.accrual import accrual_types, missing_accruals
 from leave.services.ledger import lock_account
 from leave.tests.conftest import D, d
 from staff.models import Employee, Position
-from tests.harness import run_together
+from tests.harness.util import run_together
 
 _names = itertools.count(1)
 
 
-# --- the reference: accrue() as it was before the bulk path (per employee, per account) -------------------------
+# --- the reference: accrue() per employee, per account, which the bulk path must match --------------------------
 
 
 def _reference_planned(
@@ -407,7 +407,7 @@ def test_a_cut_of_the_yearly_days_absorbed_to_the_cent_keeps_the_balance(
     assert additional(pair.bulk) == D("8.00")
     fresh = Employee.objects.select_related("position").get(pk=pair.bulk.pk)  # the position's new days
     assert selectors.balance(employee=fresh, leave_type="additional", on=d("2024-09-01")).accrued == D("8.00")
-    # The old path's second run posted month 7 late as −1.00 and lost the day until month 9 was posted.
+    # The reference's second run posts month 7 late as −1.00 and loses the day until month 9 is posted.
     assert additional(pair.reference) == D("7.00")
 
 

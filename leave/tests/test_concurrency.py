@@ -19,7 +19,7 @@ from hrportal.errors import ValidationFailed
 from leave import selectors, services
 from leave.models import LeaveAccount, LeaveEntry, LeaveType
 from leave.tests.conftest import D, d
-from tests.harness import run_together
+from tests.harness.util import run_together
 
 pytestmark = [
     pytest.mark.postgres,

@@ -20,7 +20,7 @@ from notifications.models import DeliveryAttempt, OutboxContent, OutboxMessage
 from notifications.services import notify
 from notifications.tests.backends import ScriptedBackend
 from notifications.tests.factories import fake_request, make_person
-from tests.harness import run_together
+from tests.harness.util import run_together
 
 pytestmark = pytest.mark.django_db
 

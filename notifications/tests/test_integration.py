@@ -28,20 +28,13 @@ from notifications.services import notify
 from notifications.tests.factories import fake_request, make_person
 from staff.models import Department, Employee
 from tests.faults.marks import Status, outcomes, queue_mail, status_of
-from tests.faults.services import Sweeper
-from tests.harness import (
-    INTEGRATION,
-    CeleryWorker,
-    RedisServer,
-    SMTPServer,
-    celery_broker,
-    env_broker_url,
-    purge_queues,
-    requires_redis_server,
-    wait_for_consumer,
-    wait_until,
-    worker_env,
-)
+from tests.harness.beat import Sweeper
+from tests.harness.broker import celery_broker, env_broker_url, purge_queues, wait_for_consumer
+from tests.harness.celery_worker import CeleryWorker, worker_env
+from tests.harness.marks import INTEGRATION, requires_redis_server
+from tests.harness.redis_server import RedisServer
+from tests.harness.smtp import SMTPServer
+from tests.harness.util import wait_until
 
 pytestmark = INTEGRATION
 

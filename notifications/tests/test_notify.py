@@ -207,7 +207,8 @@ def test_a_dead_broker_at_commit_is_logged_not_raised(
 
 
 def test_a_real_refused_broker_connection_does_not_raise(caplog: pytest.LogCaptureFixture) -> None:
-    from tests.harness import celery_broker, free_port
+    from tests.harness.broker import celery_broker
+    from tests.harness.util import free_port
 
     with celery_broker(f"redis://127.0.0.1:{free_port()}/0"), caplog.at_level(logging.ERROR):
         services.enqueue_dispatch([1, 2, 3])

@@ -203,7 +203,7 @@ def test_the_migration_classifies_the_old_failures_by_their_text(error: str, kin
 
 
 def test_publishing_uses_one_producer_and_reports_progress() -> None:
-    from tests.harness import celery_broker
+    from tests.harness.broker import celery_broker
 
     with celery_broker("memory://"):
         assert delivery._publish_sends([1, 2, 3]) == 3
@@ -211,7 +211,8 @@ def test_publishing_uses_one_producer_and_reports_progress() -> None:
 
 
 def test_a_publish_error_stops_and_leaves_the_rest_to_the_next_sweep(caplog: pytest.LogCaptureFixture) -> None:
-    from tests.harness import celery_broker, free_port
+    from tests.harness.broker import celery_broker
+    from tests.harness.util import free_port
 
     with celery_broker(f"redis://127.0.0.1:{free_port()}/0"):
         assert delivery._publish_sends([1, 2]) == 0

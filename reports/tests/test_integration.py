@@ -29,17 +29,13 @@ from notifications.models import OutboxMessage
 from reports.models import ReportJob
 from reports.tests.conftest import HolidayFixture
 from staff.models import Employee, TimesheetEntry
-from tests.harness import (
-    INTEGRATION,
-    CeleryWorker,
-    RedisServer,
-    SMTPServer,
-    celery_broker,
-    requires_redis_server,
-    wait_until,
-    worker_env,
-)
-from tests.harness import broker_url as broker_url
+from tests.harness.broker import broker_url as broker_url
+from tests.harness.broker import celery_broker
+from tests.harness.celery_worker import CeleryWorker, worker_env
+from tests.harness.marks import INTEGRATION, requires_redis_server
+from tests.harness.redis_server import RedisServer
+from tests.harness.smtp import SMTPServer
+from tests.harness.util import wait_until
 
 pytestmark = INTEGRATION
 

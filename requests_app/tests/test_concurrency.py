@@ -16,7 +16,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from requests_app.models import Request
-from tests.harness import run_together
+from tests.harness.util import run_together
 
 pytestmark = [
     pytest.mark.postgres,

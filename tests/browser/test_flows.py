@@ -29,15 +29,11 @@ from django.conf import settings
 from django.db import connections
 
 from conftest import PASSWORD, Cast
-from tests.harness import (
-    CeleryWorker,
-    SMTPServer,
-    broker_url,  # noqa: F401  (a fixture)
-    requires_postgres,
-    requires_redis_broker,
-    wait_until,
-    worker_env,
-)
+from tests.harness.broker import broker_url  # noqa: F401  (a fixture)
+from tests.harness.celery_worker import CeleryWorker, worker_env
+from tests.harness.marks import requires_postgres, requires_redis_broker
+from tests.harness.smtp import SMTPServer
+from tests.harness.util import wait_until
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = [

@@ -16,8 +16,9 @@ from typing import Any
 
 import pytest
 
-from tests.faults.services import RabbitMQServer
-from tests.harness import QUEUES, RedisServer, celery_broker
+from tests.harness.broker import QUEUES, celery_broker
+from tests.harness.rabbitmq import RabbitMQServer
+from tests.harness.redis_server import RedisServer
 
 
 @dataclass

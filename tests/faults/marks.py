@@ -11,7 +11,8 @@ from django.db import transaction
 
 from notifications.models import DeliveryAttempt, OutboxMessage
 from staff.models import Department, Employee
-from tests.faults.services import postgres_bin_dir, rabbitmq_server_script
+from tests.harness.postgres import postgres_bin_dir
+from tests.harness.rabbitmq import rabbitmq_server_script
 
 
 def _missing_environment() -> str:

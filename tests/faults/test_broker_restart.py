@@ -22,8 +22,11 @@ from notifications.models import OutboxMessage
 from reports.models import ReportJob
 from tests.faults.conftest import Broker
 from tests.faults.marks import FAULTS, Status, queue_mail, statuses
-from tests.faults.services import Sweeper
-from tests.harness import CeleryWorker, SMTPServer, wait_for_consumer, wait_until, worker_env
+from tests.harness.beat import Sweeper
+from tests.harness.broker import wait_for_consumer
+from tests.harness.celery_worker import CeleryWorker, worker_env
+from tests.harness.smtp import SMTPServer
+from tests.harness.util import wait_until
 
 pytestmark = FAULTS
 

@@ -31,8 +31,14 @@ from typing import Any
 import pytest
 
 from tests.faults.marks import FAULTS_NO_DB
-from tests.faults.services import PostgresCluster, Sweeper
-from tests.harness import ROOT, CeleryWorker, Gunicorn, RedisServer, SMTPServer, celery_broker, wait_until
+from tests.harness.beat import Sweeper
+from tests.harness.broker import celery_broker
+from tests.harness.celery_worker import CeleryWorker
+from tests.harness.gunicorn_server import Gunicorn
+from tests.harness.postgres import PostgresCluster
+from tests.harness.redis_server import RedisServer
+from tests.harness.smtp import SMTPServer
+from tests.harness.util import ROOT, wait_until
 
 pytestmark = FAULTS_NO_DB
 

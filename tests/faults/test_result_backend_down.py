@@ -15,8 +15,10 @@ from notifications.models import DeliveryAttempt, OutboxMessage
 from reports.models import ReportJob
 from tests.faults.conftest import Broker
 from tests.faults.marks import FAULTS, Status, queue_mail, statuses
-from tests.faults.services import Sweeper
-from tests.harness import CeleryWorker, SMTPServer, free_port, wait_until, worker_env
+from tests.harness.beat import Sweeper
+from tests.harness.celery_worker import CeleryWorker, worker_env
+from tests.harness.smtp import SMTPServer
+from tests.harness.util import free_port, wait_until
 
 pytestmark = FAULTS
 

@@ -14,8 +14,11 @@ import pytest
 
 from notifications.models import DeliveryAttempt, OutboxMessage
 from tests.faults.marks import FAULTS, Status, queue_mail, status_of
-from tests.faults.services import HangingSMTP
-from tests.harness import CeleryWorker, RedisServer, SMTPServer, celery_broker, wait_until, worker_env
+from tests.harness.broker import celery_broker
+from tests.harness.celery_worker import CeleryWorker, worker_env
+from tests.harness.redis_server import RedisServer
+from tests.harness.smtp import SMTPServer
+from tests.harness.util import wait_until
 
 pytestmark = FAULTS
 
@@ -26,23 +29,21 @@ OLD_BUDGET = 3  # more attempts than the old MAIL_MAX_RETRIES=2 of this module a
 @dataclass
 class Stack:
     smtp: SMTPServer
-    front: HangingSMTP
     worker: CeleryWorker
 
 
 @pytest.fixture(scope="module")
 def shared_stack(django_db_setup: None) -> Iterator[Stack]:
-    """One private Redis, one SMTP server behind a front that can hang, one worker for the module."""
-    with RedisServer() as redis, SMTPServer() as smtp, HangingSMTP(smtp) as front, celery_broker(redis.url()):
-        env = worker_env(broker_url=redis.url(), EMAIL_TIMEOUT=EMAIL_TIMEOUT, **front.env())
+    """One private Redis, one SMTP server that hangs when told to, one worker for the module."""
+    with RedisServer() as redis, SMTPServer() as smtp, celery_broker(redis.url()):
+        env = worker_env(broker_url=redis.url(), smtp=smtp, EMAIL_TIMEOUT=EMAIL_TIMEOUT)
         with CeleryWorker(env=env) as worker:
-            yield Stack(smtp=smtp, front=front, worker=worker)
+            yield Stack(smtp=smtp, worker=worker)
 
 
 @pytest.fixture
 def stack(shared_stack: Stack) -> Stack:
     shared_stack.smtp.handler.reset()
-    shared_stack.front.heal()
     return shared_stack
 
 
@@ -51,13 +52,13 @@ def attempts_of(message: OutboxMessage) -> list[DeliveryAttempt]:
 
 
 def test_a_server_that_never_greets_times_out_and_the_retry_delivers_once(stack: Stack, cast: Any) -> None:
-    stack.front.hang_next(1)
+    stack.smtp.handler.hang_greeting_next(1)
     message = queue_mail(cast.manager)
     wait_until(lambda: status_of(message) == Status.SENT, timeout=60, message=stack.worker.log_tail)
 
     assert stack.smtp.count_by_outbox_id() == {message.pk: 1}
-    assert stack.front.hung == 1
-    wait_until(lambda: stack.front.hung_closed_by_client == 1, timeout=5)  # the client gave up and closed
+    assert stack.smtp.handler.holds == 1
+    wait_until(lambda: stack.smtp.handler.lost == 1, timeout=5)  # the client gave up and closed
     first, second = attempts_of(message)
     assert (first.outcome, second.outcome) == ("retry", "sent")
     assert "timed out" in first.error.lower()
@@ -78,7 +79,7 @@ def test_a_server_that_hangs_at_the_end_of_data_times_out_and_the_retry_delivers
 
 
 def test_a_server_that_always_hangs_keeps_the_row_retrying_until_it_answers(stack: Stack, cast: Any) -> None:
-    stack.front.hang_all()
+    stack.smtp.handler.hang_greeting_next(1000)  # every connection
     message = queue_mail(cast.manager)
 
     def retried() -> bool:
@@ -92,7 +93,7 @@ def test_a_server_that_always_hangs_keeps_the_row_retrying_until_it_answers(stac
     assert row.last_error_kind == "transient" and "timed out" in row.last_error.lower()
     assert stack.smtp.messages == []
 
-    stack.front.heal()
+    stack.smtp.handler.reset()  # answers again
     wait_until(lambda: status_of(message) == Status.SENT, timeout=60, message=stack.worker.log_tail)
     assert stack.smtp.count_by_outbox_id() == {message.pk: 1}
     attempts = attempts_of(message)

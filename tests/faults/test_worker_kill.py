@@ -29,8 +29,10 @@ from reports.models import ReportJob
 from staff.models import TimesheetEntry
 from tests.faults.conftest import Broker
 from tests.faults.marks import FAULTS, Status, queue_mail, status_of, statuses
-from tests.faults.services import Sweeper
-from tests.harness import CeleryWorker, SMTPServer, wait_until, worker_env
+from tests.harness.beat import Sweeper
+from tests.harness.celery_worker import CeleryWorker, worker_env
+from tests.harness.smtp import SMTPServer
+from tests.harness.util import wait_until
 
 pytestmark = FAULTS
 

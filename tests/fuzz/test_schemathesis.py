@@ -63,6 +63,8 @@ ROLES = ("employee", "manager", "hr", "outsider")
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance, ignored_auth]
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(autouse=True)
 def _keep_the_test_connection() -> Iterator[None]:
