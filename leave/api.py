@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from hrportal.dates import check_absence, check_date
 from hrportal.errors import NotFound, ValidationFailed
 from leave import selectors
 from leave.serializers import (
@@ -63,7 +64,7 @@ class BalanceApi(APIView):
         query = BalanceQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         employee = _employee(request, query.validated_data.get("employee"))
-        on = query.validated_data.get("on") or timezone.localdate()
+        on = check_date(query.validated_data.get("on") or timezone.localdate(), field="on")
         data = {"employee": employee.pk, "on": on, "balances": selectors.balances(employee=employee, on=on)}
         return Response(BalanceOutputSerializer(data).data)
 
@@ -85,6 +86,7 @@ class QuoteApi(APIView):
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         employee = _employee(request, data.get("employee"))
+        check_absence(data["start_date"], data["end_date"])
         result = selectors.quote(
             employee=employee,
             leave_type=data["leave_type"],

@@ -45,6 +45,7 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from hrportal.dates import check_date
 from hrportal.errors import NotAllowed, ValidationFailed
 from notifications.services import PUBLISH_RETRY_POLICY, notify
 from reports import conf, files
@@ -75,6 +76,8 @@ def validate_request(
         raise NotAllowed(_("Only HR and managers may run reports."))
     if kind not in ReportJob.Kind.values:
         raise ValidationFailed(_("Unknown report kind."), field="kind")
+    check_date(date_from, field="date_from")
+    check_date(date_to, field="date_to")
     if date_to < date_from:
         raise ValidationFailed(_("The period cannot end before it starts."), field="date_to")
     if (date_to - date_from).days + 1 > conf.max_period_days():

@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from staff.models import Employee
@@ -120,6 +121,13 @@ class Request(models.Model):
     @property
     def is_absence(self) -> bool:
         return self.kind in self.ABSENCE_KINDS
+
+    @property
+    def filed_after_start(self) -> bool:
+        """A backdated absence: it started before it was filed (the approver sees a warning)."""
+        if self.start_date is None or self.created_at is None:
+            return False
+        return self.start_date < timezone.localtime(self.created_at).date()
 
 
 class LeaveDetails(models.Model):

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from hrportal.dates import check_absence, check_date
 from hrportal.errors import Conflict, NotAllowed, ValidationFailed
 from leave import selectors as leave_selectors
 from leave import services as leave_services
@@ -95,9 +96,25 @@ def _is_exclusion_violation(exc: IntegrityError) -> bool:
     return getattr(cause, "sqlstate", None) == EXCLUSION_VIOLATION or "request_no_overlapping_absence" in str(exc)
 
 
-def _validate_dates(start_date: dt.date | None, end_date: dt.date | None) -> None:
-    if start_date and end_date and end_date < start_date:
+BEFORE_HIRE = gettext_noop("The dates start before the hire date (%(date)s).")
+AFTER_TERMINATION = gettext_noop("The dates end after the termination date (%(date)s).")
+
+
+def _validate_dates(employee: Employee, start_date: dt.date | None, end_date: dt.date | None) -> None:
+    """An absence lies inside the portal's date window, is at most a year long, and inside the employee's
+    employment. One that started before it was filed is accepted and shown to the approver as such
+    (docs/decisions/backdated-requests.md)."""
+    if start_date is None or end_date is None:
+        return
+    if end_date < start_date:
         raise ValidationFailed("The end date is before the start date.", field="end_date")
+    check_absence(start_date, end_date)
+    if start_date < employee.hire_date:
+        params = {"date": f"{employee.hire_date:%d.%m.%Y}"}
+        raise ValidationFailed(BEFORE_HIRE % params, field="start_date", ui=(BEFORE_HIRE, params))
+    if employee.termination_date is not None and end_date > employee.termination_date:
+        params = {"date": f"{employee.termination_date:%d.%m.%Y}"}
+        raise ValidationFailed(AFTER_TERMINATION % params, field="end_date", ui=(AFTER_TERMINATION, params))
 
 
 @transaction.atomic
@@ -135,6 +152,7 @@ def request_create(
         validate_rate(fte=fte, salary=salary)
         if not access.is_hr(actor) and effective_date < timezone.localdate():
             raise ValidationFailed("A manager proposes changes from today on.", field="effective_date")
+        check_date(effective_date, field="effective_date")
         if effective_date < employee.hire_date:
             raise ValidationFailed("A rate cannot start before the hire date.", field="effective_date")
         if correction and not access.is_hr(actor):
@@ -148,7 +166,9 @@ def request_create(
         if employee is not None and employee.pk != me.pk:
             raise ValidationFailed("You can only file this request for yourself.", field="employee")
         employee = me
-    _validate_dates(start_date, end_date)
+        if kind in Request.ABSENCE_KINDS and (start_date is None or end_date is None):
+            raise ValidationFailed("This field is required.", field="start_date" if start_date is None else "end_date")
+    _validate_dates(employee, start_date, end_date)
 
     # One lock per employee serialises their concurrent filings (balance and overlap checks);
     # on PostgreSQL the exclusion constraint backs the overlap rule even without it.

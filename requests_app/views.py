@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from hrportal.dates import check_absence
 from hrportal.errors import ApplicationError, NotFound
 from hrportal.pages import add_service_errors, page_view, query_without_page, safe_next
 from hrportal.ui_errors import error_text
@@ -192,6 +193,7 @@ def quote_context(
     """What the quote fragment shows; pay only to whoever may see the employee's earnings."""
     include_pay = access.can_see_salary(user, employee)
     try:
+        check_absence(start_date, end_date)
         quote = leave_selectors.quote(
             employee=employee,
             leave_type=leave_type,
@@ -406,7 +408,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
 
 
 def _approvals_post(request: HttpRequest, awaiting: QuerySet[Request]) -> HttpResponse:
-    checked = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
+    checked = [int(v) for v in request.POST.getlist("ids") if v.isdigit() and len(v) <= 18]  # a bigint id
     form = BulkDecisionForm(request.POST, checked_ids=checked)
     back = safe_next(request, reverse("approvals"))
     if not form.is_valid():

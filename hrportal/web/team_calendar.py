@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from hrportal.dates import EARLIEST, LATEST
 from hrportal.pages import page_view, query_without_page
 from leave import selectors
 from leave.calc.dates import add_months
@@ -57,11 +58,14 @@ KIND_NAMES = dict(Absence.Kind.choices)
 
 
 def _month(value: str | None, today: dt.date) -> dt.date:
+    """The month asked for (YYYY-MM), else the current one; its neighbours are links on the page, so they stay
+    inside the portal's date window too."""
     try:
-        year, month = (int(part) for part in (value or "").split("-"))
-        return dt.date(year, month, 1)
+        year, month = (int(part) for part in (value or "")[:7].split("-"))
+        first = dt.date(year, month, 1)
     except ValueError:
         return today.replace(day=1)
+    return first if EARLIEST.year < first.year < LATEST.year else today.replace(day=1)
 
 
 def calendar_employees(user: Any, department_id: int | None) -> QuerySet[Employee]:
