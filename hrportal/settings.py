@@ -239,6 +239,9 @@ REST_FRAMEWORK = {
 }
 # API tokens: django-rest-knox (hashed, expiring; docs/decisions/api-tokens.md).
 KNOX_TOKEN_MODEL = "staff.ApiToken"
+# knox's own migrations create its default token table even when the model is swapped for ours; without them,
+# nothing is created for it (a swapped model never migrates).
+MIGRATION_MODULES = {"knox": None}
 REST_KNOX = {
     "TOKEN_TTL": timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=30)),
     "AUTH_HEADER_PREFIX": "Token",  # the contract's `Authorization: Token …`
