@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage, Storage, storages
+from django.core.files.storage import FileSystemStorage, Storage, default_storage, storages
 from django.utils.functional import cached_property
 
 PRIVATE = "private"  # the STORAGES alias
@@ -44,3 +44,19 @@ class PrivateFileSystemStorage(FileSystemStorage):
 def private_storage() -> Storage:
     """The storage of STORAGES["private"] (a callable, so a FileField's migration names no class)."""
     return storages[PRIVATE]
+
+
+def _holding(name: str) -> Storage:
+    """The storage holding `name`: the private one, else (a file stored before private storage existed) the
+    default one."""
+    private = private_storage()
+    return private if private.exists(name) else default_storage
+
+
+def open_private(name: str) -> Any:
+    """Open a private file for reading (mail attachments are private files too)."""
+    return _holding(name).open(name, "rb")
+
+
+def private_size(name: str) -> int:
+    return _holding(name).size(name)

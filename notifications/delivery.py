@@ -27,12 +27,12 @@ from datetime import timedelta
 from email.utils import parseaddr
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import DatabaseError, close_old_connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from hrportal.storage import open_private
 from notifications import conf
 from notifications.models import DeliveryAttempt, OutboxMessage
 from notifications.retry import classify, retry_delay
@@ -150,7 +150,7 @@ def build_email(message: OutboxMessage) -> EmailMultiAlternatives:
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
     for name in message.attachments:
-        with default_storage.open(name, "rb") as fh:
+        with open_private(name) as fh:  # attachments are private files (hrportal.storage)
             content = fh.read()
         email.attach(posixpath.basename(name), content, mimetypes.guess_type(name)[0] or "application/octet-stream")
     return email

@@ -13,12 +13,12 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.files.storage import default_storage
 from django.db import models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hrportal.errors import Conflict
+from hrportal.storage import private_size
 from notifications import conf
 from notifications.models import OutboxContent, OutboxMessage
 from notifications.rendering import language_for, render
@@ -164,7 +164,7 @@ def _attachments(names: Sequence[str]) -> tuple[bool, list[str]]:
     """(attached?, the names to attach): nothing is attached when the total is above the size limit."""
     if not names:
         return False, []
-    total = sum(default_storage.size(name) for name in names)
+    total = sum(private_size(name) for name in names)
     if total > conf.attach_max_bytes():
         return False, []
     return True, list(names)

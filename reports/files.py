@@ -4,9 +4,7 @@
   `reports/2026/12/holiday_work_2025-01-01_2025-12-31_<22 random characters>.xlsx`: nothing about it follows
   from the job id, so knowing or guessing a job id reveals no file. It goes out only through the download view
   (its requester and HR), which names it `holiday_work_2025-01-01_2025-12-31.xlsx`.
-- The mail copy. The outbox attaches files by name from Django's default storage (notifications.delivery), so
-  a file small enough to be attached is also copied there under the same name, where no URL serves it either
-  (hrportal/urls.py serves no media). It goes with the report file: failure, takeover and purge delete both.
+- The mail attaches the same file: the outbox reads attachments from the private storage too.
 - Files of jobs finished before this layout keep their names in the default storage; `open_file` still finds
   them until the retention period deletes them.
 """
@@ -40,18 +38,10 @@ def new_name(job: ReportJob) -> str:
     return f"{DIRECTORY}/{timezone.localtime():%Y/%m}/{stem}_{secrets.token_urlsafe(16)}.xlsx"
 
 
-def store(job: ReportJob, path: str, *, mail_copy: bool) -> tuple[str, str]:
-    """Store the file at `path` for `job`; return (its name, the name of its mail copy or "")."""
+def store(job: ReportJob, path: str) -> str:
+    """Store the file at `path` for `job`; return its name."""
     with open(path, "rb") as fh:
-        name = storage().save(new_name(job), File(fh))
-    if not mail_copy:
-        return name, ""
-    try:
-        with open(path, "rb") as fh:
-            return name, default_storage.save(name, File(fh))
-    except BaseException:
-        storage().delete(name)
-        raise
+        return storage().save(new_name(job), File(fh))
 
 
 def open_file(name: str) -> File | None:
@@ -63,7 +53,7 @@ def open_file(name: str) -> File | None:
 
 
 def delete(*names: str) -> None:
-    """Delete report files and their mail copies (a name missing from a storage is no error)."""
+    """Delete report files (of either layout; a name missing from a storage is no error)."""
     for name in filter(None, names):
         storage().delete(name)
         default_storage.delete(name)

@@ -217,7 +217,7 @@ def report_run(*, job_id: int, task_id: str = "") -> ReportJob | None:
 
     fd, temp_path = tempfile.mkstemp(prefix=f"report-{job_id}-", suffix=".xlsx", dir=temp_dir())
     os.close(fd)
-    stored_name = mail_copy = ""
+    stored_name = ""
     try:
         with translation.override(language):
             if not may_run_reports(job.requester):  # the role may have gone since the request
@@ -234,13 +234,14 @@ def report_run(*, job_id: int, task_id: str = "") -> ReportJob | None:
                 language=language,
             )
         size = os.path.getsize(temp_path)
-        stored_name, mail_copy = files.store(job, temp_path, mail_copy=size <= conf.attach_max_bytes())
+        stored_name = files.store(job, temp_path)
+        attachment = stored_name if size <= conf.attach_max_bytes() else ""
         return report_finish(
-            job_id=job_id, attempt=attempt, file_name=stored_name, size=size, row_count=written, attachment=mail_copy
+            job_id=job_id, attempt=attempt, file_name=stored_name, size=size, row_count=written, attachment=attachment
         )
     except ClaimLost:
         logger.warning("report job %s: attempt %s lost its claim; stopping", job_id, attempt, extra=log_extra)
-        files.delete(stored_name, mail_copy)
+        files.delete(stored_name)
         return None
     except SoftTimeLimitExceeded:
         with translation.override(language):
@@ -248,9 +249,9 @@ def report_run(*, job_id: int, task_id: str = "") -> ReportJob | None:
                 "The report took longer than %(minutes)s minutes and was stopped. Choose a shorter period or a "
                 "department."
             ) % {"minutes": conf.soft_time_limit() // 60}
-        return _fail_quietly(job_id, attempt, message, stored_name, mail_copy)
+        return _fail_quietly(job_id, attempt, message, stored_name)
     except NotAllowed as exc:
-        return _fail_quietly(job_id, attempt, str(exc), stored_name, mail_copy)
+        return _fail_quietly(job_id, attempt, str(exc), stored_name)
     except Exception:
         logger.exception("report job %s: attempt %s failed", job_id, attempt, extra=log_extra)
         with translation.override(language):
@@ -258,7 +259,7 @@ def report_run(*, job_id: int, task_id: str = "") -> ReportJob | None:
                 "The report could not be built because of an internal error (job #%(id)s). It has been logged; "
                 "please try again later or contact HR."
             ) % {"id": job_id}
-        return _fail_quietly(job_id, attempt, message, stored_name, mail_copy)
+        return _fail_quietly(job_id, attempt, message, stored_name)
     finally:
         os.unlink(temp_path)
 
@@ -301,7 +302,7 @@ def report_finish(
     *, job_id: int, attempt: int, file_name: str, size: int, row_count: int, attachment: str = ""
 ) -> ReportJob:
     """`running` → `done` for the run holding `attempt`, and the mail, in one transaction. The mail carries
-    `attachment` (the file's mail copy, reports.files) or, without one, the download link."""
+    `attachment` (the file itself, when small enough) or, without one, the download link."""
     job = ReportJob.objects.select_for_update().get(pk=job_id)
     if job.status != ReportJob.Status.RUNNING or job.attempts != attempt:
         raise ClaimLost

@@ -184,9 +184,10 @@ def _kill_mid_export(kill: str, media_root: Path, hr: Any, seeded: int) -> None:
     assert (done.status, done.attempts, done.row_count) == ("done", 2, seeded)
     assert OutboxMessage.objects.filter(event="report_ready").count() == 1
     assert len(smtp.messages) == 1  # one mail
-    # The killed run stored nothing: one file in the private storage, and its mail copy.
-    for root in (media_root.parent / "private", media_root):
-        assert [p.relative_to(root).as_posix() for p in root.rglob("*.xlsx")] == [done.file.name]
+    # The killed run stored nothing: one file, in the private storage (the mail attached it from there).
+    private_root = media_root.parent / "private"
+    assert [p.relative_to(private_root).as_posix() for p in private_root.rglob("*.xlsx")] == [done.file.name]
+    assert not list(media_root.rglob("*.xlsx"))
     [attachment] = list(smtp.messages[0].message.iter_attachments())
     assert len(sheet_data_rows(attachment.get_content())) == seeded
 

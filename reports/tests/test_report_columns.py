@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.files.storage import default_storage
 from django.utils import timezone, translation
 
 from conftest import make_employee
+from hrportal.storage import open_private
 from notifications.models import OutboxMessage
 from reports import services
 from reports.exporters import export_to_file
@@ -114,6 +114,6 @@ def test_the_mailed_workbook_follows_the_requester(
         services.report_run(job_id=job.pk)
         [message] = OutboxMessage.objects.filter(event="report_ready", recipient=people[role])
         [name] = message.attachments
-        with default_storage.open(name, "rb") as fh:  # where notifications.delivery reads attachments
+        with open_private(name) as fh:  # where notifications.delivery reads attachments
             attached[role] = set(read_rows(fh.read())[0]) & ANY_MONEY
     assert attached == {"hr": MONEY["holiday_work"], "manager": set()}

@@ -161,9 +161,8 @@ def test_run_builds_stores_and_mails_once(holiday_fixture: HolidayFixture, hr: A
     assert rows[-1][10] == 51741.97
     mails = OutboxMessage.objects.filter(event="report_ready")
     assert [(m.recipient_id, m.attachments) for m in mails] == [(hr.pk, [job.file.name])]
-    # The outbox attaches from the default storage: the mail copy, the same bytes under the same name.
-    with default_storage.open(job.file.name, "rb") as fh:
-        assert read_rows(fh.read()) == rows
+    # The outbox attaches the file itself, from the private storage; nothing is copied where a URL could serve it.
+    assert not default_storage.exists(job.file.name)
     # A duplicate delivery afterwards changes nothing and mails nothing.
     assert services.report_run(job_id=job.pk, task_id="t1") is None
     assert OutboxMessage.objects.filter(event="report_ready").count() == 1
@@ -179,7 +178,7 @@ def test_a_large_file_is_linked_not_attached(
     assert message.attachments == []
     assert f"/api/v1/reports/{job.pk}/download/" in message.body_text
     job.refresh_from_db()
-    assert job.file.storage.exists(job.file.name) and not default_storage.exists(job.file.name)  # no mail copy
+    assert job.file.storage.exists(job.file.name) and not default_storage.exists(job.file.name)
 
 
 def test_progress_is_written_by_short_updates(
@@ -280,10 +279,10 @@ def test_purge_deletes_old_files_and_strays_only(hr: Any, no_enqueue: list[int])
     assert old.file.name == "" and old.file_purged_at is not None and new.file.name == new_name
 
 
-def test_purge_deletes_private_files_their_mail_copies_and_private_strays(hr: Any, no_enqueue: list[int]) -> None:
+def test_purge_deletes_private_files_old_layout_copies_and_private_strays(hr: Any, no_enqueue: list[int]) -> None:
     private = storages["private"]
     old_name = private.save("reports/2025/01/old_x.xlsx", ContentFile(b"old"))
-    default_storage.save(old_name, ContentFile(b"old"))  # its mail copy
+    default_storage.save(old_name, ContentFile(b"old"))  # a copy in the default storage (the old layout)
     live_name = private.save("reports/2025/01/live_y.xlsx", ContentFile(b"live"))
     stray = private.save("reports/2025/01/stray_z.xlsx", ContentFile(b"stray"))
     long_ago = timezone.now() - dt.timedelta(days=conf.retention_days() + 1)
