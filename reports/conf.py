@@ -68,12 +68,3 @@ def max_period_days() -> int:
 def temp_dir() -> str:
     """Where a run writes its file before storing it (REPORT_TEMP_DIR; default <system temp>/hrportal-reports)."""
     return raw_knob("REPORT_TEMP_DIR") or os.path.join(tempfile.gettempdir(), "hrportal-reports")
-
-
-def test_pause_seconds() -> float:
-    """TEST ONLY: seconds to sleep after each progress update, so a test can kill a worker mid-export.
-
-    Read from the environment variable REPORT_TEST_PAUSE_SECONDS (never from settings); unset in production.
-    """
-    value = os.environ.get("REPORT_TEST_PAUSE_SECONDS", "")
-    return float(value) if value else 0.0

@@ -31,7 +31,6 @@ import logging
 import os
 import socket
 import tempfile
-import time
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -201,7 +200,6 @@ def report_run(*, job_id: int, task_id: str = "") -> ReportJob | None:
     if attempt > conf.max_attempts():
         return report_fail(job_id=job_id, attempt=attempt, message=interrupted_message(attempt - 1, language))
     logger.info("report job %s: attempt %s started", job_id, attempt, extra=log_extra)
-    pause = conf.test_pause_seconds()
 
     def on_progress(done: int, total: int) -> None:
         percent = min(99, done * 100 // total) if total else 0
@@ -210,8 +208,6 @@ def report_run(*, job_id: int, task_id: str = "") -> ReportJob | None:
         )
         if updated != 1:
             raise ClaimLost
-        if pause:
-            time.sleep(pause)  # TEST ONLY (REPORT_TEST_PAUSE_SECONDS): lets a test kill the worker mid-export
 
     fd, temp_path = tempfile.mkstemp(prefix=f"report-{job_id}-", suffix=".xlsx", dir=temp_dir())
     os.close(fd)
