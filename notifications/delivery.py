@@ -31,13 +31,15 @@ from django.db import DatabaseError, close_old_connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from notifications import conf
 from notifications.models import DeliveryAttempt, OutboxMessage
 
 logger = logging.getLogger(__name__)
 
 Status = OutboxMessage.Status
 Outcome = DeliveryAttempt.Outcome
+
+# Seconds between the pool's hard kill and our reclaim: the pool checks its timers about once a second.
+RECLAIM_GRACE_SECONDS = 5
 
 # What the send task retries (smtplib's errors are OSErrors too; `is_transient` tells 4xx from 5xx first,
 # and only transient errors leave `message_deliver`).
@@ -80,13 +82,14 @@ class Claim:
 def message_claim(*, message_id: int, task_id: str = "") -> Claim | None:
     """Take the row for sending, or None when it is not ours to send (gone, claimed, sent, cancelled, capped)."""
     now = timezone.now()
+    cap = settings.HRPORTAL["MAIL_MAX_ATTEMPTS"]
     with transaction.atomic():
         claimed = OutboxMessage.objects.filter(
-            pk=message_id, status=Status.QUEUED, attempts__lt=F("attempt_base") + conf.max_attempts()
+            pk=message_id, status=Status.QUEUED, attempts__lt=F("attempt_base") + cap
         ).update(status=Status.SENDING, attempts=F("attempts") + 1, claimed_at=now, updated_at=now)
         if claimed != 1:
             capped = OutboxMessage.objects.filter(
-                pk=message_id, status=Status.QUEUED, attempts__gte=F("attempt_base") + conf.max_attempts()
+                pk=message_id, status=Status.QUEUED, attempts__gte=F("attempt_base") + cap
             ).update(status=Status.FAILED, last_error="attempt cap reached", updated_at=now)
             if capped:
                 logger.error(
@@ -133,7 +136,8 @@ def build_email(message: OutboxMessage) -> EmailMultiAlternatives:
 
 def _retry_due(retries: int) -> timedelta:
     """The latest moment Celery's retry can come (backoff with full jitter never exceeds its bound)."""
-    bound = min(conf.retry_backoff_max(), conf.retry_backoff() * (2**retries))
+    tuning = settings.HRPORTAL
+    bound = min(tuning["MAIL_RETRY_BACKOFF_MAX"], tuning["MAIL_RETRY_BACKOFF"] * (2**retries))
     return timedelta(seconds=bound + 1)
 
 
@@ -202,7 +206,7 @@ def message_deliver(*, message_id: int, task_id: str = "", retries: int = 0, las
         logger.exception("outbox message %s: attempt %s failed to build", message.pk, attempt.number, extra=log_extra)
         return "failed"
 
-    backend = get_connection(fail_silently=False, timeout=conf.email_timeout())
+    backend = get_connection(fail_silently=False, timeout=settings.EMAIL_TIMEOUT)
     try:
         backend.open()
         if backend.send_messages([email]) != 1:
@@ -210,7 +214,7 @@ def message_deliver(*, message_id: int, task_id: str = "", retries: int = 0, las
     except Exception as exc:
         _close_quietly(backend)
         error = _describe(exc)
-        exhausted = last_retry or message.round_attempts > conf.max_retries()
+        exhausted = last_retry or message.round_attempts > settings.HRPORTAL["MAIL_MAX_RETRIES"]
         if is_transient(exc) and not exhausted:
             _finish(claim, outcome=Outcome.RETRY, error=error, due_in=_retry_due(retries))
             logger.warning(
@@ -260,17 +264,23 @@ def outbox_dispatch(*, message_ids: list[int]) -> int:
     return _publish_sends(queued)
 
 
+def stuck_after_seconds() -> float:
+    """A `sending` row claimed longer ago than this has no live sender: the pool has killed its task."""
+    return float(settings.HRPORTAL["MAIL_SEND_TIME_LIMIT"] + RECLAIM_GRACE_SECONDS)
+
+
 def outbox_sweep(*, queued_older_than: float | None = None, limit: int = 1000) -> dict[str, int]:
     """Reclaim rows whose sender died and re-enqueue queued rows whose task was lost.
 
-    `queued_older_than` (seconds, default HRPORTAL["OUTBOX_SWEEP_AGE"] or 60) is how overdue a queued row must
+    `queued_older_than` (seconds, default HRPORTAL["OUTBOX_SWEEP_AGE"]) is how overdue a queued row must
     be: its task may simply still be waiting in the broker before that. The `sending` threshold is not a
-    parameter: it must stay above the send task's hard time limit (see `conf.stuck_after_seconds`).
+    parameter: it must stay above the send task's hard time limit (see `stuck_after_seconds`).
     """
     now = timezone.now()
-    age = timedelta(seconds=conf.sweep_age_seconds() if queued_older_than is None else queued_older_than)
-    stuck_before = now - timedelta(seconds=conf.stuck_after_seconds())
-    cap = conf.max_attempts()
+    tuning = settings.HRPORTAL
+    age = timedelta(seconds=tuning["OUTBOX_SWEEP_AGE"] if queued_older_than is None else queued_older_than)
+    stuck_before = now - timedelta(seconds=stuck_after_seconds())
+    cap = tuning["MAIL_MAX_ATTEMPTS"]
 
     with transaction.atomic():
         stuck = list(

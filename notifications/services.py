@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
 from django.db import connections, models, router, transaction
@@ -19,7 +20,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hrportal.errors import Conflict
-from notifications import conf
 from notifications.models import OutboxContent, OutboxMessage
 from notifications.rendering import language_for, render
 
@@ -213,7 +213,7 @@ def _attachments(names: Sequence[str]) -> tuple[bool, list[str]]:
     if not names:
         return False, []
     total = sum(default_storage.size(name) for name in names)
-    if total > conf.attach_max_bytes():
+    if total > settings.HRPORTAL["REPORT_ATTACH_MAX_BYTES"]:
         return False, []
     return True, list(names)
 
@@ -230,8 +230,12 @@ def _display_name(person: Any) -> str:
     return str(getattr(person, "username", None) or person)
 
 
+def _portal_url() -> str:
+    return settings.PORTAL_BASE_URL.rstrip("/")
+
+
 def _absolute(url: str) -> str:
-    return f"{conf.portal_base_url()}{url}" if url.startswith("/") else url
+    return f"{_portal_url()}{url}" if url.startswith("/") else url
 
 
 def _base_context(
@@ -245,7 +249,7 @@ def _base_context(
     base: dict[str, Any] = {
         "event": event,
         "obj": obj,
-        "portal_url": conf.portal_base_url(),
+        "portal_url": _portal_url(),
         "object_url": _absolute(str(path)),
         "attached": attached,
         "attachment_names": [posixpath.basename(name) for name in files],

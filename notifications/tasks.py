@@ -1,14 +1,15 @@
 """Mail tasks (queue `mail`). Thin: ids in, one call into `notifications.delivery`.
 
-Their truth is the outbox row, so results are ignored. Limits and retry policy are read from settings when
-the worker imports this module (see notifications/conf.py).
+Their truth is the outbox row, so results are ignored. Limits and retry policy are read from
+settings.HRPORTAL when the worker imports this module.
 """
 
 from __future__ import annotations
 
 from celery import Task, shared_task
+from django.conf import settings
 
-from notifications import conf, delivery
+from notifications import delivery
 
 
 @shared_task(
@@ -18,12 +19,12 @@ from notifications import conf, delivery
     acks_late=True,
     reject_on_worker_lost=True,  # redelivered if the worker dies; the claim and the attempt cap stop loops
     autoretry_for=delivery.TRANSIENT_ERRORS,
-    retry_backoff=conf.retry_backoff(),
-    retry_backoff_max=conf.retry_backoff_max(),
+    retry_backoff=settings.HRPORTAL["MAIL_RETRY_BACKOFF"],
+    retry_backoff_max=settings.HRPORTAL["MAIL_RETRY_BACKOFF_MAX"],
     retry_jitter=True,
-    max_retries=conf.max_retries(),
-    soft_time_limit=conf.send_soft_time_limit(),
-    time_limit=conf.send_time_limit(),
+    max_retries=settings.HRPORTAL["MAIL_MAX_RETRIES"],
+    soft_time_limit=settings.HRPORTAL["MAIL_SEND_SOFT_TIME_LIMIT"],
+    time_limit=settings.HRPORTAL["MAIL_SEND_TIME_LIMIT"],
 )
 def send_message(self: Task, message_id: int) -> str:
     return delivery.message_deliver(

@@ -8,12 +8,13 @@ from typing import Any
 
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 
-from notifications import conf, delivery
+from notifications import delivery
 from notifications.models import DeliveryAttempt, OutboxContent, OutboxMessage
 from notifications.services import notify
 from notifications.tests.backends import ScriptedBackend
@@ -135,7 +136,7 @@ def test_a_transient_error_puts_the_row_back_and_raises(scripted: type[ScriptedB
     assert row.status == Status.QUEUED
     assert "451" in row.last_error
     # The sweeper leaves it alone until the retry's latest ETA has passed.
-    bound = min(conf.retry_backoff_max(), conf.retry_backoff() * 4)
+    bound = min(settings.HRPORTAL["MAIL_RETRY_BACKOFF_MAX"], settings.HRPORTAL["MAIL_RETRY_BACKOFF"] * 4)
     assert row.due_at >= before + dt.timedelta(seconds=bound)
     assert outcomes(message) == ["retry"]
     assert scripted.closed == 1
@@ -161,14 +162,14 @@ def test_the_last_retry_fails_instead_of_raising(scripted: type[ScriptedBackend]
 def test_the_rows_own_budget_ends_retries_whoever_enqueued_the_task(scripted: type[ScriptedBackend]) -> None:
     # A task from the sweeper starts at retries=0; the row still knows how many tries this round had.
     message = queue_one()
-    OutboxMessage.objects.filter(pk=message.pk).update(attempts=conf.max_retries())
+    OutboxMessage.objects.filter(pk=message.pk).update(attempts=settings.HRPORTAL["MAIL_MAX_RETRIES"])
     scripted.reset([TimeoutError("timed out")])
     assert delivery.message_deliver(message_id=message.pk, retries=0) == "failed"
 
 
 def test_the_attempt_cap_stops_a_message_that_keeps_killing_its_worker() -> None:
     message = queue_one()
-    OutboxMessage.objects.filter(pk=message.pk).update(attempts=conf.max_attempts())
+    OutboxMessage.objects.filter(pk=message.pk).update(attempts=settings.HRPORTAL["MAIL_MAX_ATTEMPTS"])
     assert delivery.message_claim(message_id=message.pk) is None
     row = OutboxMessage.objects.get(pk=message.pk)
     assert row.status == Status.FAILED
@@ -236,10 +237,10 @@ def test_the_send_task_declares_its_reliability_options() -> None:
     assert send_message.reject_on_worker_lost is True
     assert send_message.ignore_result is True
     assert send_message.retry_jitter is True
-    assert send_message.retry_backoff_max == conf.retry_backoff_max()
-    assert send_message.max_retries == conf.max_retries()
+    assert send_message.retry_backoff_max == settings.HRPORTAL["MAIL_RETRY_BACKOFF_MAX"]
+    assert send_message.max_retries == settings.HRPORTAL["MAIL_MAX_RETRIES"]
     assert send_message.soft_time_limit < send_message.time_limit
-    assert conf.stuck_after_seconds() > send_message.time_limit
+    assert delivery.stuck_after_seconds() > send_message.time_limit
     for task in (dispatch, sweep_outbox):
         assert task.ignore_result is True
         assert task.soft_time_limit < task.time_limit
