@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# The events of the contract (CONTRACT.md, "Email"); each has templates under templates/notifications/<event>/.
+# The events that send mail; each has templates under templates/notifications/<event>/.
 EVENTS = (
     "request_created",
     "request_approved",
@@ -272,7 +272,7 @@ def enqueue_dispatch(message_ids: list[int]) -> None:
     try:
         dispatch.apply_async(args=[message_ids], retry=True, retry_policy=PUBLISH_RETRY_POLICY)
     except Exception:
-        # Celery issue 3957: a lost publish is silent unless we say so. The rows stay queued; the sweeper
+        # A lost publish is silent unless we say so. The rows stay queued; the sweeper
         # re-enqueues them once they are overdue.
         logger.exception("outbox: could not enqueue messages %s; the sweeper will send them", message_ids)
 

@@ -1,6 +1,6 @@
 """The only writers of report jobs: request one, run it, fail it, purge old files, sweep stuck jobs.
 
-The run, and why it completes once (RELIABILITY-NOTES, "Delivery"):
+The run, and why it completes once:
 
 - `report_request` writes the job and enqueues `reports.export` with `transaction.on_commit`; asking again for
   the same report while one is queued or running returns that job (a partial unique constraint makes the
