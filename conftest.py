@@ -12,14 +12,17 @@ Company (head: ceo)
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.db import transaction
 from django.test import Client
 from rest_framework.test import APIClient
 
+from leave.models import LeaveType
 from staff.models import HR_GROUP, Department, Employee, Position
 from staff.services import department_save, pay_rate_record
 
@@ -148,9 +151,18 @@ def _migration_data(request: pytest.FixtureRequest) -> None:
     if marker is None or not (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
         return
     request.getfixturevalue("transactional_db")
-    from leave.services import ensure_leave_types
-
     ensure_leave_types()
+
+
+@transaction.atomic
+def ensure_leave_types() -> int:
+    """Create any missing standard leave type, as migration 0002 does; returns how many were created."""
+    standard = importlib.import_module("leave.migrations.0002_standard_leave_types").STANDARD_TYPES
+    created = 0
+    for values in standard:
+        _, was_created = LeaveType.objects.get_or_create(code=values["code"], defaults=values)
+        created += was_created
+    return created
 
 
 @pytest.fixture

@@ -1,22 +1,24 @@
-"""hrportal settings: one env-driven file (see ../shared/CONTRACT.md, "Environment").
+"""hrportal settings: one env-driven file, and the one place of every default.
 
 Defaults are the embedded development set-up used by `make run`: SQLite in WAL mode, kombu's
 `filesystem://` broker under `var/broker/`, and mail written as files under `var/mail/`.
 Production sets DATABASE_URL, CELERY_BROKER_URL, EMAIL_* and the DJANGO_* variables.
+Importing this module creates nothing on disk: each directory is made by whatever first writes to it.
 """
 
 from __future__ import annotations
 
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
 import environ
 from django.utils.translation import gettext_lazy as _
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(environ.Env().str("HRPORTAL_VAR_DIR", default=str(BASE_DIR / "var")))
-
 env = environ.Env()
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env.str("HRPORTAL_VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env.str(
@@ -53,7 +55,6 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "hrportal.observability.RequestIdMiddleware",
-    "hrportal.request_memo.RequestMemoMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -105,7 +106,7 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     _db["ENGINE"] = "django_prometheus.db.backends.postgresql"
-    # Opening a PostgreSQL connection costs ~3.5 ms here (PERFORMANCE-NOTES): keep them, and
+    # Opening a PostgreSQL connection costs milliseconds on every request: keep them, and
     # check them before reuse so a database restart heals without restarting the processes.
     _db["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     _db["CONN_HEALTH_CHECKS"] = True
@@ -138,8 +139,7 @@ USE_TZ = True
 
 # --- Static and media -------------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STATIC_ROOT = VAR_DIR / "static"  # made by collectstatic
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
@@ -167,7 +167,8 @@ if EMAIL_HOST:
     EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
     EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 else:
-    # The embedded sink: one .log file per sending connection under var/mail/, readable as text.
+    # The embedded sink: one .log file per sending connection under var/mail/ (the backend makes the
+    # directory), readable as text.
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
@@ -179,8 +180,7 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 # longest task (the export hard limit) and the longest retry backoff.
 CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 60 * 60)
 if CELERY_BROKER_URL.startswith("filesystem"):
-    for _sub in ("queue", "processed", "control"):
-        (BROKER_DIR / _sub).mkdir(parents=True, exist_ok=True)
+    # The folders are made by `make run`'s set-up step (bootstrap_dev), before web, worker and beat start.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
@@ -347,7 +347,20 @@ LOGGING = {
     },
 }
 
-# --- hrportal's own knobs ---------------------------------------------------------------------
+# --- hrportal's own tuning -------------------------------------------------------------------
+# Each knob's one default, overridable by the environment variable of the same name. Code reads
+# settings.HRPORTAL["NAME"] when it needs the value (so tests can override it), except the Celery task
+# options, which are fixed when the worker imports the tasks.
+#
+# The send task's time limits follow EMAIL_TIMEOUT: an SMTP transaction is about five round trips (connect,
+# EHLO, MAIL, RCPT, DATA), each bounded by the socket timeout, so a send that takes longer than five timeouts
+# is stuck, and one past six has been killed by the pool. The outbox sweeper reclaims a `sending` row only
+# after that hard limit, so it never takes a row from a sender that is still alive.
+#
+# The export is soft-limited (the task fails the job with a readable message) and hard-limited (the pool
+# kills the process). CELERY_VISIBILITY_TIMEOUT must stay above the hard limit, or Redis hands a long export
+# to a second worker while the first still runs (reports.checks warns).
+_MAIL_SEND_SOFT_TIME_LIMIT = env.int("MAIL_SEND_SOFT_TIME_LIMIT", default=5 * EMAIL_TIMEOUT)
 HRPORTAL = {
     # The mail retry schedule (docs/decisions/0008-mail-retry-schedule.md), seconds: after the n-th transient
     # failure in a row a message waits MAIL_RETRY_BACKOFF × 2^(n-1), at most MAIL_RETRY_BACKOFF_MAX (+ ≤ 10 %
@@ -361,15 +374,27 @@ HRPORTAL = {
     "MAIL_RETRY_COUNTDOWN_MAX": env.int("MAIL_RETRY_COUNTDOWN_MAX", default=10 * 60),
     # Claims of one message lost to a dead worker before it is failed (a message that kills its worker).
     "MAIL_MAX_ATTEMPTS": env.int("MAIL_MAX_ATTEMPTS", default=10),
+    "MAIL_SEND_SOFT_TIME_LIMIT": _MAIL_SEND_SOFT_TIME_LIMIT,
+    "MAIL_SEND_TIME_LIMIT": env.int("MAIL_SEND_TIME_LIMIT", default=_MAIL_SEND_SOFT_TIME_LIMIT + EMAIL_TIMEOUT),
+    # Seconds a queued row may be overdue before the sweeper re-sends it (its task was never published or lost).
     "OUTBOX_SWEEP_AGE": env.int("OUTBOX_SWEEP_AGE", default=60),
-    "MAIL_SEND_SOFT_TIME_LIMIT": env.int("MAIL_SEND_SOFT_TIME_LIMIT", default=None),
-    "MAIL_SEND_TIME_LIMIT": env.int("MAIL_SEND_TIME_LIMIT", default=None),
+    # Mail and report files above this many bytes in total are linked, not attached.
     "REPORT_ATTACH_MAX_BYTES": env.int("REPORT_ATTACH_MAX_BYTES", default=5 * 1024 * 1024),
     "REPORT_RETENTION_DAYS": env.int("REPORT_RETENTION_DAYS", default=30),
     "REPORT_SOFT_TIME_LIMIT": env.int("REPORT_SOFT_TIME_LIMIT", default=1800),
     "REPORT_TIME_LIMIT": env.int("REPORT_TIME_LIMIT", default=2000),
+    # Claims of one report job: an export that kills its worker every time (OOM) cannot loop forever.
     "REPORT_MAX_ATTEMPTS": env.int("REPORT_MAX_ATTEMPTS", default=3),
-    "REPORT_PROGRESS_EVERY": env.int("REPORT_PROGRESS_EVERY", default=5000),
+    # Rows between two progress updates (each a short UPDATE in its own transaction).
+    "REPORT_PROGRESS_EVERY": max(env.int("REPORT_PROGRESS_EVERY", default=5000), 1),
+    # Rows per fetch of the export's server-side cursor.
+    "REPORT_CHUNK_SIZE": max(env.int("REPORT_CHUNK_SIZE", default=2000), 1),
+    # Seconds a job may stay queued before the sweeper re-sends its task (the broker was down at commit).
+    "REPORT_QUEUED_SWEEP_AFTER": env.int("REPORT_QUEUED_SWEEP_AFTER", default=600),
+    # The longest period a report may cover: a leap year plus a month of slack.
+    "REPORT_MAX_PERIOD_DAYS": env.int("REPORT_MAX_PERIOD_DAYS", default=366 + 31),
+    # Where a run writes its file before storing it (made by the first run).
+    "REPORT_TEMP_DIR": env.str("REPORT_TEMP_DIR", default=str(Path(tempfile.gettempdir()) / "hrportal-reports")),
 }
 
 # Beat schedule: synced into django-celery-beat's tables by the DatabaseScheduler, editable in the admin.

@@ -33,7 +33,6 @@ from django.db.models import F
 from django.utils import timezone
 
 from hrportal.storage import open_private
-from notifications import conf
 from notifications.models import DeliveryAttempt, OutboxMessage
 from notifications.retry import classify, retry_delay
 
@@ -45,6 +44,8 @@ ErrorKind = OutboxMessage.ErrorKind
 
 # A claim may come this much before `due_at`: the hosts' clocks differ by a little (keep them on NTP).
 DUE_GRACE_SECONDS = 5
+# Seconds between the pool's hard kill and our reclaim: the pool checks its timers about once a second.
+RECLAIM_GRACE_SECONDS = 5
 
 
 @dataclass(frozen=True)
@@ -61,17 +62,17 @@ class RetrySchedule:
 
 def retry_schedule() -> RetrySchedule:
     """settings.HRPORTAL's schedule, read at call time (tests and `override_settings` change it)."""
-    knobs = getattr(settings, "HRPORTAL", {})
+    tuning = settings.HRPORTAL
     return RetrySchedule(
-        base=float(knobs.get("MAIL_RETRY_BACKOFF", 60)),
-        cap=float(knobs.get("MAIL_RETRY_BACKOFF_MAX", 30 * 60)),
-        max_age=float(knobs.get("MAIL_RETRY_MAX_AGE", 24 * 60 * 60)),
-        countdown_max=float(knobs.get("MAIL_RETRY_COUNTDOWN_MAX", 600)),
+        base=float(tuning["MAIL_RETRY_BACKOFF"]),
+        cap=float(tuning["MAIL_RETRY_BACKOFF_MAX"]),
+        max_age=float(tuning["MAIL_RETRY_MAX_AGE"]),
+        countdown_max=float(tuning["MAIL_RETRY_COUNTDOWN_MAX"]),
     )
 
 
 def max_lost_attempts() -> int:
-    return int(getattr(settings, "HRPORTAL", {}).get("MAIL_MAX_ATTEMPTS", 10))
+    return int(settings.HRPORTAL["MAIL_MAX_ATTEMPTS"])
 
 
 class RetryLater(Exception):
@@ -228,7 +229,7 @@ def message_deliver(*, message_id: int, task_id: str = "") -> str:
         logger.exception("outbox message %s: attempt %s failed to build", message.pk, attempt.number, extra=log_extra)
         return "failed"
 
-    backend = get_connection(fail_silently=False, timeout=conf.email_timeout())
+    backend = get_connection(fail_silently=False, timeout=settings.EMAIL_TIMEOUT)
     try:
         backend.open()
         if backend.send_messages([email]) != 1:
@@ -303,20 +304,26 @@ def outbox_dispatch(*, message_ids: list[int]) -> int:
     return _publish_sends(queued)
 
 
+def stuck_after_seconds() -> float:
+    """A `sending` row claimed longer ago than this has no live sender: the pool has killed its task."""
+    return float(settings.HRPORTAL["MAIL_SEND_TIME_LIMIT"] + RECLAIM_GRACE_SECONDS)
+
+
 def outbox_sweep(*, queued_older_than: float | None = None, limit: int = 1000) -> dict[str, int]:
     """Reclaim rows whose sender died, re-enqueue queued rows whose task was lost or whose next try on the
     retry schedule is the sweeper's to start, and resume rows failed for a transient cause.
 
-    `queued_older_than` (seconds, default HRPORTAL["OUTBOX_SWEEP_AGE"] or 60) is how overdue a queued row must
+    `queued_older_than` (seconds, default HRPORTAL["OUTBOX_SWEEP_AGE"]) is how overdue a queued row must
     be: its task may simply still be waiting in the broker before that. The `sending` threshold is not a
-    parameter: it must stay above the send task's hard time limit (see `conf.stuck_after_seconds`).
+    parameter: it must stay above the send task's hard time limit (see `stuck_after_seconds`).
 
     Rows `failed` with a transient cause come only from before the retry schedule (migration 0002 classified
     them; issue 23's five): they start a new round, as "send again" would. Permanent refusals stay failed.
     """
     now = timezone.now()
-    age = timedelta(seconds=conf.sweep_age_seconds() if queued_older_than is None else queued_older_than)
-    stuck_before = now - timedelta(seconds=conf.stuck_after_seconds())
+    tuning = settings.HRPORTAL
+    age = timedelta(seconds=tuning["OUTBOX_SWEEP_AGE"] if queued_older_than is None else queued_older_than)
+    stuck_before = now - timedelta(seconds=stuck_after_seconds())
     cap = max_lost_attempts()
 
     with transaction.atomic():

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, router, transaction
 from django.utils import timezone
@@ -19,7 +20,6 @@ from django.utils.translation import gettext as _
 
 from hrportal.errors import Conflict
 from hrportal.storage import private_size
-from notifications import conf
 from notifications.models import OutboxContent, OutboxMessage
 from notifications.rendering import language_for, render
 
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# The events of the contract (CONTRACT.md, "Email"); each has templates under templates/notifications/<event>/.
+# The events that send mail; each has templates under templates/notifications/<event>/.
 EVENTS = (
     "request_created",
     "request_approved",
@@ -165,7 +165,7 @@ def _attachments(names: Sequence[str]) -> tuple[bool, list[str]]:
     if not names:
         return False, []
     total = sum(private_size(name) for name in names)
-    if total > conf.attach_max_bytes():
+    if total > settings.HRPORTAL["REPORT_ATTACH_MAX_BYTES"]:
         return False, []
     return True, list(names)
 
@@ -182,8 +182,12 @@ def _display_name(person: Any) -> str:
     return str(getattr(person, "username", None) or person)
 
 
+def _portal_url() -> str:
+    return settings.PORTAL_BASE_URL.rstrip("/")
+
+
 def _absolute(url: str) -> str:
-    return f"{conf.portal_base_url()}{url}" if url.startswith("/") else url
+    return f"{_portal_url()}{url}" if url.startswith("/") else url
 
 
 def _base_context(
@@ -197,7 +201,7 @@ def _base_context(
     base: dict[str, Any] = {
         "event": event,
         "obj": obj,
-        "portal_url": conf.portal_base_url(),
+        "portal_url": _portal_url(),
         "object_url": _absolute(str(path)),
         "attached": attached,
         "attachment_names": [posixpath.basename(name) for name in files],
@@ -220,7 +224,7 @@ def enqueue_dispatch(message_ids: list[int]) -> None:
     try:
         dispatch.apply_async(args=[message_ids], retry=True, retry_policy=PUBLISH_RETRY_POLICY)
     except Exception:
-        # Celery issue 3957: a lost publish is silent unless we say so. The rows stay queued; the sweeper
+        # A lost publish is silent unless we say so. The rows stay queued; the sweeper
         # re-enqueues them once they are overdue.
         logger.exception("outbox: could not enqueue messages %s; the sweeper will send them", message_ids)
 

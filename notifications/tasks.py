@@ -1,14 +1,15 @@
 """Mail tasks (queue `mail`). Thin: ids in, one call into `notifications.delivery`.
 
-Their truth is the outbox row, so results are ignored. Time limits are read from settings when the worker
-imports this module (see notifications/conf.py); the retry schedule at each retry (notifications/delivery.py).
+Their truth is the outbox row, so results are ignored. Time limits are read from settings.HRPORTAL when the
+worker imports this module; the retry schedule at each retry (notifications/delivery.py).
 """
 
 from __future__ import annotations
 
 from celery import Task, shared_task
+from django.conf import settings
 
-from notifications import conf, delivery
+from notifications import delivery
 
 
 @shared_task(
@@ -19,8 +20,8 @@ from notifications import conf, delivery
     reject_on_worker_lost=True,  # redelivered if the worker dies; the claim and the attempt cap stop loops
     # The row's retry schedule (notifications/retry.py) decides when and whether to retry, not Celery's count.
     max_retries=None,
-    soft_time_limit=conf.send_soft_time_limit(),
-    time_limit=conf.send_time_limit(),
+    soft_time_limit=settings.HRPORTAL["MAIL_SEND_SOFT_TIME_LIMIT"],
+    time_limit=settings.HRPORTAL["MAIL_SEND_TIME_LIMIT"],
 )
 def send_message(self: Task, message_id: int) -> str:
     try:

@@ -13,7 +13,7 @@ from reports import conf
 @register()
 def check_time_limits(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
     problems = []
-    soft, hard = conf.soft_time_limit(), conf.time_limit()
+    soft, hard = settings.HRPORTAL["REPORT_SOFT_TIME_LIMIT"], settings.HRPORTAL["REPORT_TIME_LIMIT"]
     if soft >= hard:
         problems.append(
             Warning(
@@ -22,9 +22,9 @@ def check_time_limits(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
                 id="reports.W001",
             )
         )
-    broker = str(getattr(settings, "CELERY_BROKER_URL", ""))
-    visibility = getattr(settings, "CELERY_VISIBILITY_TIMEOUT", None)
-    if broker.startswith(("redis", "sqs")) and visibility is not None and conf.stale_after_seconds() >= visibility:
+    broker = settings.CELERY_BROKER_URL
+    visibility = settings.CELERY_VISIBILITY_TIMEOUT
+    if broker.startswith(("redis", "sqs")) and conf.stale_after_seconds() >= visibility:
         problems.append(
             Warning(
                 f"CELERY_VISIBILITY_TIMEOUT ({visibility}s) must exceed the export's hard time limit plus a grace "

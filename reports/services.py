@@ -1,6 +1,6 @@
 """The only writers of report jobs: request one, run it, fail it, purge old files, sweep stuck jobs.
 
-The run, and why it completes once (RELIABILITY-NOTES, "Delivery"):
+The run, and why it completes once:
 
 - `report_request` writes the job and enqueues `reports.export` with `transaction.on_commit`; asking again for
   the same report while one is queued or running returns that job (a partial unique constraint makes the
@@ -18,7 +18,7 @@ The run, and why it completes once (RELIABILITY-NOTES, "Delivery"):
   the row taken and it stops (ClaimLost) without storing anything or mailing; only the newest claim can
   mark the job done. The mail is queued by `notify` in the same transaction as `done`, and the outbox's
   unique (event, object, recipient) key would refuse a second one anyway.
-- A job whose run kills its worker every time (OOM) is failed once its claims exceed conf.max_attempts().
+- A job whose run kills its worker every time (OOM) is failed once its claims exceed REPORT_MAX_ATTEMPTS.
 - The rows stream from a server-side cursor in autocommit mode, and each progress update is its own short
   UPDATE, so no transaction stays open for the length of the export.
 """
@@ -31,7 +31,6 @@ import logging
 import os
 import socket
 import tempfile
-import time
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -80,9 +79,10 @@ def validate_request(
     check_date(date_to, field="date_to")
     if date_to < date_from:
         raise ValidationFailed(_("The period cannot end before it starts."), field="date_to")
-    if (date_to - date_from).days + 1 > conf.max_period_days():
+    max_days = settings.HRPORTAL["REPORT_MAX_PERIOD_DAYS"]
+    if (date_to - date_from).days + 1 > max_days:
         raise ValidationFailed(
-            _("A report covers at most %(days)s days: split the period.") % {"days": conf.max_period_days()},
+            _("A report covers at most %(days)s days: split the period.") % {"days": max_days},
             field="date_to",
         )
     if department is None:
@@ -200,10 +200,9 @@ def report_run(*, job_id: int, task_id: str = "") -> ReportJob | None:
     job, attempt = claim.job, claim.attempt
     language = language_of(job.requester)
     log_extra = {"report_job_id": job_id, "attempt": attempt}
-    if attempt > conf.max_attempts():
+    if attempt > settings.HRPORTAL["REPORT_MAX_ATTEMPTS"]:
         return report_fail(job_id=job_id, attempt=attempt, message=interrupted_message(attempt - 1, language))
     logger.info("report job %s: attempt %s started", job_id, attempt, extra=log_extra)
-    pause = conf.test_pause_seconds()
 
     def on_progress(done: int, total: int) -> None:
         percent = min(99, done * 100 // total) if total else 0
@@ -212,8 +211,6 @@ def report_run(*, job_id: int, task_id: str = "") -> ReportJob | None:
         )
         if updated != 1:
             raise ClaimLost
-        if pause:
-            time.sleep(pause)  # TEST ONLY (REPORT_TEST_PAUSE_SECONDS): lets a test kill the worker mid-export
 
     fd, temp_path = tempfile.mkstemp(prefix=f"report-{job_id}-", suffix=".xlsx", dir=temp_dir())
     os.close(fd)
@@ -230,12 +227,12 @@ def report_run(*, job_id: int, task_id: str = "") -> ReportJob | None:
                 department_id=job.department_id,
                 path=temp_path,
                 on_progress=on_progress,
-                progress_every=conf.progress_every(),
+                progress_every=settings.HRPORTAL["REPORT_PROGRESS_EVERY"],
                 language=language,
             )
         size = os.path.getsize(temp_path)
         stored_name = files.store(job, temp_path)
-        attachment = stored_name if size <= conf.attach_max_bytes() else ""
+        attachment = stored_name if size <= settings.HRPORTAL["REPORT_ATTACH_MAX_BYTES"] else ""
         return report_finish(
             job_id=job_id, attempt=attempt, file_name=stored_name, size=size, row_count=written, attachment=attachment
         )
@@ -248,7 +245,7 @@ def report_run(*, job_id: int, task_id: str = "") -> ReportJob | None:
             message = _(
                 "The report took longer than %(minutes)s minutes and was stopped. Choose a shorter period or a "
                 "department."
-            ) % {"minutes": conf.soft_time_limit() // 60}
+            ) % {"minutes": settings.HRPORTAL["REPORT_SOFT_TIME_LIMIT"] // 60}
         return _fail_quietly(job_id, attempt, message, stored_name)
     except NotAllowed as exc:
         return _fail_quietly(job_id, attempt, str(exc), stored_name)
@@ -266,7 +263,7 @@ def report_run(*, job_id: int, task_id: str = "") -> ReportJob | None:
 
 def temp_dir() -> str:
     """Where runs write their file before storing it; a killed run's leftover is purged (report_purge_files)."""
-    path = conf.temp_dir()
+    path = settings.HRPORTAL["REPORT_TEMP_DIR"]
     os.makedirs(path, exist_ok=True)
     return path
 
@@ -358,11 +355,11 @@ def report_fail(*, job_id: int, attempt: int | None, message: str) -> ReportJob 
 
 
 def report_purge_files(*, now: dt.datetime | None = None) -> int:
-    """Delete report files (and their mail copies) older than REPORT_RETENTION_DAYS (the job rows stay, marked
+    """Delete report files (of either layout) older than REPORT_RETENTION_DAYS (the job rows stay, marked
     purged); also stray files under reports/ that no job points to (left by a run killed between storing and
     committing), and this host's temporary files of killed runs."""
     now = now or timezone.now()
-    cutoff = now - dt.timedelta(days=conf.retention_days())
+    cutoff = now - dt.timedelta(days=settings.HRPORTAL["REPORT_RETENTION_DAYS"])
     deleted = 0
     old = ReportJob.objects.exclude(file="").filter(finished_at__lt=cutoff).values_list("pk", "file")
     for job_id, name in old.iterator(chunk_size=500):
@@ -412,14 +409,14 @@ def report_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     message), or `running` past the hard limit with no live run. A job out of attempts is failed."""
     now = now or timezone.now()
     counts = {"requeued": 0, "failed": 0}
-    queued_before = now - dt.timedelta(seconds=conf.queued_sweep_after_seconds())
+    queued_before = now - dt.timedelta(seconds=settings.HRPORTAL["REPORT_QUEUED_SWEEP_AFTER"])
     stale_before = now - dt.timedelta(seconds=conf.stale_after_seconds())
     lost = ReportJob.objects.filter(
         Q(status=ReportJob.Status.QUEUED, created_at__lt=queued_before)
         | Q(status=ReportJob.Status.RUNNING, started_at__lt=stale_before)
     ).values_list("pk", "status", "attempts", "requester_id")
     for job_id, status, attempts, requester_id in list(lost[:1000]):
-        if status == ReportJob.Status.RUNNING and attempts >= conf.max_attempts():
+        if status == ReportJob.Status.RUNNING and attempts >= settings.HRPORTAL["REPORT_MAX_ATTEMPTS"]:
             requester = get_user_model().objects.filter(pk=requester_id).first()  # only when failing one (rare)
             message = interrupted_message(attempts, language_of(requester))
             if report_fail(job_id=job_id, attempt=attempts, message=message) is not None:

@@ -8,8 +8,9 @@ Its hard time limit stays below the broker's visibility timeout (checked by repo
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 
-from reports import conf, services
+from reports import services
 
 
 @shared_task(
@@ -18,8 +19,8 @@ from reports import conf, services
     acks_late=True,
     reject_on_worker_lost=True,
     ignore_result=True,
-    soft_time_limit=conf.soft_time_limit(),
-    time_limit=conf.time_limit(),
+    soft_time_limit=settings.HRPORTAL["REPORT_SOFT_TIME_LIMIT"],
+    time_limit=settings.HRPORTAL["REPORT_TIME_LIMIT"],
 )
 def export(self: object, job_id: int) -> None:
     request = self.request  # type: ignore[attr-defined]

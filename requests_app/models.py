@@ -21,30 +21,9 @@ from staff.models import Employee
 
 
 class RequestQuerySet(models.QuerySet):
-    """Requests; `with_details()` loads each row's detail (leave, trip, certificate, pay-rate change).
-
-    The details are fetched after the rows, one query per kind present, instead of four LEFT JOINs:
-    PostgreSQL spent more time planning those joins on every list than running them
-    (docs/benchmarks.md, "Load").
-    """
-
-    _with_details = False
-
     def with_details(self) -> RequestQuerySet:
-        clone = self._chain()
-        clone._with_details = True
-        return clone
-
-    def _clone(self) -> RequestQuerySet:
-        clone = super()._clone()
-        clone._with_details = self._with_details
-        return clone
-
-    def _fetch_all(self) -> None:
-        fresh = self._result_cache is None  # rows read now (later calls find them cached, details attached)
-        super()._fetch_all()
-        if fresh and self._with_details and self._iterable_class is models.query.ModelIterable:
-            attach_details(self._result_cache)
+        """Each row with its kind's detail row (leave with its type, trip, certificate, pay-rate change)."""
+        return self.select_related("leave__leave_type", "trip", "certificate", "rate_change")
 
 
 class Request(models.Model):
@@ -231,38 +210,3 @@ class RequestEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.request_id} {self.action} by {self.actor_id}"
-
-
-# The detail row of each kind, by the name of its reverse one-to-one relation on Request.
-DETAIL_RELATIONS = {
-    Request.Kind.LEAVE: "leave",
-    Request.Kind.BUSINESS_TRIP: "trip",
-    Request.Kind.CERTIFICATE: "certificate",
-    Request.Kind.RATE_CHANGE: "rate_change",
-}
-
-
-def attach_details(requests: list[Request]) -> None:
-    """Give every request its detail row (and None for the other kinds' relations), one query per kind.
-
-    Afterwards `obj.leave`, `obj.trip`, … read from the instance as after select_related: no query, and
-    a relation of another kind raises RelatedObjectDoesNotExist.
-    """
-    by_kind: dict[str, list[Request]] = {}
-    for obj in requests:
-        by_kind.setdefault(obj.kind, []).append(obj)
-    for kind, relation in DETAIL_RELATIONS.items():
-        rel = Request._meta.get_field(relation)
-        items = by_kind.get(kind, [])
-        found = {}
-        if items:
-            details = rel.related_model._default_manager.filter(request_id__in=[obj.pk for obj in items])
-            if relation == "leave":
-                details = details.select_related("leave_type")
-            found = {detail.pk: detail for detail in details}
-        forward = rel.field
-        for obj in requests:
-            detail = found.get(obj.pk) if obj.kind == kind else None
-            rel.set_cached_value(obj, detail)
-            if detail is not None:
-                forward.set_cached_value(detail, obj)

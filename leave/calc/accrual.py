@@ -22,7 +22,6 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
 
 from leave.calc.dates import ONE_DAY, add_months, date_range
 
@@ -33,10 +32,6 @@ FIRST_LEAVE_AFTER_MONTHS = 6  # art. 122
 DAY_PRECISION = Decimal("0.01")
 
 
-# Memoised: an accrual run asks it for every month of every account with a handful of distinct yearly
-# figures. The result depends on the arguments alone and is always quantized to 0.01, so equal keys such as
-# Decimal("28") and Decimal("28.00") may share an entry; 4,096 entries hold 40 years of months for 8 figures.
-@lru_cache(maxsize=4096)
 def cumulative_entitlement(months: int, yearly_days: Decimal) -> Decimal:
     """Days earned by `months` counted months: rounded half-up once, on the cumulative figure."""
     if months <= 0:

@@ -12,7 +12,6 @@ from typing import Any
 from django.db import connection
 from django.db.models import Max, Min, Q, Sum
 
-from hrportal.request_memo import memo
 from leave import calc
 from leave.models import Absence, LeaveAccount, LeaveEntry, LeaveType
 from leave.selectors.calendar import production_calendar
@@ -28,8 +27,8 @@ ADDITIONAL = "additional"
 
 
 def leave_types() -> list[LeaveType]:
-    """Every leave type in display order, read once per HTTP request (hrportal.request_memo)."""
-    return memo("leave.leave_types", lambda: list(LeaveType.objects.all()))
+    """Every leave type in display order."""
+    return list(LeaveType.objects.all())
 
 
 def leave_type_by_code(code: str) -> LeaveType:

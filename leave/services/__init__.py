@@ -10,7 +10,6 @@ Public interface (keyword-only, atomic):
 - accrue, accrue_batches (accrual; accrue_batches yields after each committed batch of employees)
 - absence_record, absence_cancel (absences)
 - load_calendar, calendar_day_save, calendar_day_delete (production calendar)
-- ensure_leave_types (standard types after a flush)
 """
 
 from leave.services.absences import KEEPS_AVERAGE_BY_KIND, absence_cancel, absence_record
@@ -22,7 +21,6 @@ from leave.services.calendar import (
     default_calendar_years,
     load_calendar,
 )
-from leave.services.leave_types import ensure_leave_types
 from leave.services.ledger import MAX_LEAVE_DAYS, leave_adjust, leave_release, leave_reserve, leave_use
 
 __all__ = [
@@ -38,7 +36,6 @@ __all__ = [
     "calendar_day_delete",
     "calendar_day_save",
     "default_calendar_years",
-    "ensure_leave_types",
     "leave_adjust",
     "leave_release",
     "leave_reserve",

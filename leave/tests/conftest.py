@@ -5,10 +5,10 @@ from decimal import Decimal
 
 import pytest
 
+from conftest import ensure_leave_types
 from leave import calc
 from leave.calc import sources
 from leave.models import LeaveType
-from leave.services import ensure_leave_types
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 
-from notifications import conf, delivery
+from notifications import delivery
 from notifications.models import DeliveryAttempt, OutboxContent, OutboxMessage
 from notifications.services import notify
 from notifications.tests.backends import ScriptedBackend
@@ -286,7 +286,7 @@ def test_the_send_task_declares_its_reliability_options() -> None:
     assert send_message.max_retries is None  # the row's schedule decides, not a count
     assert not getattr(send_message, "autoretry_for", ())
     assert send_message.soft_time_limit < send_message.time_limit
-    assert conf.stuck_after_seconds() > send_message.time_limit
+    assert delivery.stuck_after_seconds() > send_message.time_limit
     for task in (dispatch, sweep_outbox):
         assert task.ignore_result is True
         assert task.soft_time_limit < task.time_limit

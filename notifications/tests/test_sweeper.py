@@ -8,9 +8,10 @@ import importlib
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
-from notifications import conf, delivery
+from notifications import delivery
 from notifications.models import DeliveryAttempt, OutboxMessage
 from notifications.services import notify
 from notifications.tests.factories import make_person
@@ -93,8 +94,8 @@ def claim_at(message: OutboxMessage, seconds_ago: float) -> None:
 
 def test_a_row_stuck_in_sending_past_the_hard_limit_is_reclaimed(published: list[int]) -> None:
     stuck, alive = queue_one(), queue_one()
-    claim_at(stuck, conf.stuck_after_seconds() + 1)
-    claim_at(alive, conf.send_time_limit() - 1)  # its sender may still be running: hands off
+    claim_at(stuck, delivery.stuck_after_seconds() + 1)
+    claim_at(alive, settings.HRPORTAL["MAIL_SEND_TIME_LIMIT"] - 1)  # its sender may still be running: hands off
     result = delivery.outbox_sweep()
     assert published == [stuck.pk]
     assert result["reclaimed"] == 1
@@ -109,10 +110,10 @@ def test_a_row_stuck_in_sending_past_the_hard_limit_is_reclaimed(published: list
 def test_a_row_that_keeps_killing_its_worker_fails_at_the_cap(published: list[int]) -> None:
     message = queue_one()
     OutboxMessage.objects.filter(pk=message.pk).update(lost_attempts=delivery.max_lost_attempts() - 2)
-    claim_at(message, conf.stuck_after_seconds() + 1)
+    claim_at(message, delivery.stuck_after_seconds() + 1)
     assert delivery.outbox_sweep()["reclaimed"] == 1  # one more loss is still below the cap
     assert OutboxMessage.objects.get(pk=message.pk).lost_attempts == delivery.max_lost_attempts() - 1
-    claim_at(message, conf.stuck_after_seconds() + 1)
+    claim_at(message, delivery.stuck_after_seconds() + 1)
     result = delivery.outbox_sweep()
     assert result["failed"] == 1
     assert published == [message.pk]
@@ -131,7 +132,7 @@ def test_transient_retries_do_not_count_towards_the_cap(published: list[int]) ->
 
 def test_a_reclaimed_row_is_sent_by_the_next_claim(published: list[int], mailoutbox: list[Any]) -> None:
     message = queue_one()
-    claim_at(message, conf.stuck_after_seconds() + 1)
+    claim_at(message, delivery.stuck_after_seconds() + 1)
     delivery.outbox_sweep()
     assert published == [message.pk]
     assert delivery.message_deliver(message_id=message.pk) == "sent"

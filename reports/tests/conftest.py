@@ -1,19 +1,23 @@
-"""Fixtures of the reports tests: a private media root, the 2025 calendar, the hand-checked holiday fixture."""
+"""Fixtures of the reports tests: a private media root, the 2025 calendar, the hand-checked holiday fixture, and
+slow progress updates for tests that kill a worker mid-export."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
 from openpyxl import load_workbook
 
 from leave.services import load_calendar
+from reports.models import ReportJob
 from staff.models import Employee, TimesheetEntry
 from staff.services import pay_rate_record
 
@@ -116,3 +120,33 @@ def no_enqueue(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     calls: list[int] = []
     monkeypatch.setattr("reports.services.enqueue_export", lambda job_id: calls.append(job_id))
     yield calls
+
+
+@contextmanager
+def slow_progress_updates(seconds: float) -> Iterator[None]:
+    """Each progress update of a running export takes `seconds` longer, so a test can watch the progress rise and
+    kill a worker mid-export while the worker runs the code unchanged: a PostgreSQL trigger on the job's table
+    sleeps whenever a running job's row count grows. For tests with committed data (transaction=True)."""
+    table = connection.ops.quote_name(ReportJob._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            CREATE OR REPLACE FUNCTION test_slow_progress() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.status = 'running' AND NEW.row_count > OLD.row_count THEN
+                    PERFORM pg_sleep({float(seconds)});
+                END IF;
+                RETURN NEW;
+            END $$
+            """
+        )
+        cursor.execute(
+            f"CREATE TRIGGER test_slow_progress BEFORE UPDATE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION test_slow_progress()"
+        )
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TRIGGER IF EXISTS test_slow_progress ON {table}")
+            cursor.execute("DROP FUNCTION IF EXISTS test_slow_progress()")

@@ -7,8 +7,8 @@
 - The whole worker SIGKILLed mid-export and started again: Redis restores the unacknowledged message after the
   visibility timeout (shortened for the restarted worker), and again the job completes once with one mail.
 
-The export is slowed down with the test-only knob REPORT_TEST_PAUSE_SECONDS (a pause after each progress
-update, every REPORT_PROGRESS_EVERY rows) so the tests can watch progress and kill a worker mid-export.
+The export is slowed down by `slow_progress_updates` (a database trigger makes each progress update, every
+REPORT_PROGRESS_EVERY rows, take 0.15 s longer) so the tests can watch progress and kill a worker mid-export.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from openpyxl import load_workbook
 from leave.models import CalendarDay
 from notifications.models import OutboxMessage
 from reports.models import ReportJob
-from reports.tests.conftest import HolidayFixture
+from reports.tests.conftest import HolidayFixture, slow_progress_updates
 from staff.models import Employee, TimesheetEntry
 from tests.harness.broker import broker_url as broker_url
 from tests.harness.broker import celery_broker
@@ -40,7 +40,8 @@ from tests.harness.util import wait_until
 pytestmark = INTEGRATION
 
 BODY = {"kind": "holiday_work", "date_from": "2025-01-01", "date_to": "2025-12-31"}
-SLOW = {"REPORT_PROGRESS_EVERY": 150, "REPORT_TEST_PAUSE_SECONDS": 0.15}
+SLOW = {"REPORT_PROGRESS_EVERY": 150}
+SLOW_UPDATE_SECONDS = 0.15
 
 
 def seed_rows(people: list[Employee]) -> int:
@@ -81,10 +82,11 @@ def sheet_data_rows(data: bytes) -> list[tuple[Any, ...]]:
 
 
 @pytest.fixture
-def seeded(holiday_fixture: HolidayFixture, cast: Any) -> int:
+def seeded(holiday_fixture: HolidayFixture, cast: Any) -> Iterator[int]:
     people = [cast.employee, cast.sub_employee, cast.outsider, cast.manager, cast.hr, cast.ceo]
     seed_rows(people)
-    return expected_data_rows()
+    with slow_progress_updates(SLOW_UPDATE_SECONDS):
+        yield expected_data_rows()
 
 
 def private_dirs(media_root: Path) -> dict[str, str]:

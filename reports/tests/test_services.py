@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage, storages
 from django.db import IntegrityError, transaction
@@ -219,10 +220,10 @@ def test_an_exporter_error_fails_the_job_readably(hr: Any, no_enqueue: list[int]
 
 
 def test_a_job_that_keeps_killing_its_worker_is_failed(hr: Any, no_enqueue: list[int]) -> None:
-    job = _job(hr.user, status="running", attempts=conf.max_attempts(), task_id="t1")
+    job = _job(hr.user, status="running", attempts=settings.HRPORTAL["REPORT_MAX_ATTEMPTS"], task_id="t1")
     services.report_run(job_id=job.pk, task_id="t1")  # the redelivery after the last allowed attempt died
     job.refresh_from_db()
-    assert job.status == "failed" and str(conf.max_attempts()) in job.error
+    assert job.status == "failed" and str(settings.HRPORTAL["REPORT_MAX_ATTEMPTS"]) in job.error
     assert OutboxMessage.objects.filter(event="report_failed").count() == 1
 
 
@@ -257,7 +258,7 @@ def test_purge_deletes_old_files_and_strays_only(hr: Any, no_enqueue: list[int])
     old_name = default_storage.save("reports/2025/01/old.xlsx", ContentFile(b"old"))
     new_name = default_storage.save("reports/2025/01/new.xlsx", ContentFile(b"new"))
     stray = default_storage.save("reports/2025/01/stray.xlsx", ContentFile(b"stray"))
-    long_ago = timezone.now() - dt.timedelta(days=conf.retention_days() + 1)
+    long_ago = timezone.now() - dt.timedelta(days=settings.HRPORTAL["REPORT_RETENTION_DAYS"] + 1)
     old = _job(hr.user, status="done", file=old_name, finished_at=long_ago)
     new = ReportJob.objects.create(
         requester=hr.user,
@@ -310,7 +311,7 @@ def test_sweep_requeues_lost_jobs_and_fails_exhausted_ones(hr: Any, no_enqueue: 
         user=hr.user, kind="holiday_work", date_from=NOV["date_from"], date_to=dt.date(2025, 11, 30)
     )[0]
     ReportJob.objects.filter(pk=exhausted.pk).update(
-        status="running", started_at=stale_at, attempts=conf.max_attempts()
+        status="running", started_at=stale_at, attempts=settings.HRPORTAL["REPORT_MAX_ATTEMPTS"]
     )
     no_enqueue.clear()
     assert services.report_sweep(now=now) == {"requeued": 2, "failed": 1}

@@ -91,7 +91,8 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
 @pytest.fixture
 def org(db: None) -> Cast:
-    from leave.services import ensure_leave_types, load_calendar
+    from conftest import ensure_leave_types
+    from leave.services import load_calendar
 
     ensure_leave_types()
     for year in (2024, 2025, 2026):

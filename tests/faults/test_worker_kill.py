@@ -26,6 +26,7 @@ from leave.models import CalendarDay
 from leave.services import load_calendar
 from notifications.models import DeliveryAttempt, OutboxMessage
 from reports.models import ReportJob
+from reports.tests.conftest import slow_progress_updates
 from staff.models import TimesheetEntry
 from tests.faults.conftest import Broker
 from tests.faults.marks import FAULTS, Status, queue_mail, status_of, statuses
@@ -36,8 +37,8 @@ from tests.harness.util import wait_until
 
 pytestmark = FAULTS
 
-# A slow export: a progress update every 150 rows, each followed by a 0.15 s pause (REPORT_TEST_PAUSE_SECONDS).
-SLOW_EXPORT = {"REPORT_PROGRESS_EVERY": 150, "REPORT_TEST_PAUSE_SECONDS": 0.15}
+# A slow export: a progress update every 150 rows, each taking 0.15 s longer (reports' slow_progress_updates).
+SLOW_EXPORT = {"REPORT_PROGRESS_EVERY": 150}
 # A held DATA times out after 3 s; the send task's hard limit is 5 s, so the sweeper reclaims after 10 s.
 SHORT_MAIL = {"EMAIL_TIMEOUT": 3, "MAIL_SEND_SOFT_TIME_LIMIT": 4, "MAIL_SEND_TIME_LIMIT": 5}
 
@@ -75,7 +76,7 @@ def test_worker_killed_mid_export_completes_once(broker: Broker, cast: Any, medi
     from reports.services import report_request
 
     rows = seed_weekend_work([cast.employee, cast.sub_employee, cast.outsider, cast.manager, cast.hr, cast.ceo])
-    with SMTPServer() as smtp:
+    with SMTPServer() as smtp, slow_progress_updates(0.15):
         env = worker_env(broker_url=broker.url(), smtp=smtp, MEDIA_ROOT=str(media_root), **SLOW_EXPORT)
         with CeleryWorker(env=env) as worker:
             job, _ = report_request(

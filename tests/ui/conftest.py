@@ -15,9 +15,9 @@ import pytest
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 
-from conftest import PASSWORD, Cast, make_department
+from conftest import PASSWORD, Cast, ensure_leave_types, make_department
 from leave.models import Absence, LeaveType
-from leave.services import ensure_leave_types, load_calendar
+from leave.services import load_calendar
 from reports.models import ReportJob
 from requests_app.models import (
     CertificateDetails,
