@@ -119,16 +119,16 @@ def test_admin_add_employee_validates(cast, hr_admin, login):
     assert Employee.objects.count() == 9
 
 
-def test_hr_records_a_rate_from_the_pay_rate_admin(cast, hr_admin, login):
+def test_the_pay_rate_admin_is_read_only(cast, hr_admin, login):
+    """A pay change is a rate-change request another person approves; the admin neither adds nor edits a rate."""
     client = login(hr_admin)
     response = client.post(
         reverse("admin:staff_payrate_add"),
         {"employee": cast.outsider.pk, "effective_date": "2024-09-01", "fte": "1.00", "salary": "130000.00"},
     )
-    assert response.status_code == 302
-    rate = PayRate.objects.get(employee=cast.outsider, effective_date=dt.date(2024, 9, 1))
-    assert rate.created_by == hr_admin.user
-    # the change page is a read-only view: no input for the salary
+    assert response.status_code == 403
+    assert not PayRate.objects.filter(employee=cast.outsider, effective_date=dt.date(2024, 9, 1)).exists()
+    rate = PayRate.objects.filter(employee=cast.outsider).first()
     page = client.get(reverse("admin:staff_payrate_change", args=[rate.pk]))
     assert page.status_code == 200 and 'name="salary"' not in page.content.decode()
     assert client.post(reverse("admin:staff_payrate_change", args=[rate.pk]), {"salary": "1"}).status_code == 403

@@ -9,10 +9,9 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
-from staff.admin import PayRateAddInline
 from staff.models import HR_GROUP, Employee, PayRate
 from staff.services import employee_update, hr_role_set, pay_rate_record
-from staff.tests.admin_forms import admin_form_data, inline_prefix
+from staff.tests.admin_forms import admin_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -48,44 +47,18 @@ def test_admin_change_of_an_employee_records_actor_old_and_new(cast, hr_admin, l
     assert "Кузнецов-Петров" in history.content.decode()
 
 
-def test_admin_adds_a_rate_through_the_service_and_past_rows_stay_read_only(cast, hr_admin, login):
+def test_the_admin_shows_rates_read_only_and_sends_a_pay_change_to_the_workflow(cast, hr_admin, login):
+    """Four eyes on pay (docs/decisions/four-eyes-on-pay.md): the employee page has the rate history, no input
+    for a rate, and a link to the portal's rate-change page, where another person approves the change."""
     client = login(hr_admin)
     url = reverse("admin:staff_employee_change", args=[cast.employee.pk])
     page = client.get(url)
     html = page.content.decode()
-    history_prefix = inline_prefix(page, type(page.context["inline_admin_formsets"][0].opts))
-    assert f'name="{history_prefix}-0-salary"' not in html  # no input for an existing row
-    prefix = inline_prefix(page, PayRateAddInline)
-    data = admin_form_data(page)
-    data.update(
-        {
-            f"{prefix}-0-effective_date": "2023-01-09",  # a correction of the hire rate
-            f"{prefix}-0-fte": "1.00",
-            f"{prefix}-0-salary": "105000.00",
-            f"{prefix}-0-comment": "исправление",
-        }
-    )
-    response = client.post(url, data)
+    assert [type(f.opts).__name__ for f in page.context["inline_admin_formsets"]] == ["PayRateHistoryInline"]
+    assert 'name="rates-0-salary"' not in html and "-0-salary" not in html
+    assert f'href="{reverse("rate-change-new")}?employee={cast.employee.pk}"' in html
+    response = client.post(url, admin_form_data(page))
     assert response.status_code == 302
-    rows = PayRate.objects.filter(employee=cast.employee).order_by("created_at", "pk")
-    old, new = list(rows)
-    assert old.superseded_at is not None and old.salary == Decimal("100000.00")  # kept, not edited
-    assert new.salary == Decimal("105000.00") and new.created_by == hr_admin.user
-    assert new.history.latest().history_user == hr_admin.user
-    superseded = old.history.latest()
-    assert superseded.history_user == hr_admin.user
-    assert changes(superseded)["superseded_at"][0] is None
-
-
-def test_admin_refuses_a_rate_before_the_hire_date(cast, hr_admin, login):
-    client = login(hr_admin)
-    url = reverse("admin:staff_employee_change", args=[cast.employee.pk])
-    page = client.get(url)
-    prefix = inline_prefix(page, PayRateAddInline)
-    data = admin_form_data(page)
-    data.update({f"{prefix}-0-effective_date": "2020-01-01", f"{prefix}-0-fte": "1", f"{prefix}-0-salary": "1"})
-    response = client.post(url, data)
-    assert response.status_code == 200  # the form again, with the error
     assert PayRate.objects.filter(employee=cast.employee).count() == 1
 
 
