@@ -135,8 +135,10 @@ def test_login_attempts_are_limited_and_logged(cast, caplog) -> None:
 def test_token_endpoint_is_limited_too(cast) -> None:
     client = Client(REMOTE_ADDR="10.9.8.9")
     for _ in range(settings.AXES_FAILURE_LIMIT):
-        client.post("/api/v1/auth/token/", {"username": "manager", "password": "nope"})
-    response = client.post("/api/v1/auth/token/", {"username": "manager", "password": PASSWORD})
+        client.post("/api/v1/auth/token/", {"username": "manager", "password": "nope"}, content_type="application/json")
+    response = client.post(
+        "/api/v1/auth/token/", {"username": "manager", "password": PASSWORD}, content_type="application/json"
+    )
     # Locked out: the right password no longer yields a token (DRF answers 400 "unable to log in").
     assert response.status_code in (400, 403, 429)
     assert '"token"' not in response.content.decode()
