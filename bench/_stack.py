@@ -49,6 +49,7 @@ def django_env(**overrides: str) -> None:
         "DJANGO_SETTINGS_MODULE": "hrportal.settings",
         "LOG_LEVEL": "WARNING",
         "DJANGO_DEBUG": "0",  # no query log kept in memory
+        "DJANGO_SECRET_KEY": "bench-only-not-secret-" + "b" * 40,
     }
     for key, value in defaults.items():
         os.environ.setdefault(key, value)

@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 env = environ.Env()
@@ -21,6 +22,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env.str("HRPORTAL_VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
+if not DEBUG and not env.str("DJANGO_SECRET_KEY", default=""):
+    # The development key is public (it is in this file): a production server must never sign with it.
+    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG=0.")
 SECRET_KEY = env.str(
     "DJANGO_SECRET_KEY",
     default="django-insecure-dev-only-key-change-me-in-production-0123456789abcdef",
