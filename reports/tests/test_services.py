@@ -307,7 +307,7 @@ def test_purge_deletes_private_files_old_layout_copies_and_private_strays(hr: An
     default_storage.save(old_name, ContentFile(b"old"))  # a copy in the default storage (the old layout)
     live_name = private.save("reports/2025/01/live_y.xlsx", ContentFile(b"live"))
     stray = private.save("reports/2025/01/stray_z.xlsx", ContentFile(b"stray"))
-    long_ago = timezone.now() - dt.timedelta(days=conf.retention_days() + 1)
+    long_ago = timezone.now() - dt.timedelta(days=settings.HRPORTAL["REPORT_RETENTION_DAYS"] + 1)
     old = _job(hr.user, status="done", file=old_name, finished_at=long_ago)
     _job(hr.user, status="done", file=live_name, finished_at=timezone.now())
     past = long_ago.timestamp()
