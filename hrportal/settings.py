@@ -399,6 +399,9 @@ HRPORTAL = {
     "REPORT_MAX_PERIOD_DAYS": env.int("REPORT_MAX_PERIOD_DAYS", default=366 + 31),
     # Where a run writes its file before storing it (made by the first run).
     "REPORT_TEMP_DIR": env.str("REPORT_TEMP_DIR", default=str(Path(tempfile.gettempdir()) / "hrportal-reports")),
+    # A running export renews its job's heartbeat at least every quarter of this; a job without one for this
+    # long has lost its worker and is taken over by the sweeper or by the requester asking again.
+    "REPORT_HEARTBEAT_STALE_SECONDS": env.int("REPORT_HEARTBEAT_STALE_SECONDS", default=120),
 }
 
 # Beat schedule: synced into django-celery-beat's tables by the DatabaseScheduler, editable in the admin.
@@ -406,5 +409,6 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "notifications.sweep_outbox", "schedule": 60.0},
     "accrue-leave-daily": {"task": "leave.accrue_daily", "schedule": 6 * 60 * 60.0},
     "purge-old-reports": {"task": "reports.purge_old_files", "schedule": 24 * 60 * 60.0},
-    "sweep-stuck-reports": {"task": "reports.sweep_stuck", "schedule": 300.0},
+    # Every minute: a report whose worker died is taken over within REPORT_HEARTBEAT_STALE_SECONDS + 60 s.
+    "sweep-stuck-reports": {"task": "reports.sweep_stuck", "schedule": 60.0},
 }

@@ -45,6 +45,7 @@ class ReportJobAdmin(HRAdminMixin, admin.ModelAdmin):
         "error",
         "created_at",
         "started_at",
+        "heartbeat_at",
         "finished_at",
         "attempts",
         "task_id",

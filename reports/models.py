@@ -49,6 +49,10 @@ class ReportJob(models.Model):
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    # The current run's last sign of life: set by its claim, renewed with every progress update (which the
+    # writer makes at least every REPORT_HEARTBEAT_STALE_SECONDS / 4). A running job without a heartbeat for
+    # REPORT_HEARTBEAT_STALE_SECONDS has no live run and is taken over (services.report_take_over).
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     # Claims so far. Also the fencing token: every write of a run is conditional on the attempt it claimed,
     # so a run that lost its claim (see services.report_run) can neither report progress nor finish.

@@ -4,15 +4,18 @@ The run, and why it completes once:
 
 - `report_request` writes the job and enqueues `reports.export` with `transaction.on_commit`; asking again for
   the same report while one is queued or running returns that job (a partial unique constraint makes the
-  check race-free).
-- `report_run` claims the job with one conditional UPDATE (exactly one row or nothing) that bumps `attempts`.
-  The claim is allowed when the job is `queued`, or `running` and its run is known dead:
+  check race-free) — unless its run is dead (below): then the job is taken over and queued again first.
+- `report_run` claims the job with one conditional UPDATE (exactly one row or nothing) that bumps `attempts`
+  and sets the heartbeat. The claim is allowed when the job is `queued`, or `running` and its run is dead:
     * the claim carries this delivery's task id — the broker redelivered our own message, which it does only
       when the consumer that held it is gone (a pool process killed: `task_reject_on_worker_lost` requeues
-      it; a worker killed outright: Redis restores it after the visibility timeout, which is above the hard
-      time limit); or
-    * the claim is older than the hard time limit plus a grace (conf.stale_after_seconds): the pool has
-      killed that run by then.
+      it; a worker killed outright: RabbitMQ at once, Redis only after the visibility timeout, hours); or
+    * the claim is stale (`_stale_claim`): no heartbeat for REPORT_HEARTBEAT_STALE_SECONDS (2 minutes). A run
+      renews the heartbeat with its progress, at least every quarter of that while rows flow, so a silent
+      claim belongs to a worker killed outright or a host that is gone.
+- `report_take_over` ends a stale claim (`running` → `queued`, conditional on the claim it judged dead) and
+  enqueues the job again: the beat sweeper calls it for every stale job, `report_request` for the one asked
+  for again. A job out of attempts is failed instead.
 - `attempts` is also a fencing token: every progress UPDATE and the final transition are conditional on the
   attempt this run claimed. Should an earlier run still be alive after a takeover, its next write finds
   the row taken and it stops (ClaimLost) without storing anything or mailing; only the newest claim can
@@ -101,12 +104,17 @@ def report_request(
     date_to: dt.date,
     department: Department | int | None = None,
 ) -> tuple[ReportJob, bool]:
-    """Queue a report for `user`; return (job, created). A pending job for the same report is returned as is."""
+    """Queue a report for `user`; return (job, created). A pending job for the same report is returned — taken
+    over and queued again first if its run is dead (no heartbeat: a killed worker), so asking again is the
+    requester's way out of a stuck job; one out of attempts is failed and a new job started instead."""
     department_id = validate_request(user=user, kind=kind, date_from=date_from, date_to=date_to, department=department)
     key = params_key(date_from=date_from, date_to=date_to, department_id=department_id)
     pending = ReportJob.objects.filter(requester=user, kind=kind, params_key=key, status__in=ReportJob.PENDING_STATUSES)
     with transaction.atomic():
         existing = pending.first()
+        if existing is not None and existing.status == ReportJob.Status.RUNNING:
+            report_take_over(job_id=existing.pk)
+            existing = pending.first()  # as it is now: still running, queued again, or failed (then a new job)
         if existing is not None:
             return existing, False
         try:
@@ -154,11 +162,23 @@ def _worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def _stale_claim(now: dt.datetime) -> Q:
+    """`running` with no live run: no heartbeat for REPORT_HEARTBEAT_STALE_SECONDS — or, for a claim made before
+    heartbeats existed (no heartbeat at all), claimed longer ago than the hard time limit plus a grace.
+
+    The times are the workers' and the web's clocks (as `started_at` always was): they must agree to well
+    within the threshold (NTP)."""
+    silent_since = now - dt.timedelta(seconds=settings.HRPORTAL["REPORT_HEARTBEAT_STALE_SECONDS"])
+    claimed_before = now - dt.timedelta(seconds=conf.stale_after_seconds())
+    return Q(status=ReportJob.Status.RUNNING) & (
+        Q(heartbeat_at__lt=silent_since) | Q(heartbeat_at__isnull=True, started_at__lt=claimed_before)
+    )
+
+
 def report_claim(*, job_id: int, task_id: str = "", now: dt.datetime | None = None) -> Claim | None:
     """Take the job for this run (see the module docstring for when); None when it is not ours to run."""
     now = now or timezone.now()
-    stale_before = now - dt.timedelta(seconds=conf.stale_after_seconds())
-    claimable = Q(status=ReportJob.Status.QUEUED) | Q(status=ReportJob.Status.RUNNING, started_at__lt=stale_before)
+    claimable = Q(status=ReportJob.Status.QUEUED) | _stale_claim(now)
     if task_id:
         claimable |= Q(status=ReportJob.Status.RUNNING, task_id=task_id)
     claimed = ReportJob.objects.filter(claimable, pk=job_id).update(
@@ -167,6 +187,7 @@ def report_claim(*, job_id: int, task_id: str = "", now: dt.datetime | None = No
         task_id=task_id,
         worker=_worker_name(),
         started_at=now,
+        heartbeat_at=now,
         progress=0,
         row_count=0,
         error="",
@@ -205,9 +226,11 @@ def report_run(*, job_id: int, task_id: str = "") -> ReportJob | None:
     logger.info("report job %s: attempt %s started", job_id, attempt, extra=log_extra)
 
     def on_progress(done: int, total: int) -> None:
+        # Also the heartbeat: the writer calls this every `progress_every` rows and at least every
+        # heartbeat_every_seconds() while rows come, so a live run does not look stale.
         percent = min(99, done * 100 // total) if total else 0
         updated = ReportJob.objects.filter(pk=job_id, status=ReportJob.Status.RUNNING, attempts=attempt).update(
-            progress=percent, row_count=done
+            progress=percent, row_count=done, heartbeat_at=timezone.now()
         )
         if updated != 1:
             raise ClaimLost
@@ -228,6 +251,7 @@ def report_run(*, job_id: int, task_id: str = "") -> ReportJob | None:
                 path=temp_path,
                 on_progress=on_progress,
                 progress_every=settings.HRPORTAL["REPORT_PROGRESS_EVERY"],
+                progress_seconds=conf.heartbeat_every_seconds(),
                 language=language,
             )
         size = os.path.getsize(temp_path)
@@ -331,11 +355,12 @@ def report_finish(
 @transaction.atomic
 def report_fail(*, job_id: int, attempt: int | None, message: str) -> ReportJob | None:
     """`queued`/`running` → `failed` with a readable message, and tell the requester. With `attempt`, only
-    the run holding that claim may fail the job."""
+    the run holding that claim may fail the job: `running` under that attempt (a job taken over and queued
+    again keeps its attempt count, but the claim has ended)."""
     job = ReportJob.objects.select_for_update().filter(pk=job_id).first()
     if job is None or job.status not in ReportJob.PENDING_STATUSES:
         return None
-    if attempt is not None and job.attempts != attempt:
+    if attempt is not None and (job.status != ReportJob.Status.RUNNING or job.attempts != attempt):
         return None
     job.status = ReportJob.Status.FAILED
     job.error = message
@@ -404,23 +429,57 @@ def _purge_strays(cutoff: dt.datetime) -> int:
     return deleted
 
 
+@transaction.atomic
+def report_take_over(*, job_id: int, now: dt.datetime | None = None) -> str:
+    """End the claim of a `running` job whose run is dead (`_stale_claim`: no heartbeat) and queue the job again
+    (on commit); a job whose claims are used up (REPORT_MAX_ATTEMPTS) is failed instead, and the requester told.
+
+    Return "requeued", "failed", or "" when there was nothing to take over (the run is alive, or the job is no
+    longer running). The release is conditional on the very claim judged dead (its attempt, still silent):
+    a run that renewed its heartbeat in between, or a delivery that claimed the job in between, keeps it. The
+    dead run, should it be alive after all, finds the job taken at its next write (ClaimLost)."""
+    now = now or timezone.now()
+    stale = ReportJob.objects.filter(_stale_claim(now), pk=job_id)
+    found = stale.values_list("attempts", "worker", "heartbeat_at", "requester_id").first()
+    if found is None:
+        return ""
+    attempts, worker, heartbeat_at, requester_id = found
+    log_extra = {"report_job_id": job_id, "attempt": attempts}
+    if attempts >= settings.HRPORTAL["REPORT_MAX_ATTEMPTS"]:
+        requester = get_user_model().objects.filter(pk=requester_id).first()  # only when failing one (rare)
+        message = interrupted_message(attempts, language_of(requester))
+        return "failed" if report_fail(job_id=job_id, attempt=attempts, message=message) is not None else ""
+    released = stale.filter(attempts=attempts).update(
+        status=ReportJob.Status.QUEUED, task_id="", worker="", progress=0, row_count=0
+    )
+    if released != 1:
+        return ""
+    logger.warning(
+        "report job %s: attempt %s on %s silent since %s; queued again",
+        job_id,
+        attempts,
+        worker or "?",
+        heartbeat_at.isoformat() if heartbeat_at else "its claim",
+        extra=log_extra,
+    )
+    transaction.on_commit(partial(enqueue_export, job_id))
+    return "requeued"
+
+
 def report_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Re-enqueue jobs whose task was lost: `queued` too long (the broker was down at commit, or lost the
-    message), or `running` past the hard limit with no live run. A job out of attempts is failed."""
+    message); take over `running` ones whose run is dead (no heartbeat), failing those out of attempts."""
     now = now or timezone.now()
     counts = {"requeued": 0, "failed": 0}
     queued_before = now - dt.timedelta(seconds=settings.HRPORTAL["REPORT_QUEUED_SWEEP_AFTER"])
-    stale_before = now - dt.timedelta(seconds=conf.stale_after_seconds())
     lost = ReportJob.objects.filter(
-        Q(status=ReportJob.Status.QUEUED, created_at__lt=queued_before)
-        | Q(status=ReportJob.Status.RUNNING, started_at__lt=stale_before)
-    ).values_list("pk", "status", "attempts", "requester_id")
-    for job_id, status, attempts, requester_id in list(lost[:1000]):
-        if status == ReportJob.Status.RUNNING and attempts >= settings.HRPORTAL["REPORT_MAX_ATTEMPTS"]:
-            requester = get_user_model().objects.filter(pk=requester_id).first()  # only when failing one (rare)
-            message = interrupted_message(attempts, language_of(requester))
-            if report_fail(job_id=job_id, attempt=attempts, message=message) is not None:
-                counts["failed"] += 1
+        Q(status=ReportJob.Status.QUEUED, created_at__lt=queued_before) | _stale_claim(now)
+    ).values_list("pk", "status")
+    for job_id, status in list(lost[:1000]):
+        if status == ReportJob.Status.RUNNING:
+            outcome = report_take_over(job_id=job_id, now=now)
+            if outcome:
+                counts[outcome] += 1
             continue
         enqueue_export(job_id)
         counts["requeued"] += 1

@@ -41,6 +41,7 @@ def export_to_file(
     path: str | Path,
     on_progress: ProgressCallback | None = None,
     progress_every: int = 5000,
+    progress_seconds: float | None = None,
     language: str | None = None,
 ) -> tuple[int, int]:
     """Build the report and stream it to `path`; return (data rows written, rows expected)."""
@@ -48,5 +49,7 @@ def export_to_file(
         user=user, date_from=date_from, date_to=date_to, department_id=department_id, language=language
     )
     report = build_report(kind=kind, params=params)
-    written = write_report(report, path, on_progress=on_progress, progress_every=progress_every)
+    written = write_report(
+        report, path, on_progress=on_progress, progress_every=progress_every, progress_seconds=progress_seconds
+    )
     return written, report.total

@@ -120,14 +120,35 @@ def test_a_redelivered_message_takes_over_its_own_running_job(hr: Any, no_enqueu
     assert again is not None and again.attempt == 2
 
 
-def test_a_claim_older_than_the_hard_limit_is_taken_over(hr: Any, no_enqueue: list[int]) -> None:
+def test_a_claim_without_a_heartbeat_for_the_stale_time_is_taken_over(hr: Any, no_enqueue: list[int]) -> None:
+    job = _job(hr.user)
+    first = services.report_claim(job_id=job.pk, task_id="t1")
+    assert first is not None and first.job.heartbeat_at == first.job.started_at  # the claim is the first beat
+    later = timezone.now() + dt.timedelta(seconds=settings.HRPORTAL["REPORT_HEARTBEAT_STALE_SECONDS"] - 5)
+    assert services.report_claim(job_id=job.pk, task_id="t2", now=later) is None
+    much_later = timezone.now() + dt.timedelta(seconds=settings.HRPORTAL["REPORT_HEARTBEAT_STALE_SECONDS"] + 5)
+    taken = services.report_claim(job_id=job.pk, task_id="t2", now=much_later)
+    assert taken is not None and taken.attempt == 2 and taken.job.heartbeat_at == much_later
+
+
+def test_the_stale_time_is_read_from_settings_at_call_time(hr: Any, settings: Any, no_enqueue: list[int]) -> None:
     job = _job(hr.user)
     assert services.report_claim(job_id=job.pk, task_id="t1") is not None
-    later = timezone.now() + dt.timedelta(seconds=conf.stale_after_seconds() - 5)
-    assert services.report_claim(job_id=job.pk, task_id="t2", now=later) is None
-    much_later = timezone.now() + dt.timedelta(seconds=conf.stale_after_seconds() + 5)
-    taken = services.report_claim(job_id=job.pk, task_id="t2", now=much_later)
-    assert taken is not None and taken.attempt == 2
+    in_ten_seconds = timezone.now() + dt.timedelta(seconds=10)
+    assert services.report_claim(job_id=job.pk, task_id="t2", now=in_ten_seconds) is None
+    settings.HRPORTAL = {**settings.HRPORTAL, "REPORT_HEARTBEAT_STALE_SECONDS": 5}
+    assert services.report_claim(job_id=job.pk, task_id="t2", now=in_ten_seconds) is not None
+
+
+def test_a_claim_from_before_heartbeats_is_judged_by_its_age(hr: Any, no_enqueue: list[int]) -> None:
+    """A claim with no heartbeat at all (made by a worker of the previous release during the deploy) is taken
+    over only past the hard time limit plus a grace, as before: that worker does not renew a heartbeat."""
+    job = _job(hr.user)
+    claimed_at = timezone.now() - dt.timedelta(seconds=settings.HRPORTAL["REPORT_HEARTBEAT_STALE_SECONDS"] * 2)
+    ReportJob.objects.filter(pk=job.pk).update(status="running", attempts=1, task_id="t1", started_at=claimed_at)
+    assert services.report_claim(job_id=job.pk, task_id="t2") is None
+    past_the_limit = claimed_at + dt.timedelta(seconds=conf.stale_after_seconds() + 5)
+    assert services.report_claim(job_id=job.pk, task_id="t2", now=past_the_limit) is not None
 
 
 @pytest.mark.parametrize("status", ["done", "failed"])
@@ -299,7 +320,9 @@ def test_purge_deletes_private_files_old_layout_copies_and_private_strays(hr: An
     assert old.file.name == "" and old.file_purged_at is not None
 
 
-def test_sweep_requeues_lost_jobs_and_fails_exhausted_ones(hr: Any, no_enqueue: list[int]) -> None:
+def test_sweep_requeues_lost_jobs_and_fails_exhausted_ones(
+    hr: Any, no_enqueue: list[int], django_capture_on_commit_callbacks: Any
+) -> None:
     now = timezone.now()
     lost_queued = _job(hr.user)
     ReportJob.objects.filter(pk=lost_queued.pk).update(created_at=now - dt.timedelta(hours=1))
@@ -314,7 +337,8 @@ def test_sweep_requeues_lost_jobs_and_fails_exhausted_ones(hr: Any, no_enqueue: 
         status="running", started_at=stale_at, attempts=settings.HRPORTAL["REPORT_MAX_ATTEMPTS"]
     )
     no_enqueue.clear()
-    assert services.report_sweep(now=now) == {"requeued": 2, "failed": 1}
+    with django_capture_on_commit_callbacks(execute=True):  # a taken-over job is enqueued on commit
+        assert services.report_sweep(now=now) == {"requeued": 2, "failed": 1}
     assert sorted(no_enqueue) == sorted([lost_queued.pk, dead.pk])
     assert ReportJob.objects.get(pk=exhausted.pk).status == "failed"
     assert ReportJob.objects.get(pk=fresh.pk).status == "queued"

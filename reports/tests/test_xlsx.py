@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -82,6 +83,29 @@ def test_progress_is_reported_every_n_rows(tmp_path: Path) -> None:
         report, tmp_path / "p.xlsx", on_progress=lambda done, total: calls.append((done, total)), progress_every=10
     )
     assert calls == [(10, 25), (20, 25), (25, 25)]
+
+
+def test_slow_rows_still_report_progress_every_few_seconds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The export's heartbeat: rows that come slowly (here one a second, on a fake clock) are reported every
+    `progress_seconds` although `progress_every` rows are far away."""
+    clock = [100.0]
+    monkeypatch.setattr("reports.xlsx.monotonic", lambda: clock[0])
+
+    def slow_rows() -> Iterator[tuple[int]]:
+        for i in range(12):
+            clock[0] += 1.0
+            yield (i,)
+
+    calls: list[tuple[int, int]] = []
+    report = Report(kind="t", title="T", header=["n"], rows=slow_rows(), total=12)
+    write_report(
+        report,
+        tmp_path / "p.xlsx",
+        on_progress=lambda done, total: calls.append((done, total)),
+        progress_every=1000,
+        progress_seconds=5,
+    )
+    assert calls == [(5, 12), (10, 12), (12, 12)]
 
 
 def test_triggers_are_the_documented_ones() -> None:

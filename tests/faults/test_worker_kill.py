@@ -100,8 +100,9 @@ def test_worker_killed_mid_export_completes_once(broker: Broker, cast: Any, medi
     [mail] = smtp.messages  # one mail
     [attachment] = list(mail.message.iter_attachments())
     assert data_rows(attachment.get_content()) == rows
-    # The killed run stored nothing: the one file is the finished run's.
-    assert [p.name for p in media_root.rglob("*.xlsx")] == [Path(done.file.name).name]
+    # The killed run stored nothing: the one file is the finished run's (in the private storage beside MEDIA_ROOT).
+    stored = [p.name for root in (media_root, media_root.parent / "private") for p in root.rglob("*.xlsx")]
+    assert stored == [Path(done.file.name).name]
 
 
 def test_worker_killed_mid_send_delivers_once(broker: Broker, cast: Any) -> None:
