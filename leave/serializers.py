@@ -32,12 +32,20 @@ class BalanceQuerySerializer(serializers.Serializer):
     on = serializers.DateField(required=False)
 
 
+class WorkingYearSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField(help_text="The day before the next working year starts (shifted by art. 121).")
+
+
 class BalanceLineSerializer(serializers.Serializer):
     leave_type = serializers.CharField()
-    accrued = _days_field()
+    accrued = _days_field(help_text="Earned month by month (28/12 a counted month, rule 35) plus HR adjustments.")
     used = _days_field()
     pending = _days_field()
-    available = _days_field()
+    available = _days_field(help_text="entitled + adjustments − used − pending: what booking checks.")
+    entitled = _days_field(help_text="The whole days of every working year opened by `on` (art. 122).")
+    carried_over = _days_field(help_text="Unused days of the working years before the current one.")
+    working_year = WorkingYearSerializer(help_text="The working year `on` falls in.")
 
 
 class BalanceOutputSerializer(serializers.Serializer):
@@ -86,6 +94,12 @@ class BreakdownMonthSerializer(serializers.Serializer):
     segments = SegmentSerializer(many=True)
 
 
+class DrawSerializer(serializers.Serializer):
+    start = serializers.DateField(allow_null=True, help_text="null: beyond every opened working year (in advance).")
+    end = serializers.DateField(allow_null=True)
+    days = _days_field()
+
+
 class QuoteOutputSerializer(serializers.Serializer):
     employee = serializers.IntegerField(source="employee_id")
     leave_type = serializers.CharField()
@@ -105,6 +119,8 @@ class QuoteOutputSerializer(serializers.Serializer):
     )
     earnings_total = _money_field(allow_null=True)
     days_counted_total = serializers.DecimalField(max_digits=9, decimal_places=4, allow_null=True)
+    working_year = WorkingYearSerializer(allow_null=True, help_text="The working year the leave starts in.")
+    draws_on = DrawSerializer(many=True, help_text="Whose working years' days the leave uses, oldest first.")
 
 
 class CalendarMonthSerializer(serializers.Serializer):

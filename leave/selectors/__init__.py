@@ -21,8 +21,8 @@ from leave.selectors.balances import (
     ledger,
     projected_accrual,
     resolve_leave_type,
+    service_absences,
     timeline_for,
-    unpaid_periods,
     yearly_entitlement,
 )
 from leave.selectors.calendar import CalendarYear, calendar_loaded, calendar_year, production_calendar
@@ -52,7 +52,7 @@ __all__ = [
     "projected_accrual",
     "quote",
     "resolve_leave_type",
+    "service_absences",
     "timeline_for",
-    "unpaid_periods",
     "yearly_entitlement",
 ]

@@ -9,12 +9,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
-from django.db.models import Max, Min, Q, Sum
+from django.db.models import Count, Max, Min, Q, Sum
 
 from hrportal.request_memo import memo
 from leave import calc
-from leave.models import Absence, LeaveAccount, LeaveEntry, LeaveType
+from leave.models import Absence, LeaveEntry, LeaveType
 from leave.selectors.calendar import production_calendar
 from staff.models import Employee
 
@@ -55,48 +54,40 @@ def yearly_entitlement(*, employee: Employee, leave_type: LeaveType) -> Decimal:
 
 
 def active_absences(
-    *, employee_ids: Iterable[int], kind: str | None = None
+    *, employee_ids: Iterable[int], kinds: Iterable[str] | None = None
 ) -> dict[int, list[tuple[str, dt.date, dt.date]]]:
-    """(kind, start, end) of every absence not cancelled (of one `kind` if given), by employee: one query.
-
-    Hand-written SQL, as `_ledger_sums`: balances and quotes ask it on every call."""
-    ids = list(employee_ids)
+    """(kind, start, end) of every absence not cancelled (of the given `kinds` if any), by employee: one query."""
+    rows = Absence.objects.filter(cancelled_at__isnull=True, employee_id__in=list(employee_ids))
+    if kinds is not None:
+        rows = rows.filter(kind__in=list(kinds))
     result: dict[int, list[tuple[str, dt.date, dt.date]]] = defaultdict(list)
-    if not ids:
-        return result
-    params: list[Any] = list(ids)
-    only_kind = ""
-    if kind is not None:
-        only_kind = " AND kind = %s"
-        params.append(kind)
-    sql = (
-        f"SELECT employee_id, kind, start_date, end_date FROM {Absence._meta.db_table}"  # noqa: S608 — table name
-        f" WHERE cancelled_at IS NULL AND employee_id IN ({_placeholders(ids)}){only_kind} ORDER BY start_date"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for employee_id, absence_kind, start, end in cursor.fetchall():
-            result[employee_id].append((absence_kind, start, end))
+    for employee_id, kind, start, end in rows.order_by("start_date").values_list(
+        "employee_id", "kind", "start_date", "end_date"
+    ):
+        result[employee_id].append((kind, start, end))
     return result
 
 
-def unpaid(absences: Iterable[tuple[str, dt.date, dt.date]]) -> list[tuple[dt.date, dt.date]]:
-    """The periods of the unpaid ones among (kind, start, end) absences."""
-    return [(start, end) for kind, start, end in absences if kind == Absence.Kind.UNPAID]
+# The kinds that move the working year (art. 121): unpaid leave beyond 14 days, and the excluded ones.
+SERVICE_KINDS = tuple(
+    kind for kind, rule in calc.absences.ABSENCE_RULES.items() if rule.service != calc.absences.COUNTS
+)
 
 
-def unpaid_periods(*, employee_ids: Iterable[int]) -> dict[int, list[tuple[dt.date, dt.date]]]:
-    """Active unpaid absences by employee (one query): they shift the working year (art. 121)."""
-    absences = active_absences(employee_ids=employee_ids, kind=Absence.Kind.UNPAID)
-    return {employee_id: unpaid(rows) for employee_id, rows in absences.items()}
+def service_absences(*, employee_ids: Iterable[int]) -> dict[int, list[tuple[str, dt.date, dt.date]]]:
+    """Active absences that shift the working year (art. 121), by employee: one query."""
+    return active_absences(employee_ids=employee_ids, kinds=SERVICE_KINDS)
 
 
-def timeline_for(*, employee: Employee, unpaid: list[tuple[dt.date, dt.date]] | None = None) -> calc.ServiceTimeline:
-    if unpaid is None:
-        unpaid = unpaid_periods(employee_ids=[employee.pk]).get(employee.pk, [])
-    return calc.ServiceTimeline(
+def timeline_for(
+    *, employee: Employee, absences: list[tuple[str, dt.date, dt.date]] | None = None
+) -> calc.ServiceTimeline:
+    """The employee's service timeline (art. 121); `absences` as (kind, start, end), read if not given."""
+    if absences is None:
+        absences = service_absences(employee_ids=[employee.pk]).get(employee.pk, [])
+    return calc.absences.service_timeline(
         hire_date=employee.hire_date,
-        excluded_days=calc.excluded_service_days(hire_date=employee.hire_date, unpaid_periods=unpaid),
+        absences=[a for a in absences if a[0] in SERVICE_KINDS],
         termination_date=employee.termination_date,
     )
 
@@ -108,10 +99,22 @@ def timeline_for(*, employee: Employee, unpaid: list[tuple[dt.date, dt.date]] | 
 class Balance:
     leave_type: str
     on: dt.date
-    accrued: Decimal  # accrual by `on` (posted or still to post) plus HR adjustments effective by then
+    accrued: Decimal  # earned month by month by `on` (posted or still to post) plus HR adjustments by then
     used: Decimal  # approved leave, whenever it falls
     pending: Decimal  # leave requested and not yet decided
-    available: Decimal  # accrued - used - pending: what a leave starting on `on` may still use
+    available: Decimal  # entitled + adjustments − used − pending: what a leave starting on `on` may use
+    entitled: Decimal = ZERO  # art. 122: the whole days of every working year opened by `on`
+    adjustments: Decimal = ZERO  # HR adjustments effective by `on`
+    carried_over: Decimal = ZERO  # unused days of the working years before the current one
+    working_year_start: dt.date | None = None
+    working_year_end: dt.date | None = None
+    # accrued − used − pending: the month-by-month figure (28/12 a counted month) that the leave reserve and
+    # the accounting of unused leave use; not what booking checks.
+    earned_unused: Decimal = ZERO
+
+    @property
+    def working_year(self) -> dict[str, dt.date | None]:
+        return {"start": self.working_year_start, "end": self.working_year_end}
 
 
 @dataclass
@@ -125,26 +128,6 @@ class _Sums:
     use: Decimal = ZERO
 
 
-_LEDGER_SUMS_SQL = (
-    "SELECT a.employee_id, a.leave_type_id, e.kind, SUM(e.days),"
-    " SUM(CASE WHEN e.effective_date <= %s THEN e.days END), COUNT(*)"
-    " FROM {entry} e JOIN {account} a ON a.id = e.account_id"
-    " WHERE {where}"
-    " GROUP BY a.employee_id, a.leave_type_id, e.kind"
-)
-
-
-def _placeholders(values: list[Any]) -> str:
-    return ", ".join(["%s"] * len(values))
-
-
-def _decimal(value: Any) -> Decimal:
-    """A sum as a Decimal: PostgreSQL returns one; SQLite a float (or int), rounded as Django rounds it."""
-    if value is None or isinstance(value, Decimal):
-        return value  # type: ignore[no-any-return]
-    return Decimal(repr(value)).quantize(TWO_PLACES)
-
-
 def _ledger_sums(
     *,
     employee_ids: Iterable[int],
@@ -152,34 +135,28 @@ def _ledger_sums(
     leave_type_ids: Iterable[int] | None = None,
     exclude_request_id: int | None = None,
 ) -> dict[tuple[int, int], _Sums]:
-    """Sums per (employee, leave type) and kind, split at `on` where it matters: one query.
-
-    Hand-written SQL (the balances, quotes and dashboard all run it): the ORM spent several times more CPU
-    building this aggregate on every call than running it costs (docs/benchmarks.md, "Load").
-    """
+    """Sums per (employee, leave type) and kind, split at `on` where it matters: one aggregate query."""
     ids = list(employee_ids)
-    where = [f"a.employee_id IN ({_placeholders(ids)})"]
-    params: list[Any] = [on, *ids]
+    if not ids:
+        return defaultdict(_Sums)
+    entries = LeaveEntry.objects.filter(account__employee_id__in=ids)
     if leave_type_ids is not None:
         type_ids = list(leave_type_ids)
-        where.append(f"a.leave_type_id IN ({_placeholders(type_ids)})")
-        params += type_ids
+        if not type_ids:
+            return defaultdict(_Sums)
+        entries = entries.filter(account__leave_type_id__in=type_ids)
     if exclude_request_id is not None:
-        where.append("(e.request_id IS NULL OR e.request_id <> %s)")
-        params.append(exclude_request_id)
-    if not ids or (leave_type_ids is not None and not type_ids):
-        return defaultdict(_Sums)
-    sql = _LEDGER_SUMS_SQL.format(
-        entry=LeaveEntry._meta.db_table, account=LeaveAccount._meta.db_table, where=" AND ".join(where)
-    )  # only table names and placeholders are formatted in; every value is bound
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+        entries = entries.filter(Q(request_id__isnull=True) | ~Q(request_id=exclude_request_id))
+    rows = (
+        entries.values_list("account__employee_id", "account__leave_type_id", "kind")
+        .annotate(total=Sum("days"), on_or_before=Sum("days", filter=Q(effective_date__lte=on)), count=Count("id"))
+        .order_by()
+    )
     result: dict[tuple[int, int], _Sums] = defaultdict(_Sums)
     for employee_id, leave_type_id, kind, total, on_or_before, count in rows:
         sums = result[(employee_id, leave_type_id)]
-        total = _decimal(total) or ZERO
-        on_or_before = _decimal(on_or_before) or ZERO
+        total = total or ZERO
+        on_or_before = on_or_before or ZERO
         if kind == LeaveEntry.Kind.ACCRUAL:
             sums.accrual_total, sums.accrual_on, sums.accrual_months = total, on_or_before, count
         elif kind == LeaveEntry.Kind.ADJUSTMENT:
@@ -229,13 +206,22 @@ def _balance_of(
     accrued = projected_accrual(sums=sums, timeline=timeline, on=on, yearly_days=yearly_days) + sums.adjustment_on
     pending = -(sums.reserve + sums.release)
     used = -sums.use
+    # Art. 122: a working year's whole leave is granted when it opens (docs/decisions/leave-rules.md).
+    entitled = calc.working_year.entitled(timeline, on, yearly_days)
+    year = calc.working_year.working_year_of(timeline, on)
     return Balance(
         leave_type=leave_type.code,
         on=on,
         accrued=accrued.quantize(TWO_PLACES),
         used=used.quantize(TWO_PLACES),
         pending=pending.quantize(TWO_PLACES),
-        available=(accrued - used - pending).quantize(TWO_PLACES),
+        available=(entitled + sums.adjustment_on - used - pending).quantize(TWO_PLACES),
+        entitled=entitled,
+        adjustments=sums.adjustment_on.quantize(TWO_PLACES),
+        carried_over=calc.working_year.carried_over(timeline, on, yearly_days, consumed=used + pending),
+        working_year_start=year.start,
+        working_year_end=year.end,
+        earned_unused=(accrued - used - pending).quantize(TWO_PLACES),
     )
 
 
@@ -280,10 +266,10 @@ def balances_for_employees(*, employees: list[Employee], on: dt.date) -> dict[in
     types = balance_types()
     ids = [e.pk for e in employees]
     sums = _ledger_sums(employee_ids=ids, on=on)
-    unpaid = unpaid_periods(employee_ids=ids)
+    absences = service_absences(employee_ids=ids)
     result = {}
     for employee in employees:
-        timeline = timeline_for(employee=employee, unpaid=unpaid.get(employee.pk, []))
+        timeline = timeline_for(employee=employee, absences=absences.get(employee.pk, []))
         result[employee.pk] = [
             _balance(employee=employee, leave_type=t, on=on, sums=sums, timeline=timeline) for t in types
         ]
