@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db import connection
+from django.db.models import Max, Min, Q, Sum
 
 from hrportal.request_memo import memo
 from leave import calc
-from leave.models import Absence, LeaveEntry, LeaveType
+from leave.models import Absence, LeaveAccount, LeaveEntry, LeaveType
 from leave.selectors.calendar import production_calendar
 from staff.models import Employee
 
@@ -56,15 +57,28 @@ def yearly_entitlement(*, employee: Employee, leave_type: LeaveType) -> Decimal:
 def active_absences(
     *, employee_ids: Iterable[int], kinds: Iterable[str] | None = None
 ) -> dict[int, list[tuple[str, dt.date, dt.date]]]:
-    """(kind, start, end) of every absence not cancelled (of the given `kinds` if any), by employee: one query."""
-    rows = Absence.objects.filter(cancelled_at__isnull=True, employee_id__in=list(employee_ids))
-    if kinds is not None:
-        rows = rows.filter(kind__in=list(kinds))
+    """(kind, start, end) of every absence not cancelled (of the given `kinds` if any), by employee: one query.
+
+    Hand-written SQL, as `_ledger_sums`: balances and quotes ask it on every call (bench/ledger_sums.py,
+    docs/decisions/0007)."""
+    ids = list(employee_ids)
     result: dict[int, list[tuple[str, dt.date, dt.date]]] = defaultdict(list)
-    for employee_id, kind, start, end in rows.order_by("start_date").values_list(
-        "employee_id", "kind", "start_date", "end_date"
-    ):
-        result[employee_id].append((kind, start, end))
+    if not ids:
+        return result
+    params: list[Any] = list(ids)
+    only_kinds = ""
+    if kinds is not None:
+        kind_list = list(kinds)
+        only_kinds = f" AND kind IN ({_placeholders(kind_list)})"
+        params += kind_list
+    sql = (
+        f"SELECT employee_id, kind, start_date, end_date FROM {Absence._meta.db_table}"  # noqa: S608 — table name
+        f" WHERE cancelled_at IS NULL AND employee_id IN ({_placeholders(ids)}){only_kinds} ORDER BY start_date"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for employee_id, absence_kind, start, end in cursor.fetchall():
+            result[employee_id].append((absence_kind, start, end))
     return result
 
 
@@ -128,6 +142,26 @@ class _Sums:
     use: Decimal = ZERO
 
 
+_LEDGER_SUMS_SQL = (
+    "SELECT a.employee_id, a.leave_type_id, e.kind, SUM(e.days),"
+    " SUM(CASE WHEN e.effective_date <= %s THEN e.days END), COUNT(*)"
+    " FROM {entry} e JOIN {account} a ON a.id = e.account_id"
+    " WHERE {where}"
+    " GROUP BY a.employee_id, a.leave_type_id, e.kind"
+)
+
+
+def _placeholders(values: list[Any]) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _decimal(value: Any) -> Decimal:
+    """A sum as a Decimal: PostgreSQL returns one; SQLite a float (or int), rounded as Django rounds it."""
+    if value is None or isinstance(value, Decimal):
+        return value  # type: ignore[no-any-return]
+    return Decimal(repr(value)).quantize(TWO_PLACES)
+
+
 def _ledger_sums(
     *,
     employee_ids: Iterable[int],
@@ -135,28 +169,34 @@ def _ledger_sums(
     leave_type_ids: Iterable[int] | None = None,
     exclude_request_id: int | None = None,
 ) -> dict[tuple[int, int], _Sums]:
-    """Sums per (employee, leave type) and kind, split at `on` where it matters: one aggregate query."""
+    """Sums per (employee, leave type) and kind, split at `on` where it matters: one query.
+
+    Hand-written SQL (the balances, quotes and dashboard all run it): the ORM aggregate costs 4–7× the CPU of
+    this one for one employee (`.venv/bin/python bench/ledger_sums.py`, docs/decisions/0007).
+    """
     ids = list(employee_ids)
-    if not ids:
-        return defaultdict(_Sums)
-    entries = LeaveEntry.objects.filter(account__employee_id__in=ids)
+    where = [f"a.employee_id IN ({_placeholders(ids)})"]
+    params: list[Any] = [on, *ids]
     if leave_type_ids is not None:
         type_ids = list(leave_type_ids)
-        if not type_ids:
-            return defaultdict(_Sums)
-        entries = entries.filter(account__leave_type_id__in=type_ids)
+        where.append(f"a.leave_type_id IN ({_placeholders(type_ids)})")
+        params += type_ids
     if exclude_request_id is not None:
-        entries = entries.filter(Q(request_id__isnull=True) | ~Q(request_id=exclude_request_id))
-    rows = (
-        entries.values_list("account__employee_id", "account__leave_type_id", "kind")
-        .annotate(total=Sum("days"), on_or_before=Sum("days", filter=Q(effective_date__lte=on)), count=Count("id"))
-        .order_by()
-    )
+        where.append("(e.request_id IS NULL OR e.request_id <> %s)")
+        params.append(exclude_request_id)
+    if not ids or (leave_type_ids is not None and not type_ids):
+        return defaultdict(_Sums)
+    sql = _LEDGER_SUMS_SQL.format(
+        entry=LeaveEntry._meta.db_table, account=LeaveAccount._meta.db_table, where=" AND ".join(where)
+    )  # only table names and placeholders are formatted in; every value is bound
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     result: dict[tuple[int, int], _Sums] = defaultdict(_Sums)
     for employee_id, leave_type_id, kind, total, on_or_before, count in rows:
         sums = result[(employee_id, leave_type_id)]
-        total = total or ZERO
-        on_or_before = on_or_before or ZERO
+        total = _decimal(total) or ZERO
+        on_or_before = _decimal(on_or_before) or ZERO
         if kind == LeaveEntry.Kind.ACCRUAL:
             sums.accrual_total, sums.accrual_on, sums.accrual_months = total, on_or_before, count
         elif kind == LeaveEntry.Kind.ADJUSTMENT:
