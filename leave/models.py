@@ -332,6 +332,7 @@ class LeaveSettlement(models.Model):
     average_daily_earnings = models.DecimalField(_("average daily earnings"), max_digits=14, decimal_places=2)
     compensation = models.DecimalField(_("compensation"), max_digits=14, decimal_places=2)
     lines = models.JSONField(_("breakdown"), default=list)
+    notes = models.TextField(_("notes"), blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

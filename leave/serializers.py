@@ -141,3 +141,40 @@ class CalendarYearSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     months = CalendarMonthSerializer(many=True)
     days = CalendarDaySerializer(many=True)
+
+
+class SettlementQuerySerializer(serializers.Serializer):
+    employee = serializers.IntegerField(min_value=1)
+    on = serializers.DateField(help_text="The dismissal date: the last day of work (art. 84.1).")
+    # Validated by the selector, which names the rule in its 400.
+    ground = serializers.CharField(help_text="own_wish, agreement, liquidation, staff_reduction, call_up, …")
+
+
+class SettlementLineSerializer(serializers.Serializer):
+    leave_type = serializers.CharField()
+    working_year = WorkingYearSerializer()
+    months_counted = serializers.IntegerField(help_text="Months of this working year served, by rule 35.")
+    entitled = _days_field()
+    used = _days_field()
+    unused = _days_field()
+    rule = serializers.CharField(help_text="What gives `entitled`: art. 127, rule 28 or rules 28 and 35.")
+
+
+class SettlementOutputSerializer(serializers.Serializer):
+    employee = serializers.IntegerField(source="employee_id")
+    on = serializers.DateField()
+    ground = serializers.CharField()
+    ground_article = serializers.CharField()
+    unused_days = _days_field(help_text="Entitled + adjustments − used; negative when leave was used in advance.")
+    compensated_days = _days_field(help_text="Art. 127: the days paid in money.")
+    deductible_days = _days_field(help_text="Art. 137: days used in advance that may be deducted (0 on its grounds).")
+    advance_days = _days_field(help_text="Days used for the unworked part of the working year.")
+    month_by_month_days = _days_field(help_text="The accrual figure (28/12 a counted month) − used, for comparison.")
+    average_daily_earnings = _money_field()
+    compensation = _money_field(help_text="compensated_days × average daily earnings, rounded up to the kopeck.")
+    lines = SettlementLineSerializer(many=True)
+    notes = serializers.ListField(child=serializers.CharField())
+    recorded = serializers.SerializerMethodField(help_text="Id of the recorded settlement of this date, if any.")
+
+    def get_recorded(self, obj: Any) -> int | None:
+        return obj.recorded.pk if obj.recorded is not None else None

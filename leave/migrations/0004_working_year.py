@@ -78,6 +78,7 @@ class Migration(migrations.Migration):
                 ),
                 ("compensation", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="compensation")),
                 ("lines", models.JSONField(default=list, verbose_name="breakdown")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
                 ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="recorded at")),
             ],
             options={

@@ -27,6 +27,7 @@ from leave.selectors.balances import (
 )
 from leave.selectors.calendar import CalendarYear, calendar_loaded, calendar_year, production_calendar
 from leave.selectors.quotes import Quote, pay_rates, quote
+from leave.selectors.settlement import SettlementResult, settlement
 
 __all__ = [
     "ADDITIONAL",
@@ -36,6 +37,7 @@ __all__ = [
     "BookedLeave",
     "CalendarYear",
     "Quote",
+    "SettlementResult",
     "affected_leave",
     "balance",
     "balance_types",
@@ -53,6 +55,7 @@ __all__ = [
     "quote",
     "resolve_leave_type",
     "service_absences",
+    "settlement",
     "timeline_for",
     "yearly_entitlement",
 ]

@@ -11,6 +11,7 @@ Public interface (keyword-only, atomic):
 - absence_record, absence_cancel (absences)
 - load_calendar, calendar_day_save, calendar_day_delete (production calendar)
 - ensure_leave_types (standard types after a flush)
+- settlement_record (the leave settled on a dismissal)
 """
 
 from leave.services.absences import KEEPS_AVERAGE_BY_KIND, absence_cancel, absence_record
@@ -24,6 +25,7 @@ from leave.services.calendar import (
 )
 from leave.services.leave_types import ensure_leave_types
 from leave.services.ledger import MAX_LEAVE_DAYS, leave_adjust, leave_release, leave_reserve, leave_use
+from leave.services.settlement import settlement_record
 
 __all__ = [
     "KEEPS_AVERAGE_BY_KIND",
@@ -44,4 +46,5 @@ __all__ = [
     "leave_reserve",
     "leave_use",
     "load_calendar",
+    "settlement_record",
 ]
