@@ -15,13 +15,15 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from leave import selectors, services
-from leave.models import Absence, CalendarDay, LeaveAccount, LeaveEntry, LeaveType
+from leave import calc, selectors, services
+from leave.models import Absence, CalendarDay, EarlyLeaveRight, LeaveAccount, LeaveEntry, LeaveSettlement, LeaveType
 from staff import access
 from staff.models import Employee
 
@@ -258,15 +260,153 @@ class LeaveEntryAdmin(admin.ModelAdmin):
         return False
 
 
+# The absences HR records here (the request workflow records leave, trips and unpaid leave): what each counts
+# toward — service for annual leave (art. 121) and the pay period (Regulation 922 item 5) — is
+# leave.calc.absences.ABSENCE_RULES.
+HR_RECORDED_KINDS = [
+    Absence.Kind.SICK,
+    Absence.Kind.MATERNITY,
+    Absence.Kind.CHILD_CARE,
+    Absence.Kind.NO_GOOD_CAUSE,
+    Absence.Kind.SUSPENSION,
+]
+
+
+class AbsenceAddForm(forms.ModelForm):
+    kind = forms.ChoiceField(choices=[(k.value, k.label) for k in HR_RECORDED_KINDS])
+
+    class Meta:
+        model = Absence
+        fields = ["employee", "kind", "start_date", "end_date", "comment"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("start_date") and data.get("end_date") and data["end_date"] < data["start_date"]:
+            self.add_error("end_date", gettext("The absence cannot end before it starts."))
+        return data
+
+
 @admin.register(Absence)
 class AbsenceAdmin(admin.ModelAdmin):
-    list_display = ["employee", "kind", "start_date", "end_date", "keeps_average", "request_id", "cancelled_at"]
+    list_display = [
+        "employee",
+        "kind",
+        "start_date",
+        "end_date",
+        "counts_toward_service",
+        "in_pay_period",
+        "keeps_average",
+        "request_id",
+        "cancelled_at",
+    ]
     list_filter = ["kind", "keeps_average", ("cancelled_at", admin.EmptyFieldListFilter)]
     list_select_related = ["employee"]
     search_fields = ["employee__last_name", "employee__personnel_number", "=request_id"]
     date_hierarchy = "start_date"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Absence]:
+        return _hr_only(request, super().get_queryset(request))
+
+    @admin.display(description=_("service for annual leave (art. 121)"))
+    def counts_toward_service(self, obj: Absence) -> str:
+        return {
+            "counts": gettext("counts"),
+            "first_14_days": gettext("14 days a working year"),
+            "excluded": gettext("excluded"),
+        }[calc.absences.ABSENCE_RULES[obj.kind].service]
+
+    @admin.display(description=_("in the pay period (Reg. 922 item 5)"), boolean=True)
+    def in_pay_period(self, obj: Absence) -> bool:
+        return calc.absences.ABSENCE_RULES[obj.kind].in_pay_period
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        if obj is None:
+            kwargs["form"] = AbsenceAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: Absence, form: forms.ModelForm, change: bool) -> None:
+        data = form.cleaned_data
+        recorded = services.absence_record(
+            employee=data["employee"],
+            kind=data["kind"],
+            start_date=data["start_date"],
+            end_date=data["end_date"],
+            comment=data.get("comment", ""),
+        )
+        form.instance = obj = recorded
+        obj.pk = recorded.pk
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return access.is_hr(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(EarlyLeaveRight)
+class EarlyLeaveRightAdmin(admin.ModelAdmin):
+    """HR records who may take the first year's leave before six months on request (art. 122 part 3,
+    art. 123 part 4); the quote then does not route such a leave to HR."""
+
+    list_display = ["employee", "category", "valid_from", "valid_to", "created_by"]
+    list_filter = ["category"]
+    list_select_related = ["employee", "created_by"]
+    search_fields = ["employee__last_name", "employee__personnel_number"]
+    autocomplete_fields = ["employee"]
+    fields = ["employee", "category", "valid_from", "valid_to", "comment"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[EarlyLeaveRight]:
+        return _hr_only(request, super().get_queryset(request))
+
+    def save_model(self, request: HttpRequest, obj: EarlyLeaveRight, form: forms.ModelForm, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return access.is_hr(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return access.is_hr(request.user)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return access.is_hr(request.user)
+
+
+@admin.register(LeaveSettlement)
+class LeaveSettlementAdmin(admin.ModelAdmin):
+    """Settlements are recorded from the settlement page (the employee action "Settle leave on dismissal")."""
+
+    list_display = ["employee", "termination_date", "ground", "compensated_days", "deductible_days", "compensation"]
+    list_select_related = ["employee"]
+    search_fields = ["employee__last_name", "employee__personnel_number"]
+    date_hierarchy = "termination_date"
+    readonly_fields = [
+        "employee",
+        "termination_date",
+        "ground",
+        "unused_days",
+        "compensated_days",
+        "deductible_days",
+        "average_daily_earnings",
+        "compensation",
+        "lines",
+        "notes",
+        "actor",
+        "created_at",
+        "page",
+    ]
+    fields = readonly_fields
+
+    @admin.display(description=_("breakdown"))
+    def page(self, obj: LeaveSettlement) -> str:
+        url = reverse("leave-settlement-page", args=[obj.employee_id])
+        return format_html('<a href="{}?on={}&amp;ground={}">{}</a>', url, obj.termination_date, obj.ground, url)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[LeaveSettlement]:
         return _hr_only(request, super().get_queryset(request))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -277,3 +417,27 @@ class AbsenceAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.action(description=_("Settle leave on dismissal"))
+def settle_leave_on_dismissal(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Employee]
+) -> HttpResponseRedirect | None:
+    """Opens the settlement page of the (first) selected employee, on their dismissal date if set."""
+    if not access.is_hr(request.user):
+        messages.error(request, gettext("Only HR settles leave on dismissal."))
+        return None
+    employee = queryset.order_by("pk").first()
+    if employee is None:
+        return None
+    url = reverse("leave-settlement-page", args=[employee.pk])
+    if employee.termination_date:
+        url += f"?on={employee.termination_date.isoformat()}&ground=own_wish"
+    return HttpResponseRedirect(url)
+
+
+# The employee admin is staff's, and staff knows nothing of leave: leave adds its action to it (staff is
+# installed before leave, so its admin is registered by now).
+if admin.site.is_registered(Employee):
+    _employee_admin = admin.site.get_model_admin(Employee)
+    _employee_admin.actions = [*(_employee_admin.actions or []), settle_leave_on_dismissal]

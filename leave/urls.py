@@ -5,4 +5,5 @@ from leave import views
 urlpatterns = [
     path("leave/quote/", views.leave_quote, name="leave-quote-fragment"),
     path("team/calendar/", views.team_calendar, name="team-calendar"),
+    path("leave/settlement/<int:employee_id>/", views.leave_settlement, name="leave-settlement-page"),
 ]

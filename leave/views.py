@@ -10,25 +10,28 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from hrportal.errors import ApplicationError
 from hrportal.ui_errors import error_text
-from leave import selectors
+from leave import calc, selectors, services
 from leave.calc.dates import add_months
 from leave.models import Absence, LeaveType
 from staff import access
 from staff.models import Employee
 from staff.selectors import in_department_tree
-from staff.views import page_view, query_without_page, render_page
+from staff.views import add_service_errors, page_view, query_without_page, render_page
 
 # --- the quote -------------------------------------------------------------------------------------------
 
@@ -242,3 +245,43 @@ def team_calendar(request: HttpRequest) -> HttpResponse:
         "letters": [(KIND_LETTERS[k], KIND_NAMES[k]) for k in KIND_LETTERS],
     }
     return render_page(request, "leave/team_calendar.html", context)
+
+
+# --- settlement on dismissal (HR) ------------------------------------------------------------------------
+
+
+class SettlementForm(forms.Form):
+    on = forms.DateField(
+        label=gettext_lazy("Dismissal date (last day of work)"), widget=forms.DateInput({"type": "date"})
+    )
+    ground = forms.ChoiceField(
+        label=gettext_lazy("Ground"),
+        choices=[(code, f"{code} — {g.article}") for code, g in calc.working_year.GROUNDS.items()],
+    )
+
+
+@page_view
+@require_http_methods(["GET", "POST"])
+def leave_settlement(request: HttpRequest, employee_id: int) -> HttpResponse:
+    """HR's page: the leave a dismissal settles, with its breakdown by working year (art. 127, rules 28 and 35,
+    art. 137); "Record" keeps it on the employee (leave.services.settlement_record)."""
+    if not access.is_hr(request.user):
+        raise PermissionDenied
+    employee = access.access_employee(request.user, employee_id)
+    initial = {"on": employee.termination_date or timezone.localdate(), "ground": "own_wish"}
+    form = SettlementForm(request.POST if request.method == "POST" else (request.GET or None), initial=initial)
+    result = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if request.method == "POST":
+                services.settlement_record(employee=employee, on=data["on"], ground=data["ground"], actor=request.user)
+                messages.success(request, _("The settlement is recorded."))
+                return redirect(
+                    f"{reverse('leave-settlement-page', args=[employee.pk])}?on={data['on'].isoformat()}"
+                    f"&ground={data['ground']}"
+                )
+            result = selectors.settlement(employee=employee, on=data["on"], ground=data["ground"])
+        except ApplicationError as exc:
+            add_service_errors(form, exc)
+    return render_page(request, "leave/settlement.html", {"employee": employee, "form": form, "result": result})
