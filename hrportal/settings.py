@@ -353,4 +353,6 @@ CELERY_BEAT_SCHEDULE = {
     "accrue-leave-daily": {"task": "leave.accrue_daily", "schedule": 6 * 60 * 60.0},
     "purge-old-reports": {"task": "reports.purge_old_files", "schedule": 24 * 60 * 60.0},
     "sweep-stuck-reports": {"task": "reports.sweep_stuck", "schedule": 300.0},
+    # Art. 124 part 4: once a month (the task is idempotent per month, so a daily beat would also do).
+    "leave-art124-reminders": {"task": "leave.art124_reminders", "schedule": 24 * 60 * 60.0},
 }

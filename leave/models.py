@@ -355,3 +355,44 @@ class LeaveSettlement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.employee} {self.termination_date}"
+
+
+class LeaveReminder(models.Model):
+    """One reminder sent for one month: the row `notify` hangs the mail on, and the claim that makes the monthly
+    job idempotent (a second run in the same month finds the row and sends nothing).
+
+    Art. 124 part 4: leave not granted two working years running. `employee` is the employee reminded; None
+    for HR's digest of the month."""
+
+    class Kind(models.TextChoices):
+        ART124_EMPLOYEE = "art124", _("art. 124: leave not used two working years running")
+        ART124_HR = "art124_hr", _("art. 124: HR's monthly list")
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    employee = models.ForeignKey(
+        Employee, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("employee")
+    )
+    details = models.JSONField(_("details"), default=list)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-month", "kind"]
+        verbose_name = _("leave reminder")
+        verbose_name_plural = _("leave reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "month", "employee"],
+                condition=Q(employee__isnull=False),
+                name="leavereminder_one_per_employee_month",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "month"], condition=Q(employee__isnull=True), name="leavereminder_one_digest_month"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.month:%Y-%m} {self.employee or 'HR'}"
+
+    def get_absolute_url(self) -> str:
+        return "/" if self.employee_id else "/leave/overdue/"

@@ -5,5 +5,6 @@ from leave import views
 urlpatterns = [
     path("leave/quote/", views.leave_quote, name="leave-quote-fragment"),
     path("team/calendar/", views.team_calendar, name="team-calendar"),
+    path("leave/overdue/", views.overdue_leave, name="leave-overdue"),
     path("leave/settlement/<int:employee_id>/", views.leave_settlement, name="leave-settlement-page"),
 ]

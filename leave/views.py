@@ -285,3 +285,16 @@ def leave_settlement(request: HttpRequest, employee_id: int) -> HttpResponse:
         except ApplicationError as exc:
             add_service_errors(form, exc)
     return render_page(request, "leave/settlement.html", {"employee": employee, "form": form, "result": result})
+
+
+@page_view
+@require_GET
+def overdue_leave(request: HttpRequest) -> HttpResponse:
+    """HR's list of leave not granted two working years running (art. 124 part 4), on a date (default today)."""
+    if not access.is_hr(request.user):
+        raise PermissionDenied
+    try:
+        on = dt.date.fromisoformat(request.GET.get("on", "")) if request.GET.get("on") else timezone.localdate()
+    except ValueError:
+        on = timezone.localdate()
+    return render_page(request, "leave/overdue.html", {"on": on, "items": selectors.overdue_leave(on=on)})

@@ -26,6 +26,7 @@ from leave.selectors.balances import (
     yearly_entitlement,
 )
 from leave.selectors.calendar import CalendarYear, calendar_loaded, calendar_year, production_calendar
+from leave.selectors.overdue import OverdueLeave, overdue_leave
 from leave.selectors.quotes import Quote, pay_rates, quote
 from leave.selectors.settlement import SettlementResult, settlement
 
@@ -36,6 +37,7 @@ __all__ = [
     "Balance",
     "BookedLeave",
     "CalendarYear",
+    "OverdueLeave",
     "Quote",
     "SettlementResult",
     "affected_leave",
@@ -49,6 +51,7 @@ __all__ = [
     "leave_type_by_code",
     "leave_types",
     "ledger",
+    "overdue_leave",
     "pay_rates",
     "production_calendar",
     "projected_accrual",

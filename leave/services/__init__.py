@@ -12,6 +12,7 @@ Public interface (keyword-only, atomic):
 - load_calendar, calendar_day_save, calendar_day_delete (production calendar)
 - ensure_leave_types (standard types after a flush)
 - settlement_record (the leave settled on a dismissal)
+- art124_remind (the monthly reminder of leave not used two working years running)
 """
 
 from leave.services.absences import KEEPS_AVERAGE_BY_KIND, absence_cancel, absence_record
@@ -25,6 +26,7 @@ from leave.services.calendar import (
 )
 from leave.services.leave_types import ensure_leave_types
 from leave.services.ledger import MAX_LEAVE_DAYS, leave_adjust, leave_release, leave_reserve, leave_use
+from leave.services.reminders import art124_remind
 from leave.services.settlement import settlement_record
 
 __all__ = [
@@ -37,6 +39,7 @@ __all__ = [
     "accrual_types",
     "accrue",
     "accrue_batches",
+    "art124_remind",
     "calendar_day_delete",
     "calendar_day_save",
     "default_calendar_years",
