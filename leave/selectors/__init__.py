@@ -29,6 +29,7 @@ from leave.selectors.calendar import CalendarYear, calendar_loaded, calendar_yea
 from leave.selectors.overdue import OverdueLeave, overdue_leave
 from leave.selectors.quotes import Quote, pay_rates, quote
 from leave.selectors.settlement import SettlementResult, settlement
+from leave.selectors.unpaid import UnpaidCheck, unpaid_leave_check
 
 __all__ = [
     "ADDITIONAL",
@@ -40,6 +41,7 @@ __all__ = [
     "OverdueLeave",
     "Quote",
     "SettlementResult",
+    "UnpaidCheck",
     "affected_leave",
     "balance",
     "balance_types",
@@ -60,5 +62,6 @@ __all__ = [
     "service_absences",
     "settlement",
     "timeline_for",
+    "unpaid_leave_check",
     "yearly_entitlement",
 ]
