@@ -258,7 +258,10 @@ def _balance_of(
         available=(entitled + sums.adjustment_on - used - pending).quantize(TWO_PLACES),
         entitled=entitled,
         adjustments=sums.adjustment_on.quantize(TWO_PLACES),
-        carried_over=calc.working_year.carried_over(timeline, on, yearly_days, consumed=used + pending),
+        # A negative HR correction takes days away like a use; extra days HR grants belong to no earlier year.
+        carried_over=calc.working_year.carried_over(
+            timeline, on, yearly_days, consumed=used + pending - min(sums.adjustment_on, ZERO)
+        ),
         working_year_start=year.start,
         working_year_end=year.end,
         earned_unused=(accrued - used - pending).quantize(TWO_PLACES),
