@@ -188,7 +188,8 @@ def quote(
         working_year = {"start": current_year.start, "end": current_year.end}
         if leave_type.needs_balance:
             type_sums = sums.get((employee.pk, leave_type.pk), _Sums())
-            consumed = -(type_sums.use + type_sums.reserve + type_sums.release) - type_sums.adjustment_on
+            # As for carried_over: a negative HR correction takes days like a use; extra days belong to no year.
+            consumed = -(type_sums.use + type_sums.reserve + type_sums.release) - min(type_sums.adjustment_on, ZERO)
             draws = [
                 {
                     "start": draw.year.start if draw.year else None,
