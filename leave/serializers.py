@@ -5,14 +5,23 @@ Day counts and money leave as decimal strings with two places.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from leave.models import LeaveType
 
 MAX_QUOTE_DAYS = 366
+# Dates the leave engine answers for: the production calendar's years (leave.api.MIN_YEAR/MAX_YEAR); beyond them
+# working years and pay periods would run past what `datetime.date` can hold.
+FIRST_DATE, LAST_DATE = dt.date(1992, 1, 1), dt.date(2100, 12, 31)
+
+
+def _date_field(**kwargs: Any) -> serializers.DateField:
+    return serializers.DateField(validators=[MinValueValidator(FIRST_DATE), MaxValueValidator(LAST_DATE)], **kwargs)
 
 
 def _days_field(**kwargs: Any) -> serializers.DecimalField:
@@ -29,7 +38,7 @@ class LeaveErrorSerializer(serializers.Serializer):
 
 class BalanceQuerySerializer(serializers.Serializer):
     employee = serializers.IntegerField(required=False, min_value=1)
-    on = serializers.DateField(required=False)
+    on = _date_field(required=False)
 
 
 class WorkingYearSerializer(serializers.Serializer):
@@ -54,11 +63,20 @@ class BalanceOutputSerializer(serializers.Serializer):
     balances = BalanceLineSerializer(many=True)
 
 
+class LeaveTypeField(serializers.SlugRelatedField):
+    """A leave type by code; a NUL character is refused before it reaches PostgreSQL (which cannot hold it)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
+
+
 class QuoteInputSerializer(serializers.Serializer):
     employee = serializers.IntegerField(required=False, min_value=1)
-    leave_type = serializers.SlugRelatedField(slug_field="code", queryset=LeaveType.objects.filter(active=True))
-    start_date = serializers.DateField()
-    end_date = serializers.DateField()
+    leave_type = LeaveTypeField(slug_field="code", queryset=LeaveType.objects.filter(active=True))
+    start_date = _date_field()
+    end_date = _date_field()
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["end_date"] < attrs["start_date"]:
@@ -145,7 +163,7 @@ class CalendarYearSerializer(serializers.Serializer):
 
 class SettlementQuerySerializer(serializers.Serializer):
     employee = serializers.IntegerField(min_value=1)
-    on = serializers.DateField(help_text="The dismissal date: the last day of work (art. 84.1).")
+    on = _date_field(help_text="The dismissal date: the last day of work (art. 84.1).")
     # Validated by the selector, which names the rule in its 400.
     ground = serializers.CharField(help_text="own_wish, agreement, liquidation, staff_reduction, call_up, …")
 

@@ -182,7 +182,10 @@ class ServiceTimeline:
     def working_year_bounds(self, index: int) -> tuple[dt.date, dt.date]:
         # The first year starts on the hire date even if its first days are excluded ones.
         start = self.hire_date if index == 0 else self.real_date(add_months(self.hire_date, MONTHS_A_YEAR * index))
-        next_start = self.real_date(add_months(self.hire_date, MONTHS_A_YEAR * (index + 1)))
+        try:
+            next_start = self.real_date(add_months(self.hire_date, MONTHS_A_YEAR * (index + 1)))
+        except (ValueError, OverflowError):  # a year ending past 9999-12-31: it ends on the last date there is
+            return start, dt.date.max
         return start, next_start - ONE_DAY
 
     def first_leave_due(self) -> dt.date:

@@ -136,3 +136,18 @@ def test_settlement_in_the_schema(api, cast: Cast) -> None:  # type: ignore[no-u
     assert {"200", "400", "403", "404"} <= set(operation["responses"])
     balance_line = schema["components"]["schemas"]["BalanceLine"]["properties"]
     assert {"entitled", "carried_over", "working_year"} <= set(balance_line)
+
+
+def test_dates_outside_the_calendar_years_and_nul_are_400(cast: Cast, leave_types: dict[str, LeaveType], api) -> None:  # type: ignore[no-untyped-def]
+    """The engine answers for 1992–2100 (the production calendar's years); a working year that would end past
+    9999-12-31 (a page's forecast) ends there instead of failing."""
+    client = api(cast.hr)
+    assert client.get("/api/v1/leave/balance/?on=9999-12-31").status_code == 400
+    settlement = f"/api/v1/leave/settlement/?employee={cast.employee.pk}&on=2101-01-01&ground=own_wish"
+    assert client.get(settlement).status_code == 400
+    quote = {"leave_type": "ann\x00ual", "start_date": "2025-07-14", "end_date": "2025-07-20"}
+    assert api(cast.employee).post("/api/v1/leave/quote/", quote).status_code == 400
+    from leave import calc
+
+    timeline = calc.ServiceTimeline(hire_date=d("2020-03-01"))
+    assert calc.working_year.working_year_of(timeline, d("9999-12-31")).end == d("9999-12-31")
