@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from leave import calc
 from leave.models import LeaveType
 
 MAX_QUOTE_DAYS = 366
@@ -176,6 +177,7 @@ class SettlementLineSerializer(serializers.Serializer):
     used = _days_field()
     unused = _days_field()
     rule = serializers.CharField(help_text="What gives `entitled`: art. 127, rule 28 or rules 28 and 35.")
+    rule_code = serializers.ChoiceField(choices=calc.working_year.RULE_CODES)
 
 
 class SettlementOutputSerializer(serializers.Serializer):

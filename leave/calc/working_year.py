@@ -195,7 +195,13 @@ class SettlementLine:
     entitled: Decimal  # days this year gives on dismissal
     used: Decimal  # days charged to it, oldest year first
     unused: Decimal
-    rule: str  # what gives `entitled`
+    rule: str  # what gives `entitled`, in words (English, for the API)
+    rule_code: str = ""  # the same as a code the pages translate: RULE_CODES
+
+
+# whole_year: a working year before the current one (art. 127); served: the current one served whole;
+# rule28_11: 11 months or more; rule28_listed: 5½ months on a listed ground; proportional: rules 28 and 35.
+RULE_CODES = ("whole_year", "served", "rule28_11", "rule28_listed", "proportional")
 
 
 @dataclass(frozen=True)
@@ -213,16 +219,22 @@ class Settlement:
     notes: list[str] = field(default_factory=list)
 
 
-def _current_year_days(months: int, yearly_days: Decimal, ground: Ground) -> tuple[Decimal, str]:
+def _current_year_days(months: int, yearly_days: Decimal, ground: Ground) -> tuple[Decimal, str, str]:
     if months >= MONTHS_A_YEAR:
-        return Decimal(yearly_days), "art. 127: the whole working year served"
+        return Decimal(yearly_days), "art. 127: the whole working year served", "served"
     if months >= RULE28_FULL_MONTHS:
-        return Decimal(yearly_days), "rule 28: 11 months or more served (counted by rule 35) — full leave"
+        return Decimal(yearly_days), "rule 28: 11 months or more served (counted by rule 35) — full leave", "rule28_11"
     if ground.rule28 and months >= RULE28_LISTED_MONTHS:
-        return Decimal(yearly_days), f"rule 28: 5½ months or more, dismissed on {ground.article} — full leave"
+        return (
+            Decimal(yearly_days),
+            f"rule 28: 5½ months or more, dismissed on {ground.article} — full leave",
+            "rule28_listed",
+        )
     # Rules 28 and 35: in proportion, yearly/12 per counted month, rounded up (never against the employee).
-    return round_days_up(Decimal(yearly_days) * months / MONTHS_A_YEAR), (
-        f"rules 28, 35: {months} counted month(s) × {yearly_days}/12"
+    return (
+        round_days_up(Decimal(yearly_days) * months / MONTHS_A_YEAR),
+        f"rules 28, 35: {months} counted month(s) × {yearly_days}/12",
+        "proportional",
     )
 
 
@@ -262,9 +274,9 @@ def settle(
     for year in years:
         months = min(max(months_total - MONTHS_A_YEAR * year.index, 0), MONTHS_A_YEAR)
         if year.index < len(years) - 1:
-            days, rule = yearly, "art. 127: a whole working year"
+            days, rule, code = yearly, "art. 127: a whole working year", "whole_year"
         else:
-            days, rule = _current_year_days(months, yearly, ground_rule)
+            days, rule, code = _current_year_days(months, yearly, ground_rule)
         taken = min(max(left_used, ZERO), days)
         left_used -= taken
         lines.append(
@@ -275,6 +287,7 @@ def settle(
                 used=taken.quantize(DAY_PRECISION),
                 unused=(days - taken).quantize(DAY_PRECISION),
                 rule=rule,
+                rule_code=code,
             )
         )
     total_entitled = sum((line.entitled for line in lines), ZERO)

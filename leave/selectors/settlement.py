@@ -119,6 +119,7 @@ def settlement(*, employee: Employee, on: dt.date, ground: str) -> SettlementRes
                 "used": line.used,
                 "unused": line.unused,
                 "rule": line.rule,
+                "rule_code": line.rule_code,
             }
             for line in result.lines
         ]

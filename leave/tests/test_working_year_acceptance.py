@@ -75,6 +75,7 @@ def test_case_4_eleven_months_are_compensated_in_full(cast: Cast, leave_types: d
     assert body["compensated_days"] == "28.00" and body["unused_days"] == "28.00"
     assert body["deductible_days"] == "0.00" and body["month_by_month_days"] == "25.67"
     assert body["lines"][0]["months_counted"] == 11 and "rule 28" in body["lines"][0]["rule"]
+    assert body["lines"][0]["rule_code"] == "rule28_11"
     average = D(body["average_daily_earnings"])
     assert D(body["compensation"]) == (28 * average).quantize(D("0.01"), rounding=ROUND_UP)
     assert average > 0

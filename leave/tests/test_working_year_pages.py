@@ -28,7 +28,7 @@ def test_settlement_page_shows_the_breakdown_and_records(cast: Cast, leave_types
     page = login(cast.hr).get(f"{url}?on=2025-12-12&ground=own_wish")
     assert page.status_code == 200
     html = page.content.decode()
-    assert 'data-compensated="28.00"' in html and "rule 28" in html
+    assert 'data-compensated="28.00"' in html and 'data-rule="rule28_11"' in html
     response = login(cast.hr).post(url, {"on": "2025-12-12", "ground": "own_wish"})
     assert response.status_code == 302
     record = LeaveSettlement.objects.get(employee=person)
