@@ -63,7 +63,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
     def model_entitled(self, on: dt.date) -> Decimal:
         """Art. 122: 28 days for every working year opened by `on` (12 Feb each year from the hire)."""
-        opened = sum(1 for years in range(5) if calc.dates.add_months(HIRE, 12 * years) <= on)
+        opened = sum(1 for years in range(40) if calc.dates.add_months(HIRE, 12 * years) <= on)
         return YEARLY * opened
 
     def model_available(self, on: dt.date) -> Decimal:
