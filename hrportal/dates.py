@@ -13,7 +13,7 @@ from django.utils.translation import gettext_noop
 
 from hrportal.errors import ValidationFailed
 
-EARLIEST = dt.date(1990, 1, 1)
+EARLIEST = dt.date(1992, 1, 1)  # the first year of the production calendars the leave engine knows
 LATEST = dt.date(2100, 12, 31)
 LONGEST_ABSENCE_DAYS = 366  # a leave or a trip of at most a year; longer absences (child care) are HR's records
 
@@ -37,7 +37,3 @@ def check_absence(start_date: dt.date, end_date: dt.date) -> None:
     if (end_date - start_date).days + 1 > LONGEST_ABSENCE_DAYS:
         params = {"days": LONGEST_ABSENCE_DAYS}
         raise ValidationFailed(TOO_LONG % params, field="end_date", ui=(TOO_LONG, params))
-
-
-def in_window(value: dt.date) -> bool:
-    return EARLIEST <= value <= LATEST

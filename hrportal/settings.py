@@ -411,4 +411,6 @@ CELERY_BEAT_SCHEDULE = {
     "purge-old-reports": {"task": "reports.purge_old_files", "schedule": 24 * 60 * 60.0},
     # Every minute: a report whose worker died is taken over within REPORT_HEARTBEAT_STALE_SECONDS + 60 s.
     "sweep-stuck-reports": {"task": "reports.sweep_stuck", "schedule": 60.0},
+    # Art. 124 part 4: once a month (the task is idempotent per month, so a daily beat would also do).
+    "leave-art124-reminders": {"task": "leave.art124_reminders", "schedule": 24 * 60 * 60.0},
 }

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("hrportal.web.urls")),
     path("", include("staff.urls")),
     path("", include("requests_app.urls")),
+    path("", include("leave.urls")),
     path("", include("reports.urls")),
 ]
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from leave import selectors, services
+from leave import calc, selectors, services
 from leave.models import Absence, CalendarDay, LeaveAccount, LeaveEntry, LeaveType
 from staff import access
 from staff.models import Employee
@@ -258,9 +258,45 @@ class LeaveEntryAdmin(admin.ModelAdmin):
         return False
 
 
+# The absences HR records here (the request workflow records leave, trips and unpaid leave): what each counts
+# toward — service for annual leave (art. 121) and the pay period (Regulation 922 item 5) — is
+# leave.calc.absences.ABSENCE_RULES.
+HR_RECORDED_KINDS = [
+    Absence.Kind.SICK,
+    Absence.Kind.MATERNITY,
+    Absence.Kind.CHILD_CARE,
+    Absence.Kind.NO_GOOD_CAUSE,
+    Absence.Kind.SUSPENSION,
+]
+
+
+class AbsenceAddForm(forms.ModelForm):
+    kind = forms.ChoiceField(choices=[(k.value, k.label) for k in HR_RECORDED_KINDS])
+
+    class Meta:
+        model = Absence
+        fields = ["employee", "kind", "start_date", "end_date", "comment"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("start_date") and data.get("end_date") and data["end_date"] < data["start_date"]:
+            self.add_error("end_date", gettext("The absence cannot end before it starts."))
+        return data
+
+
 @admin.register(Absence)
 class AbsenceAdmin(admin.ModelAdmin):
-    list_display = ["employee", "kind", "start_date", "end_date", "keeps_average", "request_id", "cancelled_at"]
+    list_display = [
+        "employee",
+        "kind",
+        "start_date",
+        "end_date",
+        "counts_toward_service",
+        "in_pay_period",
+        "keeps_average",
+        "request_id",
+        "cancelled_at",
+    ]
     list_filter = ["kind", "keeps_average", ("cancelled_at", admin.EmptyFieldListFilter)]
     list_select_related = ["employee"]
     search_fields = ["employee__last_name", "employee__personnel_number", "=request_id"]
@@ -269,11 +305,44 @@ class AbsenceAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Absence]:
         return _hr_only(request, super().get_queryset(request))
 
+    @admin.display(description=_("service for annual leave (art. 121)"))
+    def counts_toward_service(self, obj: Absence) -> str:
+        return {
+            "counts": gettext("counts"),
+            "first_14_days": gettext("14 days a working year"),
+            "excluded": gettext("excluded"),
+        }[calc.absences.ABSENCE_RULES[obj.kind].service]
+
+    @admin.display(description=_("in the pay period (Reg. 922 item 5)"), boolean=True)
+    def in_pay_period(self, obj: Absence) -> bool:
+        return calc.absences.ABSENCE_RULES[obj.kind].in_pay_period
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        if obj is None:
+            kwargs["form"] = AbsenceAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: Absence, form: forms.ModelForm, change: bool) -> None:
+        data = form.cleaned_data
+        recorded = services.absence_record(
+            employee=data["employee"],
+            kind=data["kind"],
+            start_date=data["start_date"],
+            end_date=data["end_date"],
+            comment=data.get("comment", ""),
+        )
+        form.instance = obj = recorded
+        obj.pk = recorded.pk
+
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
+        return access.is_hr(request.user)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# Working-year additions (issue 16): early leave rights, settlements and the employee action.
+from leave import admin_dismissal  # noqa: E402, F401 — registers its admins on import

@@ -16,9 +16,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hrportal.dates import check_absence, check_date
-from hrportal.errors import NotFound, ValidationFailed
-from leave import selectors
+from hrportal.dates import EARLIEST, LATEST, check_absence, check_date
+from hrportal.errors import NotAllowed, NotFound, ValidationFailed
+from leave import calc, selectors
 from leave.serializers import (
     BalanceOutputSerializer,
     BalanceQuerySerializer,
@@ -26,11 +26,13 @@ from leave.serializers import (
     LeaveErrorSerializer,
     QuoteInputSerializer,
     QuoteOutputSerializer,
+    SettlementOutputSerializer,
+    SettlementQuerySerializer,
 )
 from staff import access
 from staff.models import Employee
 
-MIN_YEAR, MAX_YEAR = 1992, 2100
+MIN_YEAR, MAX_YEAR = EARLIEST.year, LATEST.year
 
 R400 = OpenApiResponse(OpenApiTypes.OBJECT, description='Bad input: `{"field": ["message", …]}`.')
 R401 = OpenApiResponse(LeaveErrorSerializer, description="Not authenticated, or the account is not active.")
@@ -95,6 +97,47 @@ class QuoteApi(APIView):
             include_pay=access.can_see_salary(request.user, employee),
         )
         return Response(QuoteOutputSerializer(result).data)
+
+
+class SettlementApi(APIView):
+    @extend_schema(
+        operation_id="leave_settlement",
+        summary="Leave settled on a dismissal (HR)",
+        description=(
+            "For a dismissal on `on` (the last day of work) on `ground`: the unused days of every working year "
+            "(art. 127); for the current one the full leave after 11 months of service in it, or after 5½ months "
+            "on the grounds rule 28 lists, else 28/12 a month counted by rule 35, rounded up; days used in advance "
+            "and what art. 137 lets be deducted; the compensation at average daily earnings (Regulation 922). "
+            "A 400 names the rule: a date before the hire (art. 84.1) or an unknown ground. HR only."
+        ),
+        parameters=[
+            OpenApiParameter("employee", int, required=True),
+            OpenApiParameter("on", OpenApiTypes.DATE, required=True, description="The dismissal date."),
+            OpenApiParameter(
+                "ground",
+                str,
+                required=True,
+                enum=list(calc.working_year.GROUNDS),
+                description="The ground of dismissal (Labour Code article in `ground_article`).",
+            ),
+        ],
+        responses={
+            200: SettlementOutputSerializer,
+            400: R400,
+            401: R401,
+            403: OpenApiResponse(LeaveErrorSerializer, description="The caller is not HR."),
+            404: R404_EMPLOYEE,
+        },
+    )
+    def get(self, request: Request) -> Response:
+        if not access.is_hr(request.user):
+            raise NotAllowed(_("Only HR settles leave on dismissal."))
+        query = SettlementQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        employee = access.access_employee(request.user, data["employee"])
+        result = selectors.settlement(employee=employee, on=data["on"], ground=data["ground"])
+        return Response(SettlementOutputSerializer(result).data)
 
 
 class CalendarYearApi(APIView):

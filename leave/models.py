@@ -203,17 +203,33 @@ class LeaveEntry(models.Model):
 
 
 class Absence(models.Model):
-    """A period the employee did not work: excluded, with its pay, from vacation pay (Regulation 922 item 5).
-
-    Unpaid absences also feed the art. 121 shift of the working year. Rows are never deleted: a cancelled
+    """A period the employee did not work. What each kind counts toward — the service that earns annual
+    leave (art. 121: child care, absence without good cause and suspension do not; unpaid leave beyond 14 days
+    a working year does not) and the 12-month pay period (Regulation 922 item 5) — is stated once, in
+    `leave.calc.absences.ABSENCE_RULES`. Rows are never deleted: a cancelled
     absence gets `cancelled_at`.
     """
 
     class Kind(models.TextChoices):
-        LEAVE = "leave", _("leave")
-        BUSINESS_TRIP = "business_trip", _("business trip")
-        SICK = "sick", _("sick leave")
-        UNPAID = "unpaid", _("unpaid leave")
+        LEAVE = calc.absences.LEAVE, _("leave")
+        BUSINESS_TRIP = calc.absences.BUSINESS_TRIP, _("business trip")
+        SICK = calc.absences.SICK, _("sick leave")
+        UNPAID = calc.absences.UNPAID, _("unpaid leave")
+        MATERNITY = calc.absences.MATERNITY, _("maternity leave (art. 255)")
+        CHILD_CARE = calc.absences.CHILD_CARE, _("child-care leave until the child is three (art. 256)")
+        NO_GOOD_CAUSE = calc.absences.ABSENCE_WITHOUT_CAUSE, _("absence without good cause")
+        SUSPENSION = calc.absences.SUSPENSION, _("suspension from work (art. 76)")
+
+    class UnpaidReason(models.TextChoices):
+        AGREEMENT = "agreement", _("by agreement (art. 128 part 1)")
+        WWII_PARTICIPANT = "wwii_participant", _("WWII participant, up to 35 days a year (art. 128)")
+        OLD_AGE_PENSIONER = "old_age_pensioner", _("old-age pensioner, up to 14 days a year (art. 128)")
+        SERVICEMAN_FAMILY = "serviceman_family", _("family of a serviceman killed in service, up to 14 days (art. 128)")
+        DISABLED = "disabled", _("disabled employee, up to 60 days a year (art. 128)")
+        CHILD_BIRTH = "child_birth", _("birth of a child, up to 5 days (art. 128)")
+        MARRIAGE = "marriage", _("marriage, up to 5 days (art. 128)")
+        RELATIVE_DEATH = "relative_death", _("death of a close relative, up to 5 days (art. 128)")
+        PARENT_263 = "parent_263", _("parent under art. 263, up to 14 days a year")
 
     employee = models.ForeignKey(
         Employee, on_delete=models.PROTECT, related_name="absences", verbose_name=_("employee")
@@ -222,6 +238,8 @@ class Absence(models.Model):
     start_date = models.DateField(_("from"))
     end_date = models.DateField(_("to"))
     keeps_average = models.BooleanField(_("average earnings kept"), default=False)
+    # Art. 128: why an unpaid leave was taken; the statutory reasons have yearly limits (leave.selectors).
+    unpaid_reason = models.CharField(_("unpaid leave reason"), max_length=20, choices=UnpaidReason.choices, blank=True)
     request_id = models.BigIntegerField(_("request"), null=True, blank=True)
     comment = models.CharField(_("comment"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
@@ -233,8 +251,9 @@ class Absence(models.Model):
         verbose_name_plural = _("absences")
         constraints = [
             models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="absence_dates_ordered"),
+            models.CheckConstraint(condition=Q(kind__in=list(calc.absences.KINDS)), name="absence_kind_valid"),
             models.CheckConstraint(
-                condition=Q(kind__in=["leave", "business_trip", "sick", "unpaid"]), name="absence_kind_valid"
+                condition=Q(unpaid_reason="") | Q(kind=calc.absences.UNPAID), name="absence_reason_only_unpaid"
             ),
             models.UniqueConstraint(
                 fields=["request_id"],
@@ -252,3 +271,128 @@ class Absence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.employee} {self.get_kind_display()} {self.start_date}–{self.end_date}"
+
+
+class EarlyLeaveRight(models.Model):
+    """HR's note that an employee may take the first year's leave before six months on request (art. 122
+    part 3, art. 123 part 4): the quote then does not route such a leave to HR."""
+
+    class Category(models.TextChoices):
+        BEFORE_MATERNITY = "before_maternity", _("woman, before maternity leave or right after it (art. 122, 260)")
+        UNDER_18 = "under_18", _("employee under 18 (art. 122, 267)")
+        ADOPTER = "adopter", _("adopted a child under three months (art. 122)")
+        SPOUSE_ON_MATERNITY = (
+            "spouse_on_maternity",
+            _("husband, while his wife is on maternity leave (art. 123 part 4)"),
+        )
+        OTHER_LAW = "other_law", _("other federal law")
+
+    employee = models.ForeignKey(
+        Employee, on_delete=models.PROTECT, related_name="early_leave_rights", verbose_name=_("employee")
+    )
+    category = models.CharField(_("category"), max_length=30, choices=Category.choices)
+    valid_from = models.DateField(_("from"))
+    valid_to = models.DateField(_("to"), null=True, blank=True)
+    comment = models.CharField(_("document"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["employee", "valid_from"]
+        verbose_name = _("early leave right (art. 122)")
+        verbose_name_plural = _("early leave rights (art. 122)")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="earlyleaveright_dates_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employee} {self.get_category_display()}"
+
+
+class LeaveSettlement(models.Model):
+    """What leave was settled on a dismissal (art. 127, rules 28 and 35, art. 137), as HR recorded it.
+
+    Written once per employee and dismissal date by leave.services.settlement_record; the figures are kept
+    as computed then (a later calendar or pay change does not rewrite a paid settlement).
+    """
+
+    employee = models.ForeignKey(
+        Employee, on_delete=models.PROTECT, related_name="leave_settlements", verbose_name=_("employee")
+    )
+    termination_date = models.DateField(_("dismissal date"))
+    ground = models.CharField(_("ground"), max_length=30)
+    unused_days = models.DecimalField(_("unused days"), max_digits=7, decimal_places=2)
+    compensated_days = models.DecimalField(_("days compensated"), max_digits=7, decimal_places=2)
+    deductible_days = models.DecimalField(_("days deductible (art. 137)"), max_digits=7, decimal_places=2)
+    average_daily_earnings = models.DecimalField(_("average daily earnings"), max_digits=14, decimal_places=2)
+    compensation = models.DecimalField(_("compensation"), max_digits=14, decimal_places=2)
+    lines = models.JSONField(_("breakdown"), default=list)
+    notes = models.TextField(_("notes"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-termination_date", "employee"]
+        verbose_name = _("leave settlement on dismissal")
+        verbose_name_plural = _("leave settlements on dismissal")
+        constraints = [
+            models.UniqueConstraint(fields=["employee", "termination_date"], name="leavesettlement_one_per_dismissal"),
+            models.CheckConstraint(condition=Q(compensated_days__gte=0), name="leavesettlement_days_not_negative"),
+            models.CheckConstraint(condition=Q(deductible_days__gte=0), name="leavesettlement_deduction_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employee} {self.termination_date}"
+
+
+class LeaveReminder(models.Model):
+    """One reminder sent for one month: the row `notify` hangs the mail on, and the claim that makes the monthly
+    job idempotent (a second run in the same month finds the row and sends nothing).
+
+    Art. 124 part 4: leave not granted two working years running. `employee` is the employee reminded; None
+    for HR's digest of the month."""
+
+    class Kind(models.TextChoices):
+        ART124_EMPLOYEE = "art124", _("art. 124: leave not used two working years running")
+        ART124_HR = "art124_hr", _("art. 124: HR's monthly list")
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    employee = models.ForeignKey(
+        Employee, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("employee")
+    )
+    details = models.JSONField(_("details"), default=list)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-month", "kind"]
+        verbose_name = _("leave reminder")
+        verbose_name_plural = _("leave reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "month", "employee"],
+                condition=Q(employee__isnull=False),
+                name="leavereminder_one_per_employee_month",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "month"], condition=Q(employee__isnull=True), name="leavereminder_one_digest_month"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.month:%Y-%m} {self.employee or 'HR'}"
+
+    def get_absolute_url(self) -> str:
+        return "/" if self.employee_id else "/leave/overdue/"

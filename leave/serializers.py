@@ -7,12 +7,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from hrportal.dates import EARLIEST, LATEST
+from leave import calc
 from leave.models import LeaveType
 
 MAX_QUOTE_DAYS = 366
+# Dates the leave engine answers for: the portal's one window (hrportal.dates, the production calendar's years);
+# beyond them working years and pay periods would run past what `datetime.date` can hold.
+FIRST_DATE, LAST_DATE = EARLIEST, LATEST
+
+
+def _date_field(**kwargs: Any) -> serializers.DateField:
+    return serializers.DateField(validators=[MinValueValidator(FIRST_DATE), MaxValueValidator(LAST_DATE)], **kwargs)
 
 
 def _days_field(**kwargs: Any) -> serializers.DecimalField:
@@ -29,15 +39,23 @@ class LeaveErrorSerializer(serializers.Serializer):
 
 class BalanceQuerySerializer(serializers.Serializer):
     employee = serializers.IntegerField(required=False, min_value=1)
-    on = serializers.DateField(required=False)
+    on = _date_field(required=False)
+
+
+class WorkingYearSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField(help_text="The day before the next working year starts (shifted by art. 121).")
 
 
 class BalanceLineSerializer(serializers.Serializer):
     leave_type = serializers.CharField()
-    accrued = _days_field()
+    accrued = _days_field(help_text="Earned month by month (28/12 a counted month, rule 35) plus HR adjustments.")
     used = _days_field()
     pending = _days_field()
-    available = _days_field()
+    available = _days_field(help_text="entitled + adjustments − used − pending: what booking checks.")
+    entitled = _days_field(help_text="The whole days of every working year opened by `on` (art. 122).")
+    carried_over = _days_field(help_text="Unused days of the working years before the current one.")
+    working_year = WorkingYearSerializer(help_text="The working year `on` falls in.")
 
 
 class BalanceOutputSerializer(serializers.Serializer):
@@ -46,11 +64,20 @@ class BalanceOutputSerializer(serializers.Serializer):
     balances = BalanceLineSerializer(many=True)
 
 
+class LeaveTypeField(serializers.SlugRelatedField):
+    """A leave type by code; a NUL character is refused before it reaches PostgreSQL (which cannot hold it)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
+
+
 class QuoteInputSerializer(serializers.Serializer):
     employee = serializers.IntegerField(required=False, min_value=1)
-    leave_type = serializers.SlugRelatedField(slug_field="code", queryset=LeaveType.objects.filter(active=True))
-    start_date = serializers.DateField()
-    end_date = serializers.DateField()
+    leave_type = LeaveTypeField(slug_field="code", queryset=LeaveType.objects.filter(active=True))
+    start_date = _date_field()
+    end_date = _date_field()
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["end_date"] < attrs["start_date"]:
@@ -86,6 +113,12 @@ class BreakdownMonthSerializer(serializers.Serializer):
     segments = SegmentSerializer(many=True)
 
 
+class DrawSerializer(serializers.Serializer):
+    start = serializers.DateField(allow_null=True, help_text="null: beyond every opened working year (in advance).")
+    end = serializers.DateField(allow_null=True)
+    days = _days_field()
+
+
 class QuoteOutputSerializer(serializers.Serializer):
     employee = serializers.IntegerField(source="employee_id")
     leave_type = serializers.CharField()
@@ -105,6 +138,8 @@ class QuoteOutputSerializer(serializers.Serializer):
     )
     earnings_total = _money_field(allow_null=True)
     days_counted_total = serializers.DecimalField(max_digits=9, decimal_places=4, allow_null=True)
+    working_year = WorkingYearSerializer(allow_null=True, help_text="The working year the leave starts in.")
+    draws_on = DrawSerializer(many=True, help_text="Whose working years' days the leave uses, oldest first.")
 
 
 class CalendarMonthSerializer(serializers.Serializer):
@@ -125,3 +160,41 @@ class CalendarYearSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     months = CalendarMonthSerializer(many=True)
     days = CalendarDaySerializer(many=True)
+
+
+class SettlementQuerySerializer(serializers.Serializer):
+    employee = serializers.IntegerField(min_value=1)
+    on = _date_field(help_text="The dismissal date: the last day of work (art. 84.1).")
+    # Validated by the selector, which names the rule in its 400.
+    ground = serializers.CharField(help_text="own_wish, agreement, liquidation, staff_reduction, call_up, …")
+
+
+class SettlementLineSerializer(serializers.Serializer):
+    leave_type = serializers.CharField()
+    working_year = WorkingYearSerializer()
+    months_counted = serializers.IntegerField(help_text="Months of this working year served, by rule 35.")
+    entitled = _days_field()
+    used = _days_field()
+    unused = _days_field()
+    rule = serializers.CharField(help_text="What gives `entitled`: art. 127, rule 28 or rules 28 and 35.")
+    rule_code = serializers.ChoiceField(choices=calc.working_year.RULE_CODES)
+
+
+class SettlementOutputSerializer(serializers.Serializer):
+    employee = serializers.IntegerField(source="employee_id")
+    on = serializers.DateField()
+    ground = serializers.CharField()
+    ground_article = serializers.CharField()
+    unused_days = _days_field(help_text="Entitled + adjustments − used; negative when leave was used in advance.")
+    compensated_days = _days_field(help_text="Art. 127: the days paid in money.")
+    deductible_days = _days_field(help_text="Art. 137: days used in advance that may be deducted (0 on its grounds).")
+    advance_days = _days_field(help_text="Days used for the unworked part of the working year.")
+    month_by_month_days = _days_field(help_text="The accrual figure (28/12 a counted month) − used, for comparison.")
+    average_daily_earnings = _money_field()
+    compensation = _money_field(help_text="compensated_days × average daily earnings, rounded up to the kopeck.")
+    lines = SettlementLineSerializer(many=True)
+    notes = serializers.ListField(child=serializers.CharField())
+    recorded = serializers.SerializerMethodField(help_text="Id of the recorded settlement of this date, if any.")
+
+    def get_recorded(self, obj: Any) -> int | None:
+        return obj.recorded.pk if obj.recorded is not None else None

@@ -5,6 +5,8 @@
 - accrual: months and working years of service, the days they earn (art. 121, rule 35);
 - pay: vacation pay by average earnings (art. 139, Regulation 922);
 - checks: art. 122 and art. 125;
+- absences: what each absence counts toward (art. 121, Regulation 922 item 5);
+- working_year: entitlement by working year, carry-over, art. 124, dismissal (art. 127, rules 28/35, art. 137);
 - sources: the shipped official calendar and `holidays.RU`.
 """
 
@@ -61,3 +63,7 @@ __all__ = [
     "round_money",
     "vacation_pay",
 ]
+
+from leave.calc import absences, working_year
+
+__all__ += ["absences", "working_year"]

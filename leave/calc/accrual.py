@@ -52,17 +52,29 @@ def _year_index(hire_date: dt.date, virtual: dt.date) -> int:
 
 
 def excluded_service_days(
-    *, hire_date: dt.date, unpaid_periods: Iterable[tuple[dt.date, dt.date]]
+    *,
+    hire_date: dt.date,
+    unpaid_periods: Iterable[tuple[dt.date, dt.date]] = (),
+    excluded_periods: Iterable[tuple[dt.date, dt.date]] = (),
 ) -> tuple[dt.date, ...]:
-    """The unpaid-leave days that do not count as service (art. 121): each beyond the 14th of a working year.
+    """The days that do not count as service for annual leave (art. 121 part 2).
+
+    `unpaid_periods`: unpaid leave at the employee's request, of which 14 calendar days a working year count
+    and each further day is excluded. `excluded_periods`: absence without good cause (incl. suspension under
+    art. 76) and child-care leave until the child is three (art. 256), excluded from the first day.
 
     A chronological sweep: a working year's end moves later with every excluded day, and the next
-    unpaid day is placed in a working year by the time served so far.
+    unpaid day is placed in a working year by the time served so far. A day in both is excluded outright
+    (it does not use up one of the 14 counted unpaid days — the reading that protects the employee).
     """
-    days = sorted({day for start, end in unpaid_periods for day in date_range(max(start, hire_date), end)})
+    always = {day for start, end in excluded_periods for day in date_range(max(start, hire_date), end)}
+    unpaid_days = {day for start, end in unpaid_periods for day in date_range(max(start, hire_date), end)}
     excluded: list[dt.date] = []
     per_year: Counter[int] = Counter()
-    for day in days:
+    for day in sorted(always | unpaid_days):
+        if day in always:
+            excluded.append(day)
+            continue
         virtual = day - dt.timedelta(days=len(excluded))
         year = _year_index(hire_date, virtual)
         per_year[year] += 1
@@ -149,12 +161,27 @@ class ServiceTimeline:
         return [self.service_month(index) for index in range(1, self.months_counted(up_to) + 1)]
 
     def working_year(self, on: dt.date) -> tuple[dt.date, dt.date]:
-        """The working year (real dates) that `on` falls in; before the hire, the first one."""
+        """The working year (real dates) that `on` falls in; before the hire, the first one.
+
+        A year ends the day before the next one starts, so excluded days at its end belong to it (they
+        push it back, art. 121) and the years tile the calendar without gaps.
+        """
         virtual = self.virtual_date(on) or self.hire_date
         year = _year_index(self.hire_date, virtual)
-        start = self.real_date(add_months(self.hire_date, MONTHS_A_YEAR * year))
-        end = self.real_date(add_months(self.hire_date, MONTHS_A_YEAR * (year + 1)) - ONE_DAY)
-        return start, end
+        return self.working_year_bounds(year)
+
+    def working_year_index(self, on: dt.date) -> int:
+        """0 for the first working year; the year of the last day of service after the termination."""
+        return _year_index(self.hire_date, self.virtual_date(on) or self.hire_date)
+
+    def working_year_bounds(self, index: int) -> tuple[dt.date, dt.date]:
+        # The first year starts on the hire date even if its first days are excluded ones.
+        start = self.hire_date if index == 0 else self.real_date(add_months(self.hire_date, MONTHS_A_YEAR * index))
+        try:
+            next_start = self.real_date(add_months(self.hire_date, MONTHS_A_YEAR * (index + 1)))
+        except (ValueError, OverflowError):  # a year ending past 9999-12-31: it ends on the last date there is
+            return start, dt.date.max
+        return start, next_start - ONE_DAY
 
     def first_leave_due(self) -> dt.date:
         """Art. 122: the right to the first annual leave arises after six months of continuous service."""

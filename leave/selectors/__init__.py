@@ -21,12 +21,15 @@ from leave.selectors.balances import (
     ledger,
     projected_accrual,
     resolve_leave_type,
+    service_absences,
     timeline_for,
-    unpaid_periods,
     yearly_entitlement,
 )
 from leave.selectors.calendar import CalendarYear, calendar_loaded, calendar_year, production_calendar
+from leave.selectors.overdue import OverdueLeave, overdue_leave
 from leave.selectors.quotes import Quote, pay_rates, quote
+from leave.selectors.settlement import SettlementResult, settlement
+from leave.selectors.unpaid import UnpaidCheck, unpaid_leave_check
 
 __all__ = [
     "ADDITIONAL",
@@ -35,7 +38,10 @@ __all__ = [
     "Balance",
     "BookedLeave",
     "CalendarYear",
+    "OverdueLeave",
     "Quote",
+    "SettlementResult",
+    "UnpaidCheck",
     "affected_leave",
     "balance",
     "balance_types",
@@ -47,12 +53,15 @@ __all__ = [
     "leave_type_by_code",
     "leave_types",
     "ledger",
+    "overdue_leave",
     "pay_rates",
     "production_calendar",
     "projected_accrual",
     "quote",
     "resolve_leave_type",
+    "service_absences",
+    "settlement",
     "timeline_for",
-    "unpaid_periods",
+    "unpaid_leave_check",
     "yearly_entitlement",
 ]

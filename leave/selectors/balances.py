@@ -54,23 +54,25 @@ def yearly_entitlement(*, employee: Employee, leave_type: LeaveType) -> Decimal:
 
 
 def active_absences(
-    *, employee_ids: Iterable[int], kind: str | None = None
+    *, employee_ids: Iterable[int], kinds: Iterable[str] | None = None
 ) -> dict[int, list[tuple[str, dt.date, dt.date]]]:
-    """(kind, start, end) of every absence not cancelled (of one `kind` if given), by employee: one query.
+    """(kind, start, end) of every absence not cancelled (of the given `kinds` if any), by employee: one query.
 
-    Hand-written SQL, as `_ledger_sums`: balances and quotes ask it on every call."""
+    Hand-written SQL, as `_ledger_sums`: balances and quotes ask it on every call (bench/ledger_sums.py,
+    docs/decisions/0007)."""
     ids = list(employee_ids)
     result: dict[int, list[tuple[str, dt.date, dt.date]]] = defaultdict(list)
     if not ids:
         return result
     params: list[Any] = list(ids)
-    only_kind = ""
-    if kind is not None:
-        only_kind = " AND kind = %s"
-        params.append(kind)
+    only_kinds = ""
+    if kinds is not None:
+        kind_list = list(kinds)
+        only_kinds = f" AND kind IN ({_placeholders(kind_list)})"
+        params += kind_list
     sql = (
         f"SELECT employee_id, kind, start_date, end_date FROM {Absence._meta.db_table}"  # noqa: S608 — table name
-        f" WHERE cancelled_at IS NULL AND employee_id IN ({_placeholders(ids)}){only_kind} ORDER BY start_date"
+        f" WHERE cancelled_at IS NULL AND employee_id IN ({_placeholders(ids)}){only_kinds} ORDER BY start_date"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -79,23 +81,26 @@ def active_absences(
     return result
 
 
-def unpaid(absences: Iterable[tuple[str, dt.date, dt.date]]) -> list[tuple[dt.date, dt.date]]:
-    """The periods of the unpaid ones among (kind, start, end) absences."""
-    return [(start, end) for kind, start, end in absences if kind == Absence.Kind.UNPAID]
+# The kinds that move the working year (art. 121): unpaid leave beyond 14 days, and the excluded ones.
+SERVICE_KINDS = tuple(
+    kind for kind, rule in calc.absences.ABSENCE_RULES.items() if rule.service != calc.absences.COUNTS
+)
 
 
-def unpaid_periods(*, employee_ids: Iterable[int]) -> dict[int, list[tuple[dt.date, dt.date]]]:
-    """Active unpaid absences by employee (one query): they shift the working year (art. 121)."""
-    absences = active_absences(employee_ids=employee_ids, kind=Absence.Kind.UNPAID)
-    return {employee_id: unpaid(rows) for employee_id, rows in absences.items()}
+def service_absences(*, employee_ids: Iterable[int]) -> dict[int, list[tuple[str, dt.date, dt.date]]]:
+    """Active absences that shift the working year (art. 121), by employee: one query."""
+    return active_absences(employee_ids=employee_ids, kinds=SERVICE_KINDS)
 
 
-def timeline_for(*, employee: Employee, unpaid: list[tuple[dt.date, dt.date]] | None = None) -> calc.ServiceTimeline:
-    if unpaid is None:
-        unpaid = unpaid_periods(employee_ids=[employee.pk]).get(employee.pk, [])
-    return calc.ServiceTimeline(
+def timeline_for(
+    *, employee: Employee, absences: list[tuple[str, dt.date, dt.date]] | None = None
+) -> calc.ServiceTimeline:
+    """The employee's service timeline (art. 121); `absences` as (kind, start, end), read if not given."""
+    if absences is None:
+        absences = service_absences(employee_ids=[employee.pk]).get(employee.pk, [])
+    return calc.absences.service_timeline(
         hire_date=employee.hire_date,
-        excluded_days=calc.excluded_service_days(hire_date=employee.hire_date, unpaid_periods=unpaid),
+        absences=[a for a in absences if a[0] in SERVICE_KINDS],
         termination_date=employee.termination_date,
     )
 
@@ -107,10 +112,22 @@ def timeline_for(*, employee: Employee, unpaid: list[tuple[dt.date, dt.date]] | 
 class Balance:
     leave_type: str
     on: dt.date
-    accrued: Decimal  # accrual by `on` (posted or still to post) plus HR adjustments effective by then
+    accrued: Decimal  # earned month by month by `on` (posted or still to post) plus HR adjustments by then
     used: Decimal  # approved leave, whenever it falls
     pending: Decimal  # leave requested and not yet decided
-    available: Decimal  # accrued - used - pending: what a leave starting on `on` may still use
+    available: Decimal  # entitled + adjustments − used − pending: what a leave starting on `on` may use
+    entitled: Decimal = ZERO  # art. 122: the whole days of every working year opened by `on`
+    adjustments: Decimal = ZERO  # HR adjustments effective by `on`
+    carried_over: Decimal = ZERO  # unused days of the working years before the current one
+    working_year_start: dt.date | None = None
+    working_year_end: dt.date | None = None
+    # accrued − used − pending: the month-by-month figure (28/12 a counted month) that the leave reserve and
+    # the accounting of unused leave use; not what booking checks.
+    earned_unused: Decimal = ZERO
+
+    @property
+    def working_year(self) -> dict[str, dt.date | None]:
+        return {"start": self.working_year_start, "end": self.working_year_end}
 
 
 @dataclass
@@ -153,8 +170,8 @@ def _ledger_sums(
 ) -> dict[tuple[int, int], _Sums]:
     """Sums per (employee, leave type) and kind, split at `on` where it matters: one query.
 
-    Hand-written SQL (the balances, quotes and dashboard all run it): the ORM spent several times more CPU
-    building this aggregate on every call than running it costs (docs/benchmarks.md, "Load").
+    Hand-written SQL (the balances, quotes and dashboard all run it): the ORM aggregate costs 4–7× the CPU of
+    this one for one employee (`.venv/bin/python bench/ledger_sums.py`, docs/decisions/0007).
     """
     ids = list(employee_ids)
     where = [f"a.employee_id IN ({_placeholders(ids)})"]
@@ -228,13 +245,25 @@ def _balance_of(
     accrued = projected_accrual(sums=sums, timeline=timeline, on=on, yearly_days=yearly_days) + sums.adjustment_on
     pending = -(sums.reserve + sums.release)
     used = -sums.use
+    # Art. 122: a working year's whole leave is granted when it opens (docs/decisions/leave-rules.md).
+    entitled = calc.working_year.entitled(timeline, on, yearly_days)
+    year = calc.working_year.working_year_of(timeline, on)
     return Balance(
         leave_type=leave_type.code,
         on=on,
         accrued=accrued.quantize(TWO_PLACES),
         used=used.quantize(TWO_PLACES),
         pending=pending.quantize(TWO_PLACES),
-        available=(accrued - used - pending).quantize(TWO_PLACES),
+        available=(entitled + sums.adjustment_on - used - pending).quantize(TWO_PLACES),
+        entitled=entitled,
+        adjustments=sums.adjustment_on.quantize(TWO_PLACES),
+        # A negative HR correction takes days away like a use; extra days HR grants belong to no earlier year.
+        carried_over=calc.working_year.carried_over(
+            timeline, on, yearly_days, consumed=used + pending - min(sums.adjustment_on, ZERO)
+        ),
+        working_year_start=year.start,
+        working_year_end=year.end,
+        earned_unused=(accrued - used - pending).quantize(TWO_PLACES),
     )
 
 
@@ -279,10 +308,10 @@ def balances_for_employees(*, employees: list[Employee], on: dt.date) -> dict[in
     types = balance_types()
     ids = [e.pk for e in employees]
     sums = _ledger_sums(employee_ids=ids, on=on)
-    unpaid = unpaid_periods(employee_ids=ids)
+    absences = service_absences(employee_ids=ids)
     result = {}
     for employee in employees:
-        timeline = timeline_for(employee=employee, unpaid=unpaid.get(employee.pk, []))
+        timeline = timeline_for(employee=employee, absences=absences.get(employee.pk, []))
         result[employee.pk] = [
             _balance(employee=employee, leave_type=t, on=on, sums=sums, timeline=timeline) for t in types
         ]

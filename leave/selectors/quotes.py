@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from hrportal.errors import ValidationFailed
 from leave import calc
 from leave.calc.dates import ONE_DAY, add_months, first_of_month
-from leave.models import LeaveType
+from leave.models import EarlyLeaveRight, LeaveType
 from leave.selectors.balances import (
     ADDITIONAL,
     ANNUAL,
@@ -27,7 +27,6 @@ from leave.selectors.balances import (
     leave_types,
     resolve_leave_type,
     timeline_for,
-    unpaid,
     yearly_entitlement,
 )
 from leave.selectors.calendar import production_calendar
@@ -54,6 +53,10 @@ class Quote:
     earnings_total: Decimal | None = None
     days_counted_total: Decimal | None = None
     holiday_names: dict[dt.date, str] = field(default_factory=dict)  # of holidays_excluded, for the pages
+    # The working year the leave starts in, and the working years whose days it draws on (oldest first;
+    # `start`/`end` None for days beyond every opened year, i.e. used in advance — art. 137).
+    working_year: dict[str, dt.date] | None = None
+    draws_on: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         """A JSON-safe copy (decimals and dates as strings), e.g. to keep on a request."""
@@ -75,6 +78,8 @@ class Quote:
                 "pay_method": self.pay_method,
                 "earnings_total": self.earnings_total,
                 "days_counted_total": self.days_counted_total,
+                "working_year": self.working_year,
+                "draws_on": self.draws_on,
             }
         )
 
@@ -141,12 +146,12 @@ def quote(
     length = calc.leave_length(calendar, start=start_date, end=end_date, counting=leave_type.counting)
     days_charged = Decimal(length.days_charged).quantize(TWO_PLACES)
     warnings: list[str] = []
-    # The employee's active absences once: the unpaid ones shift the working year (art. 121), all of them
-    # are left out of the earnings period (Regulation 922 item 5).
+    # The employee's active absences once: unpaid leave beyond 14 days, child care, absence without good cause
+    # and suspension shift the working year (art. 121); those of calc.absences.ABSENCE_RULES not in the pay
+    # period are left out of the earnings period (Regulation 922 item 5).
     absences = active_absences(employee_ids=[employee.pk]).get(employee.pk, [])
-    timeline = timeline_for(employee=employee, unpaid=unpaid(absences))
-    # Every type's ledger sums at the start of the leave in one query: the balance of this type and the
-    # annual-type days used so far (art. 122) both come from it.
+    timeline = timeline_for(employee=employee, absences=absences)
+    # Every type's ledger sums at the start of the leave in one query.
     sums = _ledger_sums(employee_ids=[employee.pk], on=start_date, exclude_request_id=exclude_request_id)
 
     available_after = None
@@ -160,18 +165,44 @@ def quote(
             )
 
     needs_hr = False
+    working_year = None
+    draws: list[dict[str, Any]] = []
     if leave_type.code in (ANNUAL, ADDITIONAL):
         annual_types = [t for t in leave_types() if t.code in (ANNUAL, ADDITIONAL)]
-        # "First" leave: no annual/additional days used yet (a cancelled approved leave gave its days back).
-        used_before = sum((sums.get((employee.pk, t.pk), _Sums()).use for t in annual_types), ZERO)
-        first_leave = not used_before
-        finding = calc.art122_finding(timeline=timeline, start_date=start_date, first_leave=first_leave)
-        if finding is not None:
-            needs_hr = True
-            warnings.append(
-                _("The first leave is due after six months of service (from %(due)s): HR must approve it (art. 122).")
-                % {"due": finding.params["due"].isoformat()}
-            )
+        # Art. 122 part 2: the first year's leave may be used after six months; any leave starting earlier is
+        # by agreement (HR decides) — unless HR recorded a right to it on request (art. 122 part 3, 123 part 4).
+        due = calc.working_year.first_year_right_from(timeline)
+        if start_date < due:
+            if _early_right(employee=employee, on=start_date):
+                warnings.append(_("Before six months of service, on the employee's request (art. 122 part 3)."))
+            else:
+                needs_hr = True
+                warnings.append(
+                    _(
+                        "The first year's leave may be used after six months of service (from %(due)s); earlier "
+                        "only by agreement: HR must approve it (art. 122)."
+                    )
+                    % {"due": due.isoformat()}
+                )
+        current_year = calc.working_year.working_year_of(timeline, start_date)
+        working_year = {"start": current_year.start, "end": current_year.end}
+        if leave_type.needs_balance:
+            type_sums = sums.get((employee.pk, leave_type.pk), _Sums())
+            # As for carried_over: a negative HR correction takes days like a use; extra days belong to no year.
+            consumed = -(type_sums.use + type_sums.reserve + type_sums.release) - min(type_sums.adjustment_on, ZERO)
+            draws = [
+                {
+                    "start": draw.year.start if draw.year else None,
+                    "end": draw.year.end if draw.year else None,
+                    "days": draw.days,
+                }
+                for draw in calc.working_year.draws_on(
+                    years=calc.working_year.working_years_opened(timeline, start_date),
+                    yearly_days=yearly_entitlement(employee=employee, leave_type=leave_type),
+                    consumed_before=consumed,
+                    requested=days_charged,
+                )
+            ]
         year = timeline.working_year(start_date)
         entitlement = sum((yearly_entitlement(employee=employee, leave_type=t) for t in annual_types), ZERO)
         finding = calc.art125_finding(
@@ -203,6 +234,8 @@ def quote(
         available_after=available_after.quantize(TWO_PLACES) if available_after is not None else None,
         warnings=warnings,
         needs_hr=needs_hr,
+        working_year=working_year,
+        draws_on=draws,
     )
     if not include_pay:
         return result
@@ -220,7 +253,7 @@ def quote(
         rates=pay_rates(employee=employee),
         excluded_periods=[
             (start, end)
-            for _kind, start, end in absences
+            for start, end in calc.absences.out_of_pay_period(absences)
             if start <= start_date - ONE_DAY and end >= period_start  # overlapping the earnings period
         ],
     )
@@ -231,6 +264,14 @@ def quote(
     result.earnings_total = calc.round_money(pay.earnings)
     result.days_counted_total = pay.days_counted.quantize(Decimal("0.0001"))
     return result
+
+
+def _early_right(*, employee: Employee, on: dt.date) -> bool:
+    return (
+        EarlyLeaveRight.objects.filter(employee=employee, valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .exists()
+    )
 
 
 def _special_name(calendar: calc.ProductionCalendar, day: dt.date) -> str:

@@ -10,6 +10,8 @@ Public interface (keyword-only, atomic):
 - accrue, accrue_batches (accrual; accrue_batches yields after each committed batch of employees)
 - absence_record, absence_cancel (absences)
 - load_calendar, calendar_day_save, calendar_day_delete (production calendar)
+- settlement_record (the leave settled on a dismissal)
+- art124_remind (the monthly reminder of leave not used two working years running)
 """
 
 from leave.services.absences import KEEPS_AVERAGE_BY_KIND, absence_cancel, absence_record
@@ -22,6 +24,8 @@ from leave.services.calendar import (
     load_calendar,
 )
 from leave.services.ledger import MAX_LEAVE_DAYS, leave_adjust, leave_release, leave_reserve, leave_use
+from leave.services.reminders import art124_remind
+from leave.services.settlement import settlement_record
 
 __all__ = [
     "KEEPS_AVERAGE_BY_KIND",
@@ -33,6 +37,7 @@ __all__ = [
     "accrual_types",
     "accrue",
     "accrue_batches",
+    "art124_remind",
     "calendar_day_delete",
     "calendar_day_save",
     "default_calendar_years",
@@ -41,4 +46,5 @@ __all__ = [
     "leave_reserve",
     "leave_use",
     "load_calendar",
+    "settlement_record",
 ]

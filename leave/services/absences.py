@@ -16,12 +16,18 @@ from staff.models import Employee
 
 logger = logging.getLogger(__name__)
 
-# Averages kept for leave and business trips (art. 114, 167); sick and unpaid leave are not paid by us.
+# Averages kept for leave and business trips (art. 114, 167); sick, maternity and child-care leave are paid
+# by the Social Fund, not at average earnings by us; unpaid leave, absence without good cause and suspension
+# are not paid at all.
 KEEPS_AVERAGE_BY_KIND = {
     Absence.Kind.LEAVE: True,
     Absence.Kind.BUSINESS_TRIP: True,
     Absence.Kind.SICK: False,
     Absence.Kind.UNPAID: False,
+    Absence.Kind.MATERNITY: False,
+    Absence.Kind.CHILD_CARE: False,
+    Absence.Kind.NO_GOOD_CAUSE: False,
+    Absence.Kind.SUSPENSION: False,
 }
 
 
@@ -36,6 +42,7 @@ def absence_record(
     leave_type: LeaveType | str | None = None,
     keeps_average: bool | None = None,
     comment: str = "",
+    unpaid_reason: str = "",
 ) -> Absence:
     """Record a period not worked (excluded from vacation pay; unpaid leave also shifts the working year).
 
@@ -53,6 +60,10 @@ def absence_record(
         raise ValidationFailed(_("The absence cannot end before it starts."), field="end_date")
     if keeps_average is None:
         keeps_average = KEEPS_AVERAGE_BY_KIND[kind]
+    if unpaid_reason and (kind != Absence.Kind.UNPAID or unpaid_reason not in Absence.UnpaidReason.values):
+        raise ValidationFailed(
+            _("Unknown unpaid leave reason %(reason)s (art. 128).") % {"reason": unpaid_reason}, field="unpaid_reason"
+        )
     # One employee's absences change one at a time.
     Employee.objects.select_for_update().filter(pk=employee.pk).first()
     if request_id is not None:
@@ -71,6 +82,7 @@ def absence_record(
         keeps_average=keeps_average,
         request_id=request_id,
         comment=comment,
+        unpaid_reason=unpaid_reason,
     )
     logger.info(
         "absence recorded: employee=%s kind=%s %s–%s request=%s", employee.pk, kind, start_date, end_date, request_id

@@ -154,7 +154,7 @@ def _accrue_batch(*, employee_ids: list[int], types: list[LeaveType], up_to: dt.
     people = (
         Employee.objects.filter(pk__in=employee_ids, hire_date__lte=up_to).select_related("position").order_by("pk")
     )
-    unpaid = selectors.unpaid_periods(employee_ids=employee_ids)
+    absences = selectors.service_absences(employee_ids=employee_ids)
     posted_counts = {
         (row["account__employee_id"], row["account__leave_type_id"]): row["n"]
         for row in LeaveEntry.objects.filter(account__employee_id__in=employee_ids, kind=LeaveEntry.Kind.ACCRUAL)
@@ -170,7 +170,7 @@ def _accrue_batch(*, employee_ids: list[int], types: list[LeaveType], up_to: dt.
             if yearly <= 0:
                 continue
             if months is None:
-                timeline = selectors.timeline_for(employee=employee, unpaid=unpaid.get(employee.pk, []))
+                timeline = selectors.timeline_for(employee=employee, absences=absences.get(employee.pk, []))
                 months = timeline.months_due(up_to)
             # Skip, without locking, the accounts whose posted months already cover every month that adds days.
             adding = sum(1 for month in months if calc.month_accrual(month.index, yearly) != 0)

@@ -92,7 +92,7 @@ def reference_accrue(*, up_to: dt.date, employees: Iterable[Employee | int] | No
         people = people.filter(pk__in=[e.pk if isinstance(e, Employee) else int(e) for e in employees])
     people_list = list(people)
     ids = [e.pk for e in people_list]
-    unpaid = selectors.unpaid_periods(employee_ids=ids)
+    absences = selectors.service_absences(employee_ids=ids)
     posted_counts = {
         (row["account__employee_id"], row["account__leave_type_id"]): row["n"]
         for row in LeaveEntry.objects.filter(account__employee_id__in=ids, kind=LeaveEntry.Kind.ACCRUAL)
@@ -102,7 +102,7 @@ def reference_accrue(*, up_to: dt.date, employees: Iterable[Employee | int] | No
     }
     created = 0
     for employee in people_list:
-        timeline = selectors.timeline_for(employee=employee, unpaid=unpaid.get(employee.pk, []))
+        timeline = selectors.timeline_for(employee=employee, absences=absences.get(employee.pk, []))
         for leave_type in types:
             yearly = selectors.yearly_entitlement(employee=employee, leave_type=leave_type)
             if yearly <= 0:

@@ -25,12 +25,17 @@ def test_balance_of_the_caller_today(cast: Cast, leave_types: dict[str, LeaveTyp
     body = response.json()
     assert body["employee"] == cast.employee.pk and body["on"] == "2025-07-14"
     annual = {line["leave_type"]: line for line in body["balances"]}["annual"]
+    # Hired 09.01.2023: 30 counted months earn 30 × 28/12 = 70.00 month by month; three working years have
+    # opened (09.01.2023, 09.01.2024, 09.01.2025): 84.00 entitled, 56.00 of it from the first two (art. 122).
     assert annual == {
         "leave_type": "annual",
         "accrued": "70.00",
         "used": "0.00",
         "pending": "0.00",
-        "available": "70.00",
+        "available": "84.00",
+        "entitled": "84.00",
+        "carried_over": "56.00",
+        "working_year": {"start": "2025-01-09", "end": "2026-01-08"},
     }
 
 
@@ -47,8 +52,8 @@ def test_manager_sees_a_report_outsider_gets_404(cast: Cast, leave_types: dict[s
     response = api(cast.manager).get(url)
     assert response.status_code == 200
     annual = {line["leave_type"]: line for line in response.json()["balances"]}["annual"]
-    # 1 August 2025: 31 months counted (30 full and 24 days) = 72.33, minus 14 pending.
-    assert (annual["pending"], annual["available"]) == ("14.00", "58.33")
+    # 1 August 2025: three working years opened, 84.00 entitled, minus 14 pending.
+    assert (annual["pending"], annual["available"], annual["accrued"]) == ("14.00", "70.00", "72.33")
     assert api(cast.hr).get(url).status_code == 200
     outsider = api(cast.outsider).get(url)
     assert outsider.status_code == 404
@@ -82,9 +87,11 @@ def test_quote_for_oneself(cast: Cast, leave_types: dict[str, LeaveType], api: A
     assert body["holidays_excluded"] == []
     assert body["average_daily_earnings"] == "3412.97"
     assert body["vacation_pay"] == "47781.58"
-    assert body["available_after"] == "56.00"
+    assert body["available_after"] == "70.00"  # 84 entitled − 14
     assert body["warnings"] == [] and body["needs_hr"] is False
     assert len(body["breakdown"]) == 12
+    # Nothing used yet: the 14 days draw on the oldest working year.
+    assert body["draws_on"] == [{"start": "2023-01-09", "end": "2024-01-08", "days": "14.00"}]
     first = body["breakdown"][0]
     assert first["month"] == "2024-07" and first["earnings"] == "100000.00" and first["days_counted"] == "29.3000"
     assert first["segments"][0]["salary"] == "100000.00"
@@ -113,8 +120,8 @@ def test_quote_for_a_report_hides_earnings_from_the_manager(
 
 
 def test_quote_warnings(cast: Cast, leave_types: dict[str, LeaveType], api: Api, make_newcomer: Employee) -> None:
-    # Hired 1 June 2025: a leave in September is before six months (art. 122), and 29 days are more than
-    # will have accrued (3 months by 1 September: 7.00).
+    # Hired 1 June 2025: a leave in September is before six months (art. 122): by agreement, HR decides; the
+    # first working year grants 28 days, so 10 are within it (never refused on the balance alone).
     body = (
         api(make_newcomer)
         .post("/api/v1/leave/quote/", {"leave_type": "annual", "start_date": "2025-09-01", "end_date": "2025-09-10"})
@@ -122,8 +129,10 @@ def test_quote_warnings(cast: Cast, leave_types: dict[str, LeaveType], api: Api,
     )
     assert body["needs_hr"] is True
     assert any("art. 122" in w for w in body["warnings"])
-    assert any(w == "Not enough leave balance: 7.00 days available, 10.00 requested." for w in body["warnings"])
-    assert body["available_after"] == "-3.00"
+    assert not any("Not enough leave balance" in w for w in body["warnings"])
+    assert body["available_after"] == "18.00"
+    assert body["working_year"] == {"start": "2025-06-01", "end": "2026-05-31"}
+    assert body["draws_on"] == [{"start": "2025-06-01", "end": "2026-05-31", "days": "10.00"}]
 
 
 def test_quote_warns_when_no_14_day_part_is_left(cast: Cast, leave_types: dict[str, LeaveType], api: Api) -> None:

@@ -35,10 +35,10 @@ def _run_at_once(work: Callable[[int], str]) -> Counter[Any]:
 
 
 def test_twenty_reservations_of_one_day_with_five_available(cast: Cast, leave_types: dict[str, LeaveType]) -> None:
-    # Hired 1 June 2025; by 14 June less than half a month is served, so nothing has accrued: HR grants 5.
+    # Hired 1 June 2025: the first working year grants 28 days (art. 122); HR's correction takes 23 away.
     person = make_employee(username="racer", department=cast.sales, hire_date=d("2025-06-01"))
     services.leave_adjust(
-        employee=person, leave_type="annual", days=D(5), actor=None, comment="grant", effective_date=d("2025-06-01")
+        employee=person, leave_type="annual", days=D(-23), actor=None, comment="fix", effective_date=d("2025-06-01")
     )
     start = d("2025-06-14")
     assert selectors.balance(employee=person, leave_type="annual", on=start).available == D(5)

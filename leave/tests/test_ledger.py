@@ -15,8 +15,11 @@ from staff.models import Position
 pytestmark = pytest.mark.django_db
 
 START, END = d("2025-07-14"), d("2025-07-27")
-# The cast is hired 2023-01-09; by 14 July 2025: 30 months (to 8 July) and 6 days → 30 × 28/12 = 70.00.
+# The cast is hired 2023-01-09; by 14 July 2025: 30 months (to 8 July) and 6 days → 30 × 28/12 = 70.00 earned
+# month by month. Working years opened by then: from 09.01.2023, 09.01.2024 and 09.01.2025 → 3 × 28 = 84.00
+# entitled (art. 122), which is what is available; 56.00 of it carried over from the first two years.
 ACCRUED_BY_START = D("70.00")
+ENTITLED_BY_START = D("84.00")
 
 
 def _balance(employee, on=START, code="annual") -> selectors.Balance:  # type: ignore[no-untyped-def]
@@ -44,19 +47,25 @@ def test_reserve_holds_days_and_is_idempotent(cast: Cast, leave_types: dict[str,
         accrued=ACCRUED_BY_START,
         used=D("0.00"),
         pending=D("14.00"),
-        available=D("56.00"),
+        available=D("70.00"),
+        entitled=ENTITLED_BY_START,
+        adjustments=D("0.00"),
+        carried_over=D("42.00"),  # 56 of the first two years − 14 pending, oldest first
+        working_year_start=d("2025-01-09"),
+        working_year_end=d("2026-01-08"),
+        earned_unused=D("56.00"),
     )
 
 
-def test_reserve_refuses_more_than_will_have_accrued(cast: Cast, leave_types: dict[str, LeaveType]) -> None:
+def test_reserve_refuses_more_than_the_working_years_grant(cast: Cast, leave_types: dict[str, LeaveType]) -> None:
     with pytest.raises(ValidationFailed) as error:
         services.leave_reserve(
-            request_id=102, employee=cast.employee, leave_type="annual", start_date=START, end_date=END, days=D("70.01")
+            request_id=102, employee=cast.employee, leave_type="annual", start_date=START, end_date=END, days=D("84.01")
         )
-    assert error.value.detail == {"end_date": ["Not enough leave balance: 70.00 days available, 70.01 requested."]}
+    assert error.value.detail == {"end_date": ["Not enough leave balance: 84.00 days available, 84.01 requested."]}
     # Exactly what is available is fine; then nothing is left for a second request.
     services.leave_reserve(
-        request_id=103, employee=cast.employee, leave_type="annual", start_date=START, end_date=END, days=D(70)
+        request_id=103, employee=cast.employee, leave_type="annual", start_date=START, end_date=END, days=D(84)
     )
     with pytest.raises(ValidationFailed, match=r"0\.00 days available, 1\.00 requested"):
         services.leave_reserve(
@@ -92,12 +101,12 @@ def test_approve_then_cancel_gives_the_days_back(cast: Cast, leave_types: dict[s
     assert (use.kind, use.days, use.actor_id) == ("use", D("-14.00"), cast.manager.user.pk)
     assert services.leave_use(request_id=7).pk == use.pk  # idempotent
     balance = _balance(cast.employee)
-    assert (balance.used, balance.pending, balance.available) == (D("14.00"), D("0.00"), D("56.00"))
+    assert (balance.used, balance.pending, balance.available) == (D("14.00"), D("0.00"), D("70.00"))
     reversal = services.leave_release(request_id=7, actor=cast.hr.user)
     assert (reversal.kind, reversal.days) == ("use", D("14.00"))
     assert services.leave_release(request_id=7).pk == reversal.pk  # idempotent
     balance = _balance(cast.employee)
-    assert (balance.used, balance.pending, balance.available) == (D("0.00"), D("0.00"), ACCRUED_BY_START)
+    assert (balance.used, balance.pending, balance.available) == (D("0.00"), D("0.00"), ENTITLED_BY_START)
     assert services.leave_use(request_id=7).pk == use.pk
     assert [e.idempotency_key for e in LeaveEntry.objects.filter(request_id=7).order_by("id")] == [
         "reserve:7",
@@ -114,7 +123,7 @@ def test_reject_releases_and_a_released_request_cannot_be_used(cast: Cast, leave
     release = services.leave_release(request_id=8)
     assert (release.kind, release.days) == ("release", D("14.00"))
     assert services.leave_release(request_id=8).pk == release.pk
-    assert _balance(cast.employee).available == ACCRUED_BY_START
+    assert _balance(cast.employee).available == ENTITLED_BY_START
     with pytest.raises(Conflict):
         services.leave_use(request_id=8)
     assert services.leave_release(request_id=999) is None
@@ -126,7 +135,7 @@ def test_unpaid_leave_needs_no_balance(cast: Cast, leave_types: dict[str, LeaveT
     services.leave_reserve(
         request_id=9, employee=cast.employee, leave_type="unpaid", start_date=START, end_date=END, days=D(200)
     )
-    assert _balance(cast.employee).available == ACCRUED_BY_START
+    assert _balance(cast.employee).available == ENTITLED_BY_START
     assert _balance(cast.employee, code="unpaid").pending == D("200.00")
 
 
@@ -160,7 +169,7 @@ def test_hr_adjustment_grants_days_in_advance(cast: Cast, leave_types: dict[str,
             comment="x",
             idempotency_key="k1",
         )
-    assert _balance(cast.employee).available == ACCRUED_BY_START + 5
+    assert _balance(cast.employee).available == ENTITLED_BY_START + 5
     # Effective from 1 January 2025: not in the balance of the day before. By 31 December 2024 the cast has
     # 23 full months (to 8 December) and 23 days of the 24th (15 or more: it counts) → 24 × 28/12 = 56.00.
     assert _balance(cast.employee, on=d("2024-12-31")).accrued == D("56.00")

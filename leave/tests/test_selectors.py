@@ -39,11 +39,11 @@ def test_requote_leaves_the_request_itself_out(cast: Cast, leave_types: dict[str
     )
     services.leave_use(request_id=31)
     fresh = selectors.quote(employee=cast.employee, leave_type="annual", start_date=START, end_date=END)
-    assert fresh.available_after == D("42.00")  # 70 − 14 approved − 14 asked
+    assert fresh.available_after == D("56.00")  # 84 entitled (3 working years) − 14 approved − 14 asked
     requote = selectors.quote(
         employee=cast.employee, leave_type="annual", start_date=START, end_date=END, exclude_request_id=31
     )
-    assert requote.available_after == D("56.00")
+    assert requote.available_after == D("70.00")
 
 
 def test_quote_as_json_is_serialisable(cast: Cast, leave_types: dict[str, LeaveType]) -> None:
@@ -67,15 +67,20 @@ def test_quote_without_pay_and_bad_dates(cast: Cast, leave_types: dict[str, Leav
     assert list(error.value.detail) == ["end_date"]
 
 
-def test_first_leave_rule_applies_only_to_the_first(cast: Cast, leave_types: dict[str, LeaveType]) -> None:
+def test_before_six_months_every_leave_goes_to_hr_unless_a_right_is_recorded(
+    cast: Cast, leave_types: dict[str, LeaveType]
+) -> None:
+    """Hired 03.03.2025: the first year's leave may be used from 03.09.2025 (art. 122 part 2). Earlier leave,
+    first or not, is by agreement (needs_hr) — within the 28 days the first year grants, never refused on
+    the balance. With a right of art. 122 part 3 recorded by HR (an employee under 18), on request: no HR."""
     from conftest import make_employee
+    from leave.models import EarlyLeaveRight
 
     person = make_employee(username="fresh", department=cast.sales, hire_date=d("2025-03-03"))
-    services.leave_adjust(
-        employee=person, leave_type="annual", days=D(10), actor=None, comment="advance", effective_date=d("2025-03-03")
-    )
     early = selectors.quote(employee=person, leave_type="annual", start_date=d("2025-05-05"), end_date=d("2025-05-07"))
-    assert early.needs_hr  # before 3 September 2025
+    assert early.needs_hr and early.available_after == D("25.00")  # 28 − 3
+    assert early.working_year == {"start": d("2025-03-03"), "end": d("2026-03-02")}
+    assert early.draws_on == [{"start": d("2025-03-03"), "end": d("2026-03-02"), "days": D("3.00")}]
     services.leave_reserve(
         request_id=41,
         employee=person,
@@ -86,11 +91,14 @@ def test_first_leave_rule_applies_only_to_the_first(cast: Cast, leave_types: dic
     )
     services.leave_use(request_id=41)
     second = selectors.quote(employee=person, leave_type="annual", start_date=d("2025-06-02"), end_date=d("2025-06-03"))
-    assert not second.needs_hr
-    # The approved leave is cancelled: the next one is the first again.
-    services.leave_release(request_id=41)
-    third = selectors.quote(employee=person, leave_type="annual", start_date=d("2025-06-02"), end_date=d("2025-06-03"))
-    assert third.needs_hr
+    assert second.needs_hr
+    after = selectors.quote(employee=person, leave_type="annual", start_date=d("2025-09-03"), end_date=d("2025-09-04"))
+    assert not after.needs_hr
+    EarlyLeaveRight.objects.create(employee=person, category="under_18", valid_from=d("2025-03-03"))
+    by_right = selectors.quote(
+        employee=person, leave_type="annual", start_date=d("2025-06-02"), end_date=d("2025-06-03")
+    )
+    assert not by_right.needs_hr and "art. 122 part 3" in by_right.warnings[0]
     unpaid = selectors.quote(employee=person, leave_type="unpaid", start_date=d("2025-04-01"), end_date=d("2025-04-02"))
     assert not unpaid.needs_hr and unpaid.warnings == []
 

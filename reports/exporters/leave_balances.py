@@ -1,12 +1,13 @@
 """Leave balances on a date (date_to), per employee and leave type, with the value of the unused days.
 
 The balances are the leave app's (`leave.selectors.balances_for_employees`: accrued, used, pending,
-available). The value of the unused days is what compensation for them would cost on that date (art. 127):
-available days × the employee's average daily earnings by art. 139 and Regulation No. 922 (`leave.calc.
-vacation_pay`, the 12 months before the month of date_to), rounded half-up to kopecks; only for leave paid
-by average earnings, and only for a positive balance. These two money columns exist only in a report for a
-requester who may see everyone's pay (HR; `base.shows_money`): for a manager or a deputy they are left out and
-no pay is read.
+available). The value of the unused days is the leave reserve: the days earned month by month and not used
+(`earned_unused` = accrued − used − pending, not the working-year `available`, which grants a year's whole leave
+when it opens — docs/decisions/leave-rules.md) × the employee's average daily earnings by art. 139 and
+Regulation No. 922 (`leave.calc.vacation_pay`, the 12 months before the month of date_to), rounded half-up to
+kopecks; only for leave paid by average earnings, and only for a positive figure. These two money columns exist
+only in a report for a requester who may see everyone's pay (HR; `base.shows_money`): for a manager or a deputy
+they are left out and no pay is read.
 
 Employees employed on date_to are listed; they are read in batches of `BATCH` through a server-side cursor,
 and each batch costs a fixed number of queries (balances: four; pay rates and absences: one each).
@@ -117,7 +118,8 @@ def rows(params: ReportParams, qs: QuerySet[Employee], types: Sequence[Any]) -> 
                             excluded_periods=excluded.get(employee.pk, []),
                         ).average_daily
                     daily = average
-                    value = money(daily * balance.available) if balance.available > 0 else ZERO
+                    # The reserve is the month-by-month figure (issue 16), not the working-year entitlement.
+                    value = money(daily * balance.earned_unused) if balance.earned_unused > 0 else ZERO
                     total_value += value
                 yield (
                     employee.department.name,

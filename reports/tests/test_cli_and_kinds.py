@@ -151,7 +151,8 @@ def test_leave_balances_use_the_leave_selectors(cast: Any, hr: Any, manager: Any
     lines = list(report.rows)
     data = [line for line in lines if type(line) is not SummaryRow]
     assert {line[1] for line in data} == people
-    # Every line of one employee equals the leave app's balance, and the value is available × average daily
+    # Every line of one employee equals the leave app's balance, and the value is the days earned month by month
+    # and unused (the reserve; `available` by working year would be 84 here) × average daily
     # earnings as the leave app computes them for a leave starting on that date (100 000 × 12 / (29.3 × 12)).
     average = quote(employee=cast.employee, leave_type="annual", start_date=on, end_date=on).average_daily_earnings
     assert average == Decimal("3412.97")
@@ -160,7 +161,9 @@ def test_leave_balances_use_the_leave_selectors(cast: Any, hr: Any, manager: Any
     assert [line[4:8] for line in mine] == [(b.accrued, b.used, b.pending, b.available) for b in expected]
     for line, balance in zip(mine, expected, strict=True):
         assert line[8] == average
-        assert line[9] == (round_money(average * balance.available) if balance.available > 0 else Decimal("0.00"))
+        assert line[9] == (
+            round_money(average * balance.earned_unused) if balance.earned_unused > 0 else Decimal("0.00")
+        )
     annual = mine[0]
     assert annual[3] == "Annual paid leave" and annual[9] == Decimal("278737.26")  # 81.67 × 3 412.97
     total = lines[-1]

@@ -76,6 +76,13 @@ def all_pages(cast: Any) -> list[Page]:
         Page("reports", reverse("reports"), MANAGERS, 16),
         Page("report-progress", reverse("report-progress", args=[subject_job(cast)]), MANAGERS, 10, True),
         Page("leave-quote-fragment", quote, PEOPLE, 20, True),
+        Page("leave-overdue", reverse("leave-overdue") + "?on=2026-03-02", ("hr",), 14),
+        Page(
+            "leave-settlement-page",
+            reverse("leave-settlement-page", args=[cast.employee.pk]) + "?on=2026-03-02&ground=own_wish",
+            ("hr",),
+            17,
+        ),
     ]
 
 

@@ -40,8 +40,9 @@ def test_dashboard_shows_balances_with_a_forecast_my_requests_and_upcoming_leave
         html = client.get(reverse("dashboard"), {"on": on}).content.decode()
         return Decimal(html.split('data-available="')[1].split('"')[0])
 
-    # A later date accrues more (28 days a year: 2.33 a month).
-    assert available("2026-12-31") > available("2026-03-02")
+    # A working year grants its whole leave when it opens (art. 122): the next one (from 09.01.2027) adds 28.
+    assert available("2026-12-31") == available("2026-03-02")
+    assert available("2027-01-09") == available("2026-03-02") + 28
 
 
 def test_dashboard_lists_what_awaits_the_manager(cast, calendars, login) -> None:
