@@ -111,6 +111,10 @@ EXPECTED: dict[str, Statuses] = {
     "delegations": {"employee": {403}, "outsider": {403}},
     "rate-change-new": {"employee": {403}, "outsider": {403}},
     "reports": {"employee": {403}, "outsider": {403}},
+    # leave: HR's pages and the settlement API (the API needs its parameters: 400 without them)
+    "leave-overdue": {**{role: {403} for role in PEOPLE}, HR: {200}},
+    "leave-settlement-page": {**{role: {403} for role in PEOPLE}, HR: {200}},
+    "leave-settlement": {**{role: {403} for role in PEOPLE}, HR: {400}},
     "report-progress": {"employee": {404}, "manager": {200}, HR: {200}},  # the manager's job
 }
 
@@ -233,6 +237,7 @@ def _managers_report(o: Objects) -> int:
 PARAMS: dict[tuple[str | None, str], Callable[[Objects], Any]] = {
     ("api-employee-detail", "pk"): lambda o: o.cast.employee.pk,
     ("api-employee-rates", "pk"): lambda o: o.cast.employee.pk,
+    ("leave-settlement-page", "employee_id"): lambda o: o.cast.employee.pk,
     ("admin:view_on_site", "content_type_id"): lambda o: ContentType.objects.get_for_model(type(o.cast.employee)).pk,
     ("admin:view_on_site", "object_id"): lambda o: o.cast.employee.pk,
     ("admin:auth_user_password_change", "id"): lambda o: o.cast.employee.user.pk,
