@@ -31,6 +31,7 @@ from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.utils import timezone
 
+from conftest import make_employee
 from leave.models import LeaveEntry, LeaveType
 from leave.selectors import balance
 from leave.services import leave_adjust
@@ -99,19 +100,41 @@ def assert_superseded_by(old: PayRate, actor: User, started: dt.datetime, fte: s
     assert [c.field for c in delta.changes] == ["superseded_at"]
 
 
-def test_rates_through_the_admin_form_are_recorded_with_actor_old_and_new(hr_admin_client: Client, cast: Any) -> None:
+def test_rate_corrections_approved_in_the_admin_are_recorded_with_actor_old_and_new(
+    hr_admin_client: Client, cast: Any
+) -> None:
+    """A pay change is a rate-change request (four eyes): another HR member files the correction, HR approves it
+    with the admin's bulk action, and the rate rows record the approver as their actor."""
     employee, actor = cast.employee, cast.hr.user
+    second_hr = make_employee(username="hr2", department=cast.hr_department, last_name="Зайцева")
+    second_hr.user.groups.add(Group.objects.get(name=HR_GROUP))
     started = timezone.now()
     before = rate_on(employee, dt.date(2025, 3, 1))
     assert (before.fte, before.salary) == (D("1.00"), D("100000.00"))  # the old value: the hire rate
 
-    form = {"employee": employee.pk, "effective_date": "2025-03-01", "fte": "1.00", "comment": "raise"}
-    assert_posted(hr_admin_client.post("/admin/staff/payrate/add/", {**form, "salary": "150000.00"}))
+    def correct(salary: str) -> None:
+        filed = request_create(
+            actor=second_hr.user,
+            kind="rate_change",
+            employee=employee,
+            effective_date=dt.date(2025, 3, 1),
+            fte=D("1.00"),
+            salary=D(salary),
+            comment="raise",
+            correction=True,
+        )
+        assert_posted(
+            hr_admin_client.post(
+                "/admin/requests_app/request/", {"action": "approve_selected", "_selected_action": [filed.pk]}
+            )
+        )
+
+    correct("150000.00")
     first = PayRate.objects.get(employee=employee, effective_date=dt.date(2025, 3, 1))
     assert_rate_recorded(first, actor, started, "1.00", "150000.00")
 
     # A correction of the same date: the old row is superseded (recorded), the new one recorded.
-    assert_posted(hr_admin_client.post("/admin/staff/payrate/add/", {**form, "salary": "155000.00"}))
+    correct("155000.00")
     assert_superseded_by(first, actor, started, "1.00", "150000.00")
     second = PayRate.objects.get(employee=employee, effective_date=dt.date(2025, 3, 1), superseded_at=None)
     assert_rate_recorded(second, actor, started, "1.00", "155000.00")

@@ -47,7 +47,7 @@ def test_every_page_is_listed(cast, calendars) -> None:
 
     ours = {
         pattern.name
-        for module in ("hrportal.web.urls", "staff.urls", "requests_app.urls", "reports.urls")
+        for module in ("hrportal.web.urls", "staff.urls", "requests_app.urls", "leave.urls", "reports.urls")
         for pattern in import_module(module).urlpatterns
     }
     assert ours - POST_ONLY == {page.name for page in all_pages(cast)}
