@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hrportal.pages import DateInput
-from leave.models import LeaveType
+from leave.models import Absence, LeaveType
 from requests_app.models import CertificateDetails, Request
 from staff import access
 from staff.models import Employee
@@ -52,6 +52,15 @@ class LeaveRequestForm(_PeriodMixin, forms.Form):
     )
     start_date = forms.DateField(label=gettext_lazy("First day"), widget=DateInput())
     end_date = forms.DateField(label=gettext_lazy("Last day"), widget=DateInput())
+    unpaid_reason = forms.ChoiceField(
+        label=gettext_lazy("Reason for unpaid leave"),
+        choices=[("", gettext_lazy("—")), *Absence.UnpaidReason.choices],
+        required=False,
+        help_text=gettext_lazy(
+            "Unpaid leave only. For the reasons of art. 128 part 2 and art. 263 the employer cannot refuse, within "
+            "the limit of days."
+        ),
+    )
     comment = _comment_field()
 
     def service_kwargs(self) -> dict[str, Any]:
@@ -62,6 +71,7 @@ class LeaveRequestForm(_PeriodMixin, forms.Form):
             "start_date": data["start_date"],
             "end_date": data["end_date"],
             "comment": data["comment"],
+            "unpaid_reason": data.get("unpaid_reason", ""),
         }
 
 

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from leave.models import Absence
 from staff.models import Employee
 
 
@@ -115,6 +116,10 @@ class LeaveDetails(models.Model):
     days = models.DecimalField(_("days charged"), max_digits=6, decimal_places=2)
     # The quote at filing time (days, excluded holidays, pay and its month-by-month breakdown).
     quote = models.JSONField(_("quote"), default=dict)
+    # Art. 128: why an unpaid leave is asked for; for a statutory reason the employer cannot refuse it.
+    unpaid_reason = models.CharField(
+        _("unpaid leave reason"), max_length=20, choices=Absence.UnpaidReason.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("leave details")

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from hrportal.errors import Conflict, NotAllowed, NotFound
+from leave.calc.working_year import UNPAID_REASONS
 from requests_app import workflow
 from requests_app.models import Request
 from requests_app.workflow import Action
@@ -37,6 +38,20 @@ _REFUSED = {
     Action.CONFIRM_CANCELLATION: "You cannot decide on the cancellation of this request.",
     Action.DECLINE_CANCELLATION: "You cannot decide on the cancellation of this request.",
 }
+
+
+MANDATORY = gettext_noop(
+    "The employer cannot refuse this unpaid leave (art. 128 part 2, art. 263): it is acknowledged, not decided."
+)
+
+
+def cannot_be_refused(request: Request) -> bool:
+    """An unpaid leave for a statutory reason (art. 128 part 2, art. 263): its approvers acknowledge it."""
+    if request.kind != Request.Kind.LEAVE:
+        return False
+    reason = getattr(request.leave, "unpaid_reason", "")
+    rule = UNPAID_REASONS.get(reason)
+    return rule is not None and rule.mandatory
 
 
 @dataclass(frozen=True)
@@ -199,6 +214,8 @@ class _Judge:
         workflow.target(self.request, action)  # 409 for a step the table does not have
         if action in (Action.APPROVE, Action.REJECT):
             allowed, on_behalf_of = self.step_decider()
+            if allowed and action == Action.REJECT and cannot_be_refused(self.request):
+                raise Conflict(MANDATORY, ui=(MANDATORY, {}))
         elif action == Action.CANCEL:
             if self.request.status == Request.Status.PENDING:
                 allowed, on_behalf_of = self.is_owner_or_filer or self.is_hr, None

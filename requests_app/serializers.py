@@ -7,7 +7,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from leave.models import LeaveType
+from leave.models import Absence, LeaveType
 from requests_app.models import CertificateDetails, Request, RequestEvent
 
 
@@ -30,6 +30,13 @@ class LeaveInputSerializer(_DatesMixin, serializers.Serializer):
     end_date = serializers.DateField()
     employee = serializers.IntegerField(required=False, help_text="Only your own id is accepted.")
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    unpaid_reason = serializers.ChoiceField(
+        choices=Absence.UnpaidReason.choices,
+        required=False,
+        default="",
+        help_text="Unpaid leave only (art. 128): `agreement` (the default) or a statutory reason the employer "
+        "cannot refuse, within its yearly or per-event limit.",
+    )
 
 
 class TripInputSerializer(_DatesMixin, serializers.Serializer):
@@ -84,6 +91,7 @@ class RequestOutputSerializer(serializers.ModelSerializer):
     employee_name = serializers.CharField(source="employee.full_name")
     leave_type = serializers.SerializerMethodField()
     days = serializers.SerializerMethodField()
+    unpaid_reason = serializers.SerializerMethodField()
     destination = serializers.SerializerMethodField()
     purpose = serializers.SerializerMethodField()
     certificate_type = serializers.SerializerMethodField()
@@ -110,6 +118,7 @@ class RequestOutputSerializer(serializers.ModelSerializer):
             "decided_at",
             "leave_type",
             "days",
+            "unpaid_reason",
             "destination",
             "purpose",
             "certificate_type",
@@ -135,6 +144,9 @@ class RequestOutputSerializer(serializers.ModelSerializer):
     def get_leave_type(self, obj: Request) -> str | None:
         details = getattr(obj, "leave", None) if obj.kind == Request.Kind.LEAVE else None
         return details.leave_type.code if details is not None else None
+
+    def get_unpaid_reason(self, obj: Request) -> str | None:
+        return self._detail(obj, "leave", "unpaid_reason") or None
 
     def get_days(self, obj: Request) -> str | None:
         days = self._detail(obj, Request.Kind.LEAVE, "days")

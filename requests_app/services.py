@@ -16,7 +16,7 @@ from hrportal.dates import check_absence, check_date
 from hrportal.errors import Conflict, NotAllowed, ValidationFailed
 from leave import selectors as leave_selectors
 from leave import services as leave_services
-from leave.models import LeaveType
+from leave.models import Absence, LeaveType
 from notifications.services import notify
 from requests_app import policy, workflow
 from requests_app.models import (
@@ -135,6 +135,7 @@ def request_create(
     fte: Decimal | None = None,
     salary: Decimal | None = None,
     correction: bool = False,
+    unpaid_reason: str = "",
 ) -> Request:
     """File a request. Leave, trips and certificates are filed for oneself; a pay-rate change by
     the employee's manager (from today on) or by HR (any date from the hire date). A `correction` is HR's
@@ -183,6 +184,7 @@ def request_create(
             employee=employee, leave_type=leave_type, start_date=start_date, end_date=end_date
         )
         needs_hr = bool(getattr(quote, "needs_hr", False))
+        unpaid_reason = _check_unpaid_reason(employee, leave_type, unpaid_reason, start_date, end_date)
     if kind in Request.ABSENCE_KINDS:
         _check_no_overlap(employee=employee, start_date=start_date, end_date=end_date)
 
@@ -210,7 +212,11 @@ def request_create(
     if kind == Request.Kind.LEAVE:
         assert quote is not None and leave_type is not None
         LeaveDetails.objects.create(
-            request=request, leave_type=leave_type, days=quote.days_charged, quote=quote.as_json()
+            request=request,
+            leave_type=leave_type,
+            days=quote.days_charged,
+            quote=quote.as_json(),
+            unpaid_reason=unpaid_reason,
         )
         if leave_type.needs_balance:
             leave_services.leave_reserve(
@@ -245,6 +251,33 @@ def request_create(
     return request
 
 
+UNPAID_ONLY = gettext_noop("A reason is given for unpaid leave only (art. 128).")
+
+
+def _check_unpaid_reason(
+    employee: Employee, leave_type: LeaveType, reason: str, start_date: dt.date, end_date: dt.date
+) -> str:
+    """The reason of an unpaid leave (art. 128; `agreement` when none is given), checked against its yearly or
+    per-event limit counting the employee's other pending requests of that reason (leave.selectors raises the
+    400 naming the article). Other leave types take no reason."""
+    if leave_type.absence_kind != LeaveType.AbsenceKind.UNPAID:
+        if reason:
+            raise ValidationFailed(UNPAID_ONLY, field="unpaid_reason", ui=(UNPAID_ONLY, {}))
+        return ""
+    reason = reason or Absence.UnpaidReason.AGREEMENT
+    pending = LeaveDetails.objects.filter(
+        request__employee=employee,
+        request__status=Request.Status.PENDING,
+        unpaid_reason=reason,
+        request__start_date__year=start_date.year,
+    ).values_list("request__start_date", "request__end_date")
+    pending_days = Decimal(sum((min(e, dt.date(start_date.year, 12, 31)) - s).days + 1 for s, e in pending))
+    leave_selectors.unpaid_leave_check(
+        employee=employee, reason=reason, start_date=start_date, end_date=end_date, pending_days=pending_days
+    )
+    return reason
+
+
 def _lock(request_id: int) -> Request:
     return (
         Request.objects.select_for_update(of=("self",))
@@ -265,6 +298,7 @@ def _apply_approval_effects(*, request: Request, actor: Any) -> None:
             end_date=request.end_date,
             request_id=request.pk,
             leave_type=details.leave_type,
+            unpaid_reason=details.unpaid_reason,
         )
     elif request.kind == Request.Kind.BUSINESS_TRIP:
         leave_services.absence_record(

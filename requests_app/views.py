@@ -267,6 +267,7 @@ def _actions(user: Any, obj: Request) -> dict[str, Any]:
     elif Action.REQUEST_CANCELLATION in allowed:
         cancel_label = _("Ask to cancel")
     return {
+        "acknowledge_only": Action.APPROVE in allowed and policy.cannot_be_refused(obj),
         "can_decide": Action.APPROVE in allowed,
         "can_keep": Action.DECLINE_CANCELLATION in allowed,
         "on_behalf_of": allowed.on_behalf_of,
