@@ -229,12 +229,15 @@ def quote_context(
 
 
 @page_view
-@require_GET
+@require_http_methods(["GET", "POST"])
 def leave_quote(request: HttpRequest) -> HttpResponse:
-    """The quote fragment for the leave form (htmx swaps it in while the dates change)."""
+    """The quote fragment for the leave form (htmx swaps it in while the dates change).
+
+    The form POSTs it: htmx sends the whole form, CSRF token included, and a GET would put that token in the
+    URL and so in every access log. A GET with just the fields answers too (a link, a test); saves nothing."""
     me = access.employee_of(request.user)
     context: dict[str, Any] = {}
-    form = LeaveRequestForm(request.GET)
+    form = LeaveRequestForm(request.POST if request.method == "POST" else request.GET)
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
     if me is None:
