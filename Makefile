@@ -19,16 +19,12 @@ venv: $(STAMP)
 migrate: $(STAMP)
 	$(PY) manage.py migrate --noinput
 
-# Web, worker and beat together; Ctrl-C (or any of them dying) stops all three.
+# Web, worker and beat together; Ctrl-C (or any of them ending) stops all three, each once (deploy/run-dev.sh).
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py bootstrap_dev
 	@echo "hrportal: http://127.0.0.1:8000/  (mail is written to var/mail/)"
-	@trap 'kill 0' INT TERM EXIT; \
-	PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/var/prometheus/worker $(VENV)/bin/celery -A hrportal worker -Q default,mail,reports -c 2 --loglevel=INFO & \
-	$(VENV)/bin/celery -A hrportal beat --loglevel=INFO --schedule var/celerybeat-schedule & \
-	$(PY) manage.py runserver 127.0.0.1:8000 --noreload & \
-	wait -n
+	@PY=$(PY) exec deploy/run-dev.sh
 
 test: $(STAMP)
 	$(PY) -m coverage erase

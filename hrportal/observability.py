@@ -33,6 +33,17 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class RefusalWithoutTraceback(logging.Filter):
+    """On `django.request`: a refused request (a 4xx, logged at WARNING: PermissionDenied, a bad request) is one
+    line, without the traceback Django attaches; a 5xx (ERROR) keeps it. The refusal is expected behaviour."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.ERROR and record.exc_info:
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 class RequestIdMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

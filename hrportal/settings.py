@@ -327,7 +327,10 @@ LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "hrportal.observability.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "hrportal.observability.RequestIdFilter"},
+        "refusal_without_traceback": {"()": "hrportal.observability.RefusalWithoutTraceback"},
+    },
     "formatters": {
         "text": {
             "format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s",
@@ -348,6 +351,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # No handler of Django's own (its DEBUG console one doubled every line): the root's writes each once.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.request": {"filters": ["refusal_without_traceback"]},
     },
 }
 

@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from hrportal import views
+from staff import views as staff_views
 
 api_urlpatterns = [
     path("", include("staff.api_urls")),
@@ -22,7 +23,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The header's RU/EN switch: Django's set_language, which also saves a signed-in employee's choice.
+    path("i18n/setlang/", staff_views.set_language, name="set_language"),
     path("", include("hrportal.web.urls")),
     path("", include("staff.urls")),
     path("", include("requests_app.urls")),

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from hrportal import numbers
 from leave import calc, selectors, services
 from leave.models import Absence, CalendarDay, LeaveAccount, LeaveEntry, LeaveType
 from staff import access
@@ -47,8 +48,8 @@ def report_affected(request: HttpRequest, affected: list[selectors.AffectedLeave
             "start": item.start.isoformat(),
             "end": item.end.isoformat(),
             "status": item.status,
-            "booked": item.days_booked,
-            "now": item.days_charged_now,
+            "booked": numbers.number(item.days_booked),
+            "now": numbers.number(item.days_charged_now),
         }
         if item.changed:
             line += " " + gettext("Re-quote needed.")
@@ -135,10 +136,10 @@ class LeaveAccountAdmin(admin.ModelAdmin):
     def balance_today(self, obj: LeaveAccount) -> str:
         b = selectors.balance(employee=obj.employee, leave_type=obj.leave_type, on=timezone.localdate())
         return gettext("accrued %(accrued)s, used %(used)s, pending %(pending)s, available %(available)s") % {
-            "accrued": b.accrued,
-            "used": b.used,
-            "pending": b.pending,
-            "available": b.available,
+            "accrued": numbers.number(b.accrued),
+            "used": numbers.number(b.used),
+            "pending": numbers.number(b.pending),
+            "available": numbers.number(b.available),
         }
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[LeaveAccount]:

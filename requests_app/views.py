@@ -11,6 +11,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -18,7 +19,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -28,6 +29,7 @@ from hrportal.errors import ApplicationError, NotFound
 from hrportal.pages import add_service_errors, page_view, query_without_page, safe_next
 from hrportal.ui_errors import error_text
 from leave import selectors as leave_selectors
+from leave.holiday_names import holiday_name
 from leave.models import LeaveType
 from requests_app import policy, selectors, services
 from requests_app.forms import (
@@ -203,7 +205,11 @@ def quote_context(
         )
     except ApplicationError as exc:
         return {"error": error_text(exc)}
-    holidays = [{"date": day, "name": quote.holiday_names.get(day, "")} for day in quote.holidays_excluded]
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    holidays = [
+        {"date": day, "name": holiday_name(quote.holiday_names.get(day, ""), language)}
+        for day in quote.holidays_excluded
+    ]
     months = [
         {
             "month": dt.date.fromisoformat(f"{row['month']}-01"),
@@ -225,12 +231,15 @@ def quote_context(
 
 
 @page_view
-@require_GET
+@require_http_methods(["GET", "POST"])
 def leave_quote(request: HttpRequest) -> HttpResponse:
-    """The quote fragment for the leave form (htmx swaps it in while the dates change)."""
+    """The quote fragment for the leave form (htmx swaps it in while the dates change).
+
+    The form POSTs it: htmx sends the whole form, CSRF token included, and a GET would put that token in the
+    URL and so in every access log. A GET with just the fields answers too (a link, a test); saves nothing."""
     me = access.employee_of(request.user)
     context: dict[str, Any] = {}
-    form = LeaveRequestForm(request.GET)
+    form = LeaveRequestForm(request.POST if request.method == "POST" else request.GET)
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
     if me is None:

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hrportal import numbers
 from hrportal.errors import NotFound, ValidationFailed
 from staff import access
 from staff.models import HR_GROUP, ApiToken, Delegation, Department, Employee, PayRate, Position
@@ -66,7 +67,10 @@ def department_save(*, department: Department) -> Department:
 def validate_rate(*, fte: Decimal, salary: Decimal) -> None:
     errors: dict[str, list[str]] = {}
     if not (FTE_MIN <= fte <= FTE_MAX):
-        errors["fte"] = [_("FTE must be between %(min)s and %(max)s.") % {"min": FTE_MIN, "max": FTE_MAX}]
+        errors["fte"] = [
+            _("FTE must be between %(min)s and %(max)s.")
+            % {"min": numbers.number(FTE_MIN), "max": numbers.number(FTE_MAX)}
+        ]
     if salary < 0:
         errors["salary"] = [_("Salary cannot be negative.")]
     if errors:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import i18n
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hrportal.errors import ApplicationError
@@ -58,6 +59,20 @@ def profile(request: HttpRequest) -> HttpResponse:
         "form": form,
     }
     return render(request, "staff/profile.html", context, status=400 if form.errors else 200)
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The header's RU/EN switch: Django's set_language (the cookie, the redirect back), and for a signed-in
+    employee the profile too, so the profile stays the one place the language is kept (SavedLanguageMiddleware
+    speaks it on the first page of every new browser). Open to visitors who are not signed in (the login page)."""
+    response = i18n.set_language(request)
+    language = request.POST.get("language", "")
+    if request.method != "POST" or language not in Employee.Language.values:
+        return response
+    me = access.employee_of(request.user) if request.user.is_authenticated else None
+    if me is not None and me.language != language:
+        employee_update(employee=me, actor=request.user, changes={"language": language}, reason="language")
+    return response
 
 
 # --- delegations -----------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from hrportal import numbers
 from hrportal.errors import ValidationFailed
 from leave import calc
 from leave.calc.dates import ONE_DAY, add_months, first_of_month
@@ -161,7 +162,7 @@ def quote(
         if available_after < 0:
             warnings.append(
                 _("Not enough leave balance: %(available)s days available, %(requested)s requested.")
-                % {"available": current.available, "requested": days_charged}
+                % {"available": numbers.number(current.available), "requested": numbers.number(days_charged)}
             )
 
     needs_hr = False

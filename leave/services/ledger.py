@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hrportal import numbers
 from hrportal.errors import Conflict, ValidationFailed
 from leave import selectors
 from leave.models import LeaveAccount, LeaveEntry, LeaveType
@@ -79,7 +80,7 @@ def leave_reserve(
         if available < days:
             raise ValidationFailed(
                 _("Not enough leave balance: %(available)s days available, %(requested)s requested.")
-                % {"available": available, "requested": days},
+                % {"available": numbers.number(available), "requested": numbers.number(days)},
                 field="end_date",
             )
     entry = LeaveEntry.objects.create(
