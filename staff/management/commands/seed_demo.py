@@ -273,3 +273,6 @@ class Command(BaseCommand):
         # (the leave app's command; called by name, as staff knows nothing of leave).
         if "seed_leave_history" in get_commands():
             call_command("seed_leave_history", *extra, verbosity=options["verbosity"], stdout=self.stdout)
+        # Requests of every kind and status for the demo logins' teams (requests_app's command, by name too).
+        if "seed_requests" in get_commands():
+            call_command("seed_requests", *extra, verbosity=options["verbosity"], stdout=self.stdout)
