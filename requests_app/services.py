@@ -400,6 +400,21 @@ def request_cancel(*, request_id: int, actor: Any, comment: str = "") -> Request
         )
         _notify("request_cancel_requested", request, _cancellation_deciders(request), actor, comment)
         return request
+    return _cancel(request, actor=actor, comment=comment, on_behalf_of=on_behalf_of)
+
+
+@transaction.atomic
+def request_confirm_cancellation(*, request_id: int, actor: Any, comment: str = "") -> Request:
+    """Confirm the cancellation the employee asked for (the inbox's "Confirm"): unlike `request_cancel`, a 409
+    when no cancellation awaits a decision any more — HR pressing it must not cancel a request whose
+    cancellation someone has just declined."""
+    request, on_behalf_of = _take(request_id, actor, Action.CONFIRM_CANCELLATION)
+    return _cancel(request, actor=actor, comment=comment, on_behalf_of=on_behalf_of)
+
+
+def _cancel(request: Request, *, actor: Any, comment: str, on_behalf_of: Employee | None) -> Request:
+    """Cancel a locked request the policy let the actor cancel: give its days back, undo an approved absence,
+    tell the employee (and their manager when the employee withdrew it)."""
     request.stage = Request.Stage.DONE
     request.cancel_requested = False
     from_status = _close(
