@@ -35,6 +35,9 @@ EVENTS = (
     "request_rejected",
     "request_cancelled",
     "request_cancel_requested",
+    "certificate_decided",
+    "delegation_named",
+    "delegation_ended",
     "report_ready",
     "report_failed",
 )
