@@ -73,3 +73,19 @@ def away_alongside(*, user: Any, requests: list[Request]) -> dict[int, list[Requ
             and other.end_date >= r.start_date  # type: ignore[operator]
         ]
     return found
+
+
+def cancellation_reasons(*, requests: list[Request]) -> dict[int, str]:
+    """The employee's comment when they asked to cancel, for each of `requests` awaiting that decision (the
+    latest ask; one query, none when there is no such request)."""
+    asked = [r.pk for r in requests if r.status == Request.Status.APPROVED and r.cancel_requested]
+    if not asked:
+        return {}
+    reasons: dict[int, str] = {}
+    for request_id, comment in (
+        RequestEvent.objects.filter(request_id__in=asked, action=RequestEvent.Action.CANCEL_REQUESTED)
+        .order_by("at", "id")
+        .values_list("request_id", "comment")
+    ):
+        reasons[request_id] = comment  # the later ask wins
+    return reasons

@@ -400,9 +400,11 @@ def approvals(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     away = selectors.away_alongside(user=request.user, requests=rows)
+    reasons = selectors.cancellation_reasons(requests=rows)
     for obj in rows:
         obj.away_alongside = away.get(obj.pk, [])
         obj.available_after = _available_after(obj)
+        obj.cancel_reason = reasons.get(obj.pk, "")
     context = {
         "page": page,
         "rows": rows,

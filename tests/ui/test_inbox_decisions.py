@@ -44,6 +44,7 @@ def test_a_cancellation_is_in_the_inbox_and_its_badge_with_both_buttons(cast, ca
     assert f'value="confirm:{asked.pk}"' in page and f'value="decline:{asked.pk}"' in page
     assert f'value="approve:{asked.pk}"' not in page
     assert 'name="cancellations"' in page
+    assert "Планы изменились" in page  # why the employee asks
     assert '<span class="count" aria-label="1 ' in page  # the header's badge counts it
     assert 'data-request="' not in login(cast.employee).get(reverse("approvals")).content.decode()
 
