@@ -1,5 +1,6 @@
 """The approvals inbox of issue 22 in a real browser (Debian's chromium through Playwright, against
-pytest-django's live server): a cancellation decided there, and the context shown beside each leave.
+pytest-django's live server): a cancellation decided there, the context shown beside each leave, and the
+reminder mail of a request left pending, followed to the request.
 
 No worker or SMTP server: the mail is checked where the services put it, in the outbox (the send path is
 test_flows.py's). The clock is moved to 2 March 2026 (and keeps ticking), so the dates are in the future of
@@ -134,3 +135,40 @@ def test_the_inbox_shows_the_balance_after_each_leave_and_who_else_is_away(
     assert org.outsider.last_name not in row.inner_text()
     shots(manager, "23-inbox-context")
     assert manager.csp_violations == []
+
+
+def test_the_reminder_mail_leads_the_approver_to_the_request(
+    org: Cast,  # noqa: F811
+    live_server: Any,
+    browser: Any,  # noqa: F811
+    shots: Any,  # noqa: F811
+    settings: Any,
+) -> None:
+    """A certificate filed on Monday 2 March reminds the manager on Wednesday (two working days); the mail, as
+    the outbox holds it, opens in the browser and its link takes the manager to the request to decide."""
+    from notifications.models import OutboxMessage
+    from requests_app.models import Request
+    from requests_app.reminders import pending_reminders
+    from requests_app.services import request_create
+
+    settings.PORTAL_BASE_URL = live_server.url
+    with time_machine.travel(MORNING, tick=False):
+        certificate = request_create(
+            actor=org.employee.user, kind="certificate", certificate_type="employment", copies=1
+        )
+    with time_machine.travel(dt.datetime(2026, 3, 4, 6, 0, tzinfo=dt.UTC), tick=True):
+        assert pending_reminders().reminded == 1
+        assert pending_reminders().reminded == 1  # the same day again: still one mail
+        mail = OutboxMessage.objects.select_related("content").get(event="request_reminder")
+        assert mail.recipient_email == org.manager.email
+        assert f"№ {certificate.pk}" in mail.content.subject and "2 раб. дн." in mail.content.subject
+
+        manager = session(browser, live_server.url, "manager")
+        manager.set_content(mail.content.body_html)
+        assert "ждёт вашего решения" in manager.inner_text("body")
+        shots(manager, "24-reminder-mail")
+        manager.click(f'a[href="{live_server.url}/requests/{certificate.pk}/"]')
+        manager.wait_for_url(f"**/requests/{certificate.pk}/")
+        manager.click("form[action$='/approve/'] button.primary")
+        manager.wait_for_selector(".badge.approved")
+    assert Request.objects.get(pk=certificate.pk).status == "approved"
