@@ -45,6 +45,8 @@ def test_a_cancellation_is_in_the_inbox_and_its_badge_with_both_buttons(cast, ca
     assert f'value="approve:{asked.pk}"' not in page
     assert 'name="cancellations"' in page
     assert "Планы изменились" in page  # why the employee asks
+    dashboard = login(cast.manager).get(reverse("dashboard")).content.decode()
+    assert f"#{asked.pk}" in dashboard and "Просит отменить" in dashboard
     assert '<span class="count" aria-label="1 ' in page  # the header's badge counts it
     assert 'data-request="' not in login(cast.employee).get(reverse("approvals")).content.decode()
 
