@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -408,6 +409,10 @@ HRPORTAL = {
     # A running export renews its job's heartbeat at least every quarter of this; a job without one for this
     # long has lost its worker and is taken over by the sweeper or by the requester asking again.
     "REPORT_HEARTBEAT_STALE_SECONDS": env.int("REPORT_HEARTBEAT_STALE_SECONDS", default=120),
+    # A pending request reminds its approvers once a day after this many working days at its step, and from
+    # the second number on also mails their own manager (or HR): requests_app/reminders.py.
+    "REQUEST_REMIND_AFTER_WORKING_DAYS": env.int("REQUEST_REMIND_AFTER_WORKING_DAYS", default=2),
+    "REQUEST_ESCALATE_AFTER_WORKING_DAYS": env.int("REQUEST_ESCALATE_AFTER_WORKING_DAYS", default=5),
 }
 
 # Beat schedule: synced into django-celery-beat's tables by the DatabaseScheduler, editable in the admin.
@@ -419,4 +424,6 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-reports": {"task": "reports.sweep_stuck", "schedule": 60.0},
     # Art. 124 part 4: once a month (the task is idempotent per month, so a daily beat would also do).
     "leave-art124-reminders": {"task": "leave.art124_reminders", "schedule": 24 * 60 * 60.0},
+    # Working-day mornings (the task skips days off); idempotent per day, so a rerun sends nothing twice.
+    "remind-pending-requests": {"task": "requests_app.remind_pending", "schedule": crontab(hour=9, minute=0)},
 }

@@ -35,6 +35,11 @@ EVENTS = (
     "request_rejected",
     "request_cancelled",
     "request_cancel_requested",
+    "request_reminder",
+    "request_escalated",
+    "certificate_decided",
+    "delegation_named",
+    "delegation_ended",
     "report_ready",
     "report_failed",
 )
@@ -50,6 +55,7 @@ def notify(
     recipients: Iterable[Employee],
     context: dict[str, Any] | None = None,
     attachments: Sequence[str] = (),
+    occasion: str = "",
 ) -> list[OutboxMessage]:
     """Queue the mail of `event` about `obj` to each recipient; return their outbox rows.
 
@@ -61,6 +67,9 @@ def notify(
 
     `attachments` are names in Django's default storage; above HRPORTAL["REPORT_ATTACH_MAX_BYTES"] in total
     they are not attached and the templates get `attached=False` (and show `download_url` instead).
+
+    `occasion` joins the object key, for an event that recurs about one object (a daily reminder: the date):
+    the outbox then holds one message per recipient and occasion instead of one per recipient.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("notify() must run inside the transaction of the change that causes the mail")
@@ -79,6 +88,8 @@ def notify(
 
     content_type = ContentType.objects.get_for_model(obj)
     object_key = f"{content_type.app_label}.{content_type.model}:{obj.pk}"
+    if occasion:
+        object_key = f"{object_key}@{occasion}"
     attached, files = _attachments(attachments)
     base_context = _base_context(event=event, obj=obj, context=context or {}, attached=attached, files=attachments)
     languages = sorted({language for _, _, language in targets.values()})

@@ -8,9 +8,11 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from hrportal.errors import ApplicationError
 from requests_app import policy, services
+from requests_app.delegations import delegation_remove, delegation_save
 from requests_app.models import (
     CertificateDetails,
     LeaveDetails,
@@ -19,6 +21,9 @@ from requests_app.models import (
     RequestEvent,
     TripDetails,
 )
+from staff.admin import HRAdminMixin
+from staff.models import Delegation
+from staff.selectors import employee_search_q
 
 
 class _ReadOnlyInline(admin.StackedInline):
@@ -116,3 +121,37 @@ class RequestAdmin(admin.ModelAdmin):
             Request.Kind.RATE_CHANGE: RateChangeInline,
         }[obj.kind]
         return [kind_inline, EventInline]
+
+
+# --- delegations (staff's model; their writes are requests_app.delegations, which mail the deputy) ---------
+
+
+@admin.register(Delegation)
+class DelegationAdmin(HRAdminMixin, SimpleHistoryAdmin):
+    """Shown under Staff as before; saving and deleting go through the services, so the deputy hears of it."""
+
+    list_display = ["deputy", "manager", "start_date", "end_date"]
+    list_select_related = ["deputy", "manager"]
+    list_filter = ["start_date"]
+    autocomplete_fields = ["manager", "deputy"]
+    date_hierarchy = "start_date"
+    search_fields = ["manager__last_name", "deputy__last_name"]
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Delegation], search_term: str
+    ) -> tuple[QuerySet[Delegation], bool]:
+        if not search_term.strip():
+            return queryset, False
+        return queryset.filter(
+            employee_search_q(search_term, prefix="manager__") | employee_search_q(search_term, prefix="deputy__")
+        ), False
+
+    def save_model(self, request: HttpRequest, obj: Delegation, form: Any, change: bool) -> None:
+        delegation_save(delegation=obj, actor=request.user)
+
+    def delete_model(self, request: HttpRequest, obj: Delegation) -> None:
+        delegation_remove(delegation=obj, actor=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Delegation]) -> None:
+        for delegation in queryset:
+            delegation_remove(delegation=delegation, actor=request.user)

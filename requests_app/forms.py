@@ -183,29 +183,47 @@ class InboxFilterForm(forms.Form):
 
 
 class BulkDecisionForm(forms.Form):
-    """The inbox: the checked requests (`ids`), or one row's button (`single` = "approve:ID")."""
+    """The inbox: the checked pending requests (`ids`) and cancellations (`cancellations`), or one row's button
+    (`single` = "approve:ID" / "reject:ID" for a pending request, "confirm:ID" / "decline:ID" for a cancellation
+    the employee asked for). `decision` is "approve" (confirm, for a cancellation) or "reject" (decline)."""
+
+    SINGLE = {
+        "approve": ("approve", "ids"),
+        "reject": ("reject", "ids"),
+        "confirm": ("approve", "cancellations"),
+        "decline": ("reject", "cancellations"),
+    }
 
     decision = forms.ChoiceField(required=False, choices=[("approve", "approve"), ("reject", "reject")])
     single = forms.CharField(required=False, max_length=40)
     comment = _comment_field()
 
-    def __init__(self, *args: Any, checked_ids: list[int], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, checked_ids: list[int], checked_cancellations: list[int] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.checked_ids = checked_ids
+        self.checked_cancellations = checked_cancellations or []
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         single = (data.get("single") or "").strip()
         data["ids"] = list(self.checked_ids)
+        data["cancellations"] = list(self.checked_cancellations)
         if single:
-            decision, _sep, raw_id = single.partition(":")
-            if decision not in ("approve", "reject") or not raw_id.isdigit():
+            action, _sep, raw_id = single.partition(":")
+            if action not in self.SINGLE or not raw_id.isdigit():
                 raise forms.ValidationError(_("Unknown action."))
-            data["decision"], data["ids"] = decision, [int(raw_id)]
+            data["decision"], which = self.SINGLE[action]
+            data["ids"], data["cancellations"] = [], []
+            data[which] = [int(raw_id)]
         if not data.get("decision"):
             raise forms.ValidationError(_("Choose to approve or to reject."))
-        if not data["ids"]:
+        if not data["ids"] and not data["cancellations"]:
             raise forms.ValidationError(_("Select at least one request."))
         if data["decision"] == "reject" and not (data.get("comment") or "").strip():
-            self.add_error("comment", _("Say why the requests are rejected."))
+            if data["ids"]:
+                self.add_error("comment", _("Say why the requests are rejected."))
+            else:
+                self.add_error("comment", _("Say why the cancellation is declined."))
         return data

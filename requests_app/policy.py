@@ -276,36 +276,39 @@ def cancel_action(user: Any, request: Request) -> str:
 
 
 def inbox(user: Any, *, on: dt.date | None = None) -> QuerySet[Request]:
-    """Pending requests this user decides now: at the HR step for HR; at the manager step where the employee's
-    manager — by `manager_of`'s whole rule, however far up the head chain — is the user or a manager they
-    deputise for on `on` (as `permission` decides)."""
+    """What this user decides now, as `allowed` decides it: pending requests at the HR step for HR, at the
+    manager step where the employee's manager — by `manager_of`'s whole rule, however far up the head chain — is
+    the user or a manager they deputise for on `on`; and approved requests whose employee asked to cancel them,
+    for HR (also after the start) and for that same manager or deputy (before the start)."""
     on = on or timezone.localdate()
-    base = (
-        visible(user)
-        .filter(status=Request.Status.PENDING)
-        .exclude(employee__user=user)
-        .exclude(kind=Request.Kind.RATE_CHANGE, created_by=user)
+    pending = (
+        Q(status=Request.Status.PENDING) & ~Q(employee__user=user) & ~Q(kind=Request.Kind.RATE_CHANGE, created_by=user)
     )
+    # An applied pay-rate change is never cancelled (workflow.allows).
+    cancellation = Q(status=Request.Status.APPROVED, cancel_requested=True) & ~Q(kind=Request.Kind.RATE_CHANGE)
     q = Q(pk__in=[])
     if access.is_hr(user):
-        q |= Q(stage=Request.Stage.HR)
+        q |= (pending & Q(stage=Request.Stage.HR)) | cancellation
     me = access.employee_of(user)
     if me is not None and access.manages_anyone(user):
-        ids = access.memo(user, f"inbox:{on}", lambda: _manager_step_ids(me, base, on))
-        q |= Q(stage=Request.Stage.MANAGER, pk__in=ids)
-    return base.filter(q)
+        ours = (pending & Q(stage=Request.Stage.MANAGER)) | (
+            cancellation & ~Q(employee__user=user) & Q(start_date__gt=timezone.localdate())
+        )
+        ids = access.memo(user, f"inbox:{on}", lambda: _manager_step_ids(me, visible(user).filter(ours), on))
+        q |= Q(pk__in=ids)
+    return visible(user).filter(q)
 
 
-def _manager_step_ids(me: Employee, base: QuerySet[Request], on: dt.date) -> list[int]:
-    """Ids of the pending manager-step requests whose employee's manager is `me` or a manager `me` deputises
-    for on `on`: every such request the user can see, then the exact manager of each one's employee (one more
-    query, for the heads of their departments). Rows, not model instances: a head high in the tree sees every
-    pending request below, and the nav badge asks on every page."""
+def _manager_step_ids(me: Employee, candidates: QuerySet[Request], on: dt.date) -> list[int]:
+    """Ids of the `candidates` whose employee's manager is `me` or a manager `me` deputises for on `on`: every
+    candidate the user can see, then the exact manager of each one's employee (one more query, for the heads of
+    their departments). Rows, not model instances: a head high in the tree sees every pending request below, and
+    the nav badge asks on every page."""
     managers = {me.pk, *access.deputised_managers(me, on)}
-    candidates = list(
-        base.filter(stage=Request.Stage.MANAGER)
-        .order_by()
-        .values_list("pk", "employee_id", "employee__manager_override_id", "employee__department__path")
+    rows = list(
+        candidates.order_by().values_list(
+            "pk", "employee_id", "employee__manager_override_id", "employee__department__path"
+        )
     )
-    their_managers = manager_ids_of_rows({row[1:] for row in candidates})
-    return [pk for pk, employee_id, _, _ in candidates if their_managers[employee_id] in managers]
+    their_managers = manager_ids_of_rows({row[1:] for row in rows})
+    return [pk for pk, employee_id, _, _ in rows if their_managers[employee_id] in managers]

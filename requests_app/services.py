@@ -365,6 +365,7 @@ def request_approve(*, request_id: int, actor: Any, comment: str = "") -> Reques
         on_behalf_of=on_behalf_of,
     )
     _notify("request_approved", request, [request.employee], actor, comment)
+    _tell_the_others_of_the_decision(request, actor, comment)
     return request
 
 
@@ -382,7 +383,39 @@ def request_reject(*, request_id: int, actor: Any, comment: str = "") -> Request
         also_saved=("stage",),
     )
     _notify("request_rejected", request, [request.employee], actor, comment)
+    _tell_the_others_of_the_decision(request, actor, comment)
     return request
+
+
+def _tell_the_others_of_the_decision(request: Request, actor: Any, comment: str) -> None:
+    """Beyond the employee: whoever filed the request for them (the manager who proposed a pay-rate change, or
+    HR) hears the final decision; HR hears of a decided certificate, which it issues (until certificates get a
+    workflow of their own)."""
+    approved = request.status == Request.Status.APPROVED
+    if request.created_by_id is not None:
+        filer = Employee.objects.filter(user_id=request.created_by_id).first()
+        if filer is not None and filer.pk != request.employee_id:
+            notify(
+                event="request_approved" if approved else "request_rejected",
+                obj=request,
+                recipients=[filer],
+                context={"request": request, "actor": actor, "comment": comment, "filed_by_you": True},
+            )
+    if request.kind == Request.Kind.CERTIFICATE:
+        hr = [e for e in access.hr_employees() if e.pk != request.employee_id and e.user_id != actor.pk]
+        if hr:
+            notify(
+                event="certificate_decided",
+                obj=request,
+                recipients=hr,
+                context={
+                    "request": request,
+                    "actor": actor,
+                    "comment": comment,
+                    "approved": approved,
+                    "copies": request.certificate.copies,
+                },
+            )
 
 
 def _close(
@@ -434,6 +467,21 @@ def request_cancel(*, request_id: int, actor: Any, comment: str = "") -> Request
         )
         _notify("request_cancel_requested", request, _cancellation_deciders(request), actor, comment)
         return request
+    return _cancel(request, actor=actor, comment=comment, on_behalf_of=on_behalf_of)
+
+
+@transaction.atomic
+def request_confirm_cancellation(*, request_id: int, actor: Any, comment: str = "") -> Request:
+    """Confirm the cancellation the employee asked for (the inbox's "Confirm"): unlike `request_cancel`, a 409
+    when no cancellation awaits a decision any more — HR pressing it must not cancel a request whose
+    cancellation someone has just declined."""
+    request, on_behalf_of = _take(request_id, actor, Action.CONFIRM_CANCELLATION)
+    return _cancel(request, actor=actor, comment=comment, on_behalf_of=on_behalf_of)
+
+
+def _cancel(request: Request, *, actor: Any, comment: str, on_behalf_of: Employee | None) -> Request:
+    """Cancel a locked request the policy let the actor cancel: give its days back, undo an approved absence,
+    tell the employee (and their manager when the employee withdrew it)."""
     request.stage = Request.Stage.DONE
     request.cancel_requested = False
     from_status = _close(

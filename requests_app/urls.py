@@ -1,6 +1,6 @@
 from django.urls import path
 
-from requests_app import views
+from requests_app import delegation_views, views
 
 urlpatterns = [
     path("requests/", views.request_list, name="request-list"),
@@ -21,4 +21,7 @@ urlpatterns = [
     path("approvals/", views.approvals, name="approvals"),
     path("rates/new/", views.rate_change_new, name="rate-change-new"),
     path("leave/quote/", views.leave_quote, name="leave-quote-fragment"),
+    # A delegation is the authority to decide requests on a manager's behalf (requests_app/delegations.py).
+    path("delegations/", delegation_views.delegations, name="delegations"),
+    path("delegations/<int:delegation_id>/delete/", delegation_views.delegation_remove, name="delegation-delete"),
 ]

@@ -408,8 +408,16 @@ def approvals(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(kind=kind)
     qs = qs.select_related("employee__department", "employee__position").order_by("created_at", "id")
     page = Paginator(qs, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    away = selectors.away_alongside(user=request.user, requests=rows)
+    reasons = selectors.cancellation_reasons(requests=rows)
+    for obj in rows:
+        obj.away_alongside = away.get(obj.pk, [])
+        obj.available_after = _available_after(obj)
+        obj.cancel_reason = reasons.get(obj.pk, "")
     context = {
         "page": page,
+        "rows": rows,
         "filters": filters,
         "kind": kind,
         "query": query_without_page(request),
@@ -417,34 +425,66 @@ def approvals(request: HttpRequest) -> HttpResponse:
     return render(request, "requests_app/approvals.html", context)
 
 
+def _available_after(obj: Request) -> Decimal | None:
+    """The balance the leave leaves, from the quote stored when it was filed (None: no balance to show)."""
+    if obj.kind != Request.Kind.LEAVE:
+        return None
+    details = getattr(obj, "leave", None)
+    value = (details.quote if details is not None else {}).get("available_after")
+    return Decimal(value) if value not in (None, "") else None
+
+
+_DONE = {
+    ("approve", "ids"): gettext_noop("Approved: %(numbers)s."),
+    ("reject", "ids"): gettext_noop("Rejected: %(numbers)s."),
+    ("approve", "cancellations"): gettext_noop("Cancellation confirmed: %(numbers)s."),
+    ("reject", "cancellations"): gettext_noop("Cancellation declined, the request stays approved: %(numbers)s."),
+}
+
+
 def _approvals_post(request: HttpRequest, awaiting: QuerySet[Request]) -> HttpResponse:
-    checked = [int(v) for v in request.POST.getlist("ids") if v.isdigit() and len(v) <= 18]  # a bigint id
-    form = BulkDecisionForm(request.POST, checked_ids=checked)
+    # Bigint ids only: an absurd number is ignored, not a 500.
+    checked = [int(v) for v in request.POST.getlist("ids") if v.isdigit() and len(v) <= 18]
+    checked_cancellations = [int(v) for v in request.POST.getlist("cancellations") if v.isdigit() and len(v) <= 18]
+    form = BulkDecisionForm(request.POST, checked_ids=checked, checked_cancellations=checked_cancellations)
     back = safe_next(request, reverse("approvals"))
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
         return redirect(back)
-    wanted = form.cleaned_data["ids"]
-    allowed = set(awaiting.filter(pk__in=wanted).values_list("pk", flat=True))
     decision = form.cleaned_data["decision"]
     comment = form.cleaned_data["comment"]
-    service = services.request_approve if decision == "approve" else services.request_reject
-    done: list[int] = []
-    for request_id in wanted:
-        if request_id not in allowed:
-            messages.error(request, _("Request #%(id)s no longer awaits your decision.") % {"id": request_id})
+    # Each id goes to the service of what the row was when the page showed it: a pending request is approved or
+    # rejected, a cancellation confirmed or declined — never the one for the other, whatever happened since.
+    services_for = {
+        "ids": services.request_approve if decision == "approve" else services.request_reject,
+        "cancellations": (
+            services.request_confirm_cancellation if decision == "approve" else services.request_decline_cancellation
+        ),
+    }
+    states = {
+        "ids": awaiting.filter(status=Request.Status.PENDING),
+        "cancellations": awaiting.filter(status=Request.Status.APPROVED, cancel_requested=True),
+    }
+    for which, service in services_for.items():
+        wanted = form.cleaned_data[which]
+        if not wanted:
             continue
-        try:
-            # One transaction per request (the service is atomic): a refusal leaves the others decided.
-            service(request_id=request_id, actor=request.user, comment=comment)
-        except ApplicationError as exc:
-            messages.error(request, _("Request #%(id)s: %(error)s") % {"id": request_id, "error": error_text(exc)})
-        else:
-            done.append(request_id)
-    if done:
-        numbers = ", ".join(f"#{pk}" for pk in done)
-        text = _("Approved: %(numbers)s.") if decision == "approve" else _("Rejected: %(numbers)s.")
-        messages.success(request, text % {"numbers": numbers})
+        allowed = set(states[which].filter(pk__in=wanted).values_list("pk", flat=True))
+        done: list[int] = []
+        for request_id in wanted:
+            if request_id not in allowed:
+                messages.error(request, _("Request #%(id)s no longer awaits your decision.") % {"id": request_id})
+                continue
+            try:
+                # One transaction per request (the service is atomic): a refusal leaves the others decided.
+                service(request_id=request_id, actor=request.user, comment=comment)
+            except ApplicationError as exc:
+                messages.error(request, _("Request #%(id)s: %(error)s") % {"id": request_id, "error": error_text(exc)})
+            else:
+                done.append(request_id)
+        if done:
+            numbers = ", ".join(f"#{pk}" for pk in done)
+            messages.success(request, _(_DONE[(decision, which)]) % {"numbers": numbers})
     return redirect(back)

@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from staff import access
-from staff.models import Delegation, Department, Employee, PayRate, Position, TimesheetEntry
+from staff.models import Department, Employee, PayRate, Position, TimesheetEntry
 from staff.selectors import employee_search_q
 from staff.services import FTE_MAX, FTE_MIN, department_save, employee_create
 
@@ -393,25 +393,6 @@ class DepartmentAdmin(HRAdminMixin, admin.ModelAdmin):
 class PositionAdmin(HRAdminMixin, admin.ModelAdmin):
     list_display = ["name", "extra_leave_days"]
     search_fields = ["name"]
-
-
-@admin.register(Delegation)
-class DelegationAdmin(HRAdminMixin, SimpleHistoryAdmin):
-    list_display = ["deputy", "manager", "start_date", "end_date"]
-    list_select_related = ["deputy", "manager"]
-    list_filter = ["start_date"]
-    autocomplete_fields = ["manager", "deputy"]
-    date_hierarchy = "start_date"
-    search_fields = ["manager__last_name", "deputy__last_name"]
-
-    def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet[Delegation], search_term: str
-    ) -> tuple[QuerySet[Delegation], bool]:
-        if not search_term.strip():
-            return queryset, False
-        return queryset.filter(
-            employee_search_q(search_term, prefix="manager__") | employee_search_q(search_term, prefix="deputy__")
-        ), False
 
 
 @admin.register(TimesheetEntry)

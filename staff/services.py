@@ -20,9 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hrportal import numbers
-from hrportal.errors import NotFound, ValidationFailed
+from hrportal.errors import ValidationFailed
 from staff import access
-from staff.models import HR_GROUP, ApiToken, Delegation, Department, Employee, PayRate, Position
+from staff.models import HR_GROUP, ApiToken, Department, Employee, PayRate, Position
 
 User = get_user_model()
 
@@ -241,48 +241,6 @@ def hr_role_set(*, user: Any, is_hr: bool, actor: Any) -> None:
     else:
         locked.groups.remove(group)
     access.forget(user)  # drop the memoised role of this user object
-
-
-@transaction.atomic
-def delegation_create(
-    *, manager: Employee, deputy: Employee, start_date: dt.date, end_date: dt.date, actor: Any = None
-) -> Delegation:
-    """A manager names a deputy for a period: from today on, not themself, not overlapping their other ones."""
-    if deputy.pk == manager.pk:
-        raise ValidationFailed(_("You cannot be your own deputy."), field="deputy")
-    if end_date < start_date:
-        raise ValidationFailed(_("The period cannot end before it starts."), field="end_date")
-    if start_date < timezone.localdate():
-        raise ValidationFailed(_("A delegation starts today or later."), field="start_date")
-    if (end_date - start_date).days > 366:
-        raise ValidationFailed(_("A delegation lasts at most a year."), field="end_date")
-    # One lock per manager serialises their concurrent edits, so the overlap check below holds.
-    Employee.objects.select_for_update().filter(pk=manager.pk).first()
-    clash = Delegation.objects.filter(manager=manager, start_date__lte=end_date, end_date__gte=start_date).first()
-    if clash is not None:
-        raise ValidationFailed(
-            _("This period overlaps your delegation to %(deputy)s (%(start)s – %(end)s).")
-            % {
-                "deputy": clash.deputy.full_name,
-                "start": clash.start_date.strftime("%d.%m.%Y"),
-                "end": clash.end_date.strftime("%d.%m.%Y"),
-            },
-            field="start_date",
-        )
-    delegation = Delegation(manager=manager, deputy=deputy, start_date=start_date, end_date=end_date)
-    _set_actor(delegation, actor)
-    delegation.save()
-    return delegation
-
-
-@transaction.atomic
-def delegation_delete(*, manager: Employee, delegation_id: int, actor: Any = None) -> None:
-    """A manager withdraws one of their delegations; anyone else's is NotFound."""
-    delegation = Delegation.objects.select_for_update().filter(pk=delegation_id, manager=manager).first()
-    if delegation is None:
-        raise NotFound(_("Delegation not found."))
-    _set_actor(delegation, actor)
-    delegation.delete()
 
 
 # --- API tokens ---------------------------------------------------------------------------------

@@ -22,8 +22,8 @@ from notifications.models import OutboxMessage
 from reports import services
 from reports.exporters import export_to_file
 from reports.tests.conftest import HolidayFixture, read_rows
+from requests_app.delegations import delegation_create
 from staff.models import Employee
-from staff.services import delegation_create
 
 KINDS = ("holiday_work", "leave_balances", "requests")
 ROLES = ("hr", "manager", "deputy", "employee")

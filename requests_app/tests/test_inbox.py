@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from requests_app import policy, services
 from requests_app.models import Request
 from staff import access
-from staff.models import Delegation
+from staff.models import Delegation, Employee
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +21,35 @@ def _certificate(employee) -> Request:
     return services.request_create(
         actor=employee.user, kind=Request.Kind.CERTIFICATE, certificate_type="employment", copies=1
     )
+
+
+def _trip(employee, start: dt.date) -> Request:
+    return services.request_create(
+        actor=employee.user,
+        kind=Request.Kind.BUSINESS_TRIP,
+        start_date=start,
+        end_date=start + dt.timedelta(days=2),
+        destination="Казань",
+        purpose="Выставка",
+    )
+
+
+def _asked_to_cancel(employee, start: dt.date) -> Request:
+    """An approved trip of `employee` whose cancellation they have asked for."""
+    trip = _trip(employee, start)
+    while trip.status == Request.Status.PENDING:
+        decider = next(
+            e
+            for e in Employee.objects.select_related("user")
+            if "approve" in policy.allowed(e.user, trip) and e.user.is_active
+        )
+        trip = services.request_approve(request_id=trip.pk, actor=decider.user)
+    return services.request_cancel(request_id=trip.pk, actor=employee.user)
+
+
+def _decides_now(user, request: Request) -> bool:
+    allowed = policy.allowed(user, request)
+    return "approve" in allowed or "confirm_cancellation" in allowed
 
 
 def _inbox(employee) -> set[int]:
@@ -37,17 +67,31 @@ def test_a_head_whose_parent_department_has_no_head_goes_to_the_next_head_up(cas
     assert filed.pk not in _inbox(cast.manager)  # no longer anyone's head here
 
 
-def test_inbox_agrees_with_approval_capacity_for_everyone(cast) -> None:
+@time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=False)
+def test_inbox_agrees_with_decision_capacity_for_everyone(cast) -> None:
+    """The inbox is what `allowed` lets the user decide now: the pending requests they approve, and the
+    cancellations the employee asked for that they confirm or decline."""
     today = timezone.localdate()
     Delegation.objects.create(manager=cast.manager, deputy=cast.outsider, start_date=today, end_date=today)
     cast.sub_employee.manager_override = cast.other_manager
     cast.sub_employee.save()
     filed = [_certificate(e) for e in (cast.employee, cast.sub_employee, cast.sub_manager, cast.manager, cast.hr)]
+    later = today + dt.timedelta(days=20)
+    asked = [_asked_to_cancel(e, later) for e in (cast.employee, cast.sub_employee, cast.sub_manager, cast.manager)]
+    started = _asked_to_cancel(cast.employee, today + dt.timedelta(days=30))
+    everything = [*filed, *asked, started]
     people = [cast.ceo, cast.manager, cast.sub_manager, cast.other_manager, cast.outsider, cast.hr, cast.employee]
     for person in people:
-        expected = {r.pk for r in filed if "approve" in policy.allowed(person.user, r)}
+        expected = {r.pk for r in everything if _decides_now(person.user, r)}
         assert _inbox(person) == expected, person.user.username
     # The deputy's inbox is the manager's (but their own request is not theirs to decide).
-    assert _inbox(cast.outsider) == {r.pk for r in filed if r.employee in (cast.employee, cast.sub_manager)}
+    employee_side = {r.pk for r in everything if r.employee in (cast.employee, cast.sub_manager)}
+    assert _inbox(cast.outsider) == employee_side
+    assert {r.pk for r in asked if r.employee == cast.employee} <= _inbox(cast.manager)
     # The day after the delegation, it is gone.
     assert not policy.inbox(cast.outsider.user, on=today + dt.timedelta(days=1)).exists()
+    # Once the trip has begun, only HR decides on its cancellation.
+    with time_machine.travel(dt.datetime(2026, 4, 1, 9, 0, tzinfo=dt.UTC), tick=False):
+        assert started.pk not in _inbox(cast.manager)
+        assert started.pk in _inbox(cast.hr)
+        assert not _decides_now(cast.manager.user, started)

@@ -101,6 +101,9 @@ def _bulk_requests(org: Org, employees: list[Employee]) -> list[Request]:
                 status=status,
                 stage=stage if status == Request.Status.PENDING else Request.Stage.DONE,
                 stages=[stage],
+                # Every approved absence's employee asks to cancel it: the inbox lists those too (to HR; to the
+                # manager before it starts).
+                cancel_requested=absence and status == Request.Status.APPROVED,
                 start_date=start if absence else None,
                 end_date=start + dt.timedelta(days=6) if absence else None,
                 comment="bulk",
@@ -114,7 +117,7 @@ def _bulk_requests(org: Org, employees: list[Employee]) -> list[Request]:
                 request=r,
                 leave_type=annual,
                 days=Decimal(7),
-                quote={"calendar_days": 7, "days_charged": "7.00", "holidays_excluded": []},
+                quote={"calendar_days": 7, "days_charged": "7.00", "holidays_excluded": [], "available_after": "21.00"},
             )
             for r in requests
             if r.kind == Request.Kind.LEAVE

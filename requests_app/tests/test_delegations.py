@@ -1,4 +1,4 @@
-"""The delegation services (staff.services.delegation_create / delegation_delete), called directly.
+"""The delegation services (requests_app.delegations.delegation_create / delegation_delete), called directly.
 
 The pages that call them are covered in tests/ui/test_staff_pages.py."""
 
@@ -10,8 +10,8 @@ import pytest
 import time_machine
 
 from hrportal.errors import NotFound, ValidationFailed
+from requests_app.delegations import delegation_create, delegation_delete
 from staff.models import Delegation
-from staff.services import delegation_create, delegation_delete
 
 TODAY = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
 MARCH_10, MARCH_20 = dt.date(2026, 3, 10), dt.date(2026, 3, 20)
@@ -83,3 +83,51 @@ def test_it_validates_ownership(cast) -> None:
     with pytest.raises(NotFound):
         delegation_delete(manager=cast.manager, delegation_id=delegation.pk + 1000)
     assert Delegation.objects.filter(pk=delegation.pk).exists()
+
+
+# --- the deputy is told (issue 22) -------------------------------------------------------------------------
+
+
+def _mails(event: str):  # type: ignore[no-untyped-def]
+    from notifications.models import OutboxMessage
+
+    return list(OutboxMessage.objects.select_related("content", "recipient").filter(event=event))
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_deputy_is_mailed_when_named_with_the_end_date(cast) -> None:
+    delegation_create(
+        manager=cast.manager, deputy=cast.sub_manager, start_date=MARCH_10, end_date=MARCH_20, actor=cast.manager.user
+    )
+    (mail,) = _mails("delegation_named")
+    assert mail.recipient == cast.sub_manager
+    assert "20.03.2026" in mail.content.subject and "20.03.2026" in mail.content.body_text
+    assert cast.manager.full_name in mail.content.body_text
+    assert not _mails("delegation_ended")
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_deputy_is_mailed_when_the_delegation_is_withdrawn(cast) -> None:
+    delegation = delegation_create(
+        manager=cast.manager, deputy=cast.sub_manager, start_date=MARCH_10, end_date=MARCH_20
+    )
+    delegation_delete(manager=cast.manager, delegation_id=delegation.pk, actor=cast.manager.user)
+    (mail,) = _mails("delegation_ended")
+    assert mail.recipient == cast.sub_manager and "10.03.2026" in mail.content.body_text
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_hr_editing_in_the_admin_tells_the_deputies(cast) -> None:
+    from requests_app.delegations import delegation_remove, delegation_save
+
+    delegation = delegation_save(
+        delegation=Delegation(manager=cast.manager, deputy=cast.sub_manager, start_date=MARCH_10, end_date=MARCH_20),
+        actor=cast.hr.user,
+    )
+    delegation.deputy = cast.employee
+    delegation_save(delegation=delegation, actor=cast.hr.user)
+    assert {m.recipient for m in _mails("delegation_named")} == {cast.sub_manager, cast.employee}
+    assert [m.recipient for m in _mails("delegation_ended")] == [cast.sub_manager]
+    delegation_remove(delegation=delegation, actor=cast.hr.user)
+    assert {m.recipient for m in _mails("delegation_ended")} == {cast.sub_manager, cast.employee}
+    assert not Delegation.objects.exists()
