@@ -22,6 +22,9 @@ medians too. The naive way runs once per size: only its memory is judged.
 
 Uses BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/hrportal_bench; created if missing,
 migrated, its report data replaced). Files go under HRPORTAL_VAR_DIR (default /tmp/hrportal-bench-var).
+
+Past 400 lines: the seeding, the three measured ways (task, naive, floor) and their child processes must stay in one
+runnable file.
 """
 
 from __future__ import annotations

@@ -22,6 +22,8 @@ own share of the floor: where the mix's ratio comes from.
 Reported per phase (and per operation of the mix): requests, requests/s, p50/p95/p99 latency, errors (any
 answer other than the expected status, or no answer). Acceptance (issue 10): no errors, and the mix reaches at
 least 30 % of the floor's requests/s. Exit status 1 when it does not. Every request loop is bounded in time.
+
+Past 400 lines: the stack, the load generator and the CPU accounting of one runnable bench.
 """
 
 from __future__ import annotations

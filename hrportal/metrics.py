@@ -19,6 +19,8 @@ Three sources make one scrape (docs/decisions/observability-multiprocess.md):
   `mark_process_dead`).
 
 This module imports no Django models at import time: gunicorn hooks and the Celery signal module import it.
+
+Past 400 lines: the multiprocess merge and the business metrics counted at scrape time are one exporter.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ Defaults are the embedded development set-up used by `make run`: SQLite in WAL m
 `filesystem://` broker under `var/broker/`, and mail written as files under `var/mail/`.
 Production sets DATABASE_URL, CELERY_BROKER_URL, EMAIL_* and the DJANGO_* variables.
 Importing this module creates nothing on disk: each directory is made by whatever first writes to it.
+
+Past 400 lines because Django wants one settings module and every default lives here once (issue 15), with its
+reason beside it.
 """
 
 from __future__ import annotations

@@ -13,6 +13,9 @@ again), so the rules here keep that window small and make every other path send 
   with the reason; a transient cause never does, however long it lasts (docs/decisions/0008);
 - the sweeper returns a `sending` row to `queued` only after the send task's hard time limit has passed,
   when the pool has certainly killed its sender; past `MAIL_MAX_ATTEMPTS` lost claims it marks it `failed`.
+
+One module past 400 lines on purpose: the claim, the send, the retry schedule and the sweeper share the row's state
+rules, and reading them apart would hide how they keep a message sent once.
 """
 
 from __future__ import annotations

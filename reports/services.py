@@ -24,6 +24,9 @@ The run, and why it completes once:
 - A job whose run kills its worker every time (OOM) is failed once its claims exceed REPORT_MAX_ATTEMPTS.
 - The rows stream from a server-side cursor in autocommit mode, and each progress update is its own short
   UPDATE, so no transaction stays open for the length of the export.
+
+Past 400 lines: the job's whole life (request, claim, run, heartbeat, take-over, finish, fail, purge) shares one set
+of state rules.
 """
 
 from __future__ import annotations

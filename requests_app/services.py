@@ -1,5 +1,9 @@
 """The only way to change a request. Each service locks, checks, writes its history row and queues
-its notifications in one transaction (zulip's do_* actions, Django-Styleguide services)."""
+its notifications in one transaction (zulip's do_* actions, Django-Styleguide services).
+
+Past 400 lines: every change of a request (filing of four kinds, the approval steps, cancellation and its decision)
+shares the same lock, history and outbox helpers.
+"""
 
 from __future__ import annotations
 

@@ -3,6 +3,9 @@
 Reads go through requests_app.selectors / staff.access (404 for a request the user may not see); writes
 through requests_app.services only, each in its own transaction, so a refusal saves nothing and is shown on
 the form (ValidationFailed) or as a message (Conflict, NotAllowed).
+
+Past 400 lines: every page of a request (filing by kind, the request page, its actions and the inbox) calls the same
+services and policy; the delegation pages are apart.
 """
 
 from __future__ import annotations

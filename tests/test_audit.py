@@ -15,6 +15,8 @@ Where the record lives:
 And the guard: a bulk `QuerySet.update()`/`bulk_update()` or a raw group change on these models skips
 simple-history and the services' own records. `test_no_unaudited_bulk_writes` parses the application code
 (not tests, not migrations) and fails on any such call outside the helpers allowed to make it.
+
+Past 400 lines: every audited write path, and the AST guard, in one place.
 """
 
 from __future__ import annotations

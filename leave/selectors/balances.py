@@ -1,4 +1,8 @@
-"""Balances from the ledger, the accrual still to post, and the leave that is booked."""
+"""Balances from the ledger, the accrual still to post, and the leave that is booked.
+
+Past 400 lines: the working-year balance, the month-by-month figure and the two hand-written reads they share
+(decision 0007) belong together.
+"""
 
 from __future__ import annotations
 

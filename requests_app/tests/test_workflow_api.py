@@ -1,4 +1,7 @@
-"""Issue 4: each kind's path through the API, approval rights, delegation, bad input."""
+"""Issue 4: each kind's path through the API, approval rights, delegation, bad input.
+
+Past 400 lines: each kind's whole path through the API, kept in one file so the paths read side by side.
+"""
 
 from __future__ import annotations
 

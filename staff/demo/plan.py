@@ -3,6 +3,9 @@
 No database here: `build_plan` decides every department, person, pay-rate row and timesheet
 profile; `timesheet_rows` turns a person and the production calendar into rows. Separate random
 streams per concern keep the names of a seed the same whatever the date of the run.
+
+Past 400 lines: the plan of the demo organisation is one deterministic generator (names, tree, rates, timesheets)
+whose random streams must stay together.
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""The staff API per CONTRACT.md: happy paths and refusals for every role of the cast."""
+"""The staff API per CONTRACT.md: happy paths and refusals for every role of the cast.
+
+Past 400 lines: one file per API, with the cast's every role for each endpoint.
+"""
 
 from __future__ import annotations
 

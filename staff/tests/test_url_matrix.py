@@ -20,6 +20,8 @@ How it works
 
 To add a URL: if the default rule fits, nothing to do. Otherwise add a row to EXPECTED (only the
 roles that differ from the default), and a provider to PARAMS for each new path parameter.
+
+Past 400 lines because the matrix is one table of every URL and role, and its providers.
 """
 
 from __future__ import annotations
