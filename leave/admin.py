@@ -60,8 +60,16 @@ def report_affected(request: HttpRequest, affected: list[selectors.AffectedLeave
     )
 
 
+@admin.action(description=_("Confirm the calendar of the selected days' years (no longer provisional)"))
+def confirm_years(modeladmin: Any, request: HttpRequest, queryset: QuerySet[CalendarDay]) -> None:
+    for year in sorted({day.year for day in queryset.dates("date", "year")}):
+        services.calendar_year_confirm(year=year)
+        modeladmin.message_user(request, gettext("The calendar of %(year)s is confirmed.") % {"year": year})
+
+
 @admin.register(CalendarDay)
 class CalendarDayAdmin(admin.ModelAdmin):
+    actions = [confirm_years]
     list_display = ["date", "weekday", "kind", "shortened", "name", "moved_from", "source"]
     list_filter = ["kind", "shortened", "source"]
     date_hierarchy = "date"

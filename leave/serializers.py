@@ -160,6 +160,10 @@ class CalendarYearSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     months = CalendarMonthSerializer(many=True)
     days = CalendarDaySerializer(many=True)
+    provisional = serializers.BooleanField(
+        help_text="True until HR loads the official calendar of the year or confirms it: computed from the fixed "
+        "federal holidays only, without the government's transfers."
+    )
 
 
 class SettlementQuerySerializer(serializers.Serializer):

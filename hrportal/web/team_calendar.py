@@ -150,6 +150,7 @@ def team_calendar(request: HttpRequest) -> HttpResponse:
     employees = list(page.object_list)
     absences = absences_by_employee(employee_ids=[e.pk for e in employees], start=month, end=last)
     production = selectors.production_calendar(start=month, end=last)
+    provisional = selectors.provisional_years(start=month, end=last)
     days = [month + dt.timedelta(days=i) for i in range((last - month).days + 1)]
     day_classes: dict[dt.date, list[str]] = {}
     for day in days:
@@ -173,5 +174,6 @@ def team_calendar(request: HttpRequest) -> HttpResponse:
         "department_id": department_id,
         "query": query_without_page(request),
         "letters": [(KIND_LETTERS[k], KIND_NAMES[k]) for k in KIND_LETTERS],
+        "provisional": provisional,
     }
     return render(request, "leave/team_calendar.html", context)

@@ -25,7 +25,13 @@ from leave.selectors.balances import (
     timeline_for,
     yearly_entitlement,
 )
-from leave.selectors.calendar import CalendarYear, calendar_loaded, calendar_year, production_calendar
+from leave.selectors.calendar import (
+    CalendarYear,
+    calendar_loaded,
+    calendar_year,
+    production_calendar,
+    provisional_years,
+)
 from leave.selectors.overdue import OverdueLeave, overdue_leave
 from leave.selectors.quotes import Quote, pay_rates, quote
 from leave.selectors.settlement import SettlementResult, settlement
@@ -57,6 +63,7 @@ __all__ = [
     "pay_rates",
     "production_calendar",
     "projected_accrual",
+    "provisional_years",
     "quote",
     "resolve_leave_type",
     "service_absences",

@@ -30,7 +30,7 @@ from leave.selectors.balances import (
     timeline_for,
     yearly_entitlement,
 )
-from leave.selectors.calendar import production_calendar
+from leave.selectors.calendar import production_calendar, provisional_years
 from staff.models import Employee
 from staff.selectors import rate_history
 
@@ -154,6 +154,29 @@ def quote(
     timeline = timeline_for(employee=employee, absences=absences)
     # Every type's ledger sums at the start of the leave in one query.
     sums = _ledger_sums(employee_ids=[employee.pk], on=start_date, exclude_request_id=exclude_request_id)
+
+    provisional = provisional_years(start=start_date, end=end_date)
+    if provisional:
+        warnings.append(
+            _(
+                "Provisional production calendar for %(years)s: HR has not loaded or confirmed it yet, so the days "
+                "charged count the fixed public holidays only."
+            )
+            % {"years": ", ".join(str(y) for y in provisional)}
+        )
+    if leave_type.absence_kind == LeaveType.AbsenceKind.UNPAID:
+        # Art. 121: unpaid leave beyond 14 days a working year is not service for annual leave.
+        before = timeline.working_year(start_date)
+        after = timeline_for(employee=employee, absences=[*absences, (leave_type.absence_kind, start_date, end_date)])
+        shift = (after.working_year(start_date)[1] - before[1]).days
+        if shift > 0:
+            warnings.append(
+                _(
+                    "Unpaid leave beyond 14 days a working year does not count as service for annual leave "
+                    "(art. 121): the working year %(start)s – %(end)s moves by %(days)s days."
+                )
+                % {"start": f"{before[0]:%d.%m.%Y}", "end": f"{before[1]:%d.%m.%Y}", "days": shift}
+            )
 
     available_after = None
     if leave_type.needs_balance:

@@ -20,6 +20,7 @@ from leave.services.calendar import (
     CalendarLoad,
     calendar_day_delete,
     calendar_day_save,
+    calendar_year_confirm,
     default_calendar_years,
     load_calendar,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "art124_remind",
     "calendar_day_delete",
     "calendar_day_save",
+    "calendar_year_confirm",
     "default_calendar_years",
     "leave_adjust",
     "leave_release",

@@ -77,6 +77,23 @@ def load_calendar(*, country: str = "RU", year: int | None = None, today: dt.dat
 
 
 @transaction.atomic
+def calendar_year_confirm(*, year: int) -> int:
+    """HR confirms a provisional year's calendar as it stands (the fixed holidays, with the days HR edited): its
+    rows become HR's, so the year is no longer provisional and load_calendar leaves them alone. Loads the year
+    first when nothing is. Returns how many rows were confirmed."""
+    if not CalendarDay.objects.filter(date__year=year).exists():
+        load_calendar(year=year)
+    confirmed = 0
+    for day in (
+        CalendarDay.objects.select_for_update().filter(date__year=year).exclude(source=CalendarDay.Source.MANUAL)
+    ):
+        day.source = CalendarDay.Source.MANUAL
+        day.save(update_fields=["source", "updated_at"])
+        confirmed += 1
+    return confirmed
+
+
+@transaction.atomic
 def calendar_day_save(*, day: CalendarDay, previous_date: dt.date | None = None) -> list[selectors.AffectedLeave]:
     """HR's edit of a calendar day: kept as "manual" (load_calendar leaves it alone). Returns the pending
     and approved leave the change touches, re-quoted by the new calendar."""
