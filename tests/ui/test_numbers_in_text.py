@@ -28,6 +28,10 @@ def test_numbers_follow_the_active_language() -> None:
 
 @pytest.mark.django_db
 def test_the_balance_error_of_the_ledger_writes_a_decimal_comma_in_russian(cast, calendars) -> None:
+    from leave import selectors
+
+    available = selectors.balance(employee=cast.employee, leave_type="annual", on=dt.date(2025, 7, 14)).available
+    asked = available + Decimal("0.01")
     with translation.override("ru"), pytest.raises(ValidationFailed) as error:
         services.leave_reserve(
             request_id=1,
@@ -35,9 +39,12 @@ def test_the_balance_error_of_the_ledger_writes_a_decimal_comma_in_russian(cast,
             leave_type="annual",
             start_date=dt.date(2025, 7, 14),
             end_date=dt.date(2025, 7, 27),
-            days=Decimal("70.01"),
+            days=asked,
         )
-    assert error.value.detail == {"end_date": ["Недостаточно дней отпуска: доступно 70,00, запрошено 70,01."]}
+    shown = f"{available:.2f}".replace(".", ","), f"{asked:.2f}".replace(".", ",")
+    assert error.value.detail == {
+        "end_date": [f"Недостаточно дней отпуска: доступно {shown[0]}, запрошено {shown[1]}."]
+    }
 
 
 @pytest.mark.django_db
