@@ -2,8 +2,9 @@
 
 import logging
 import os
+from pathlib import Path
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hrportal.settings")
 
@@ -16,6 +17,21 @@ app.autodiscover_tasks()
 from hrportal import observability, task_metrics  # noqa: E402,F401
 
 logger = logging.getLogger(__name__)
+
+
+def ensure_broker_folders(**_: object) -> None:
+    """kombu's `filesystem://` broker (development) creates none of its folders: whoever uses them first — a
+    worker or beat starting, or `bootstrap_dev` before the web server — makes them. Nothing is made at import."""
+    from django.conf import settings
+
+    if settings.CELERY_BROKER_URL.startswith("filesystem"):
+        folders = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+        for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
+            Path(folders[key]).mkdir(parents=True, exist_ok=True)
+
+
+signals.celeryd_init.connect(ensure_broker_folders)
+signals.beat_init.connect(ensure_broker_folders)
 
 
 @app.task(name="hrportal.ping", ignore_result=False, soft_time_limit=5, time_limit=10)

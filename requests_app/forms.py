@@ -54,7 +54,7 @@ class LeaveRequestForm(_PeriodMixin, forms.Form):
     end_date = forms.DateField(label=gettext_lazy("Last day"), widget=DateInput())
     unpaid_reason = forms.ChoiceField(
         label=gettext_lazy("Reason for unpaid leave"),
-        choices=[("", gettext_lazy("—")), *Absence.UnpaidReason.choices],
+        choices=[("", "—"), *Absence.UnpaidReason.choices],
         required=False,
         help_text=gettext_lazy(
             "Unpaid leave only. For the reasons of art. 128 part 2 and art. 263 the employer cannot refuse, within "

@@ -195,7 +195,9 @@ def test_scrape_after_real_traffic_shows_every_metric(
         assert task("duration_seconds_count", send) == attempts
         assert (task("duration_seconds_sum", send) or 0) > 0
         assert task("started_total", "notifications.dispatch") == task("succeeded_total", "notifications.dispatch")
-        assert task("started_total", "notifications.dispatch") == 7  # one per committed change that mails
+        # One per event mailed: the three filings, the two decisions and the cancellation, the report, and HR's
+        # `certificate_decided` for the two certificates decided (A, B).
+        assert task("started_total", "notifications.dispatch") == 9
         assert task("started_total", "reports.export") == task("succeeded_total", "reports.export") == 1
         assert task("started_total", "hrportal.ping") == 2
         assert task("succeeded_total", "hrportal.ping") == 1

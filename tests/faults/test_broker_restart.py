@@ -86,4 +86,6 @@ def test_broker_restart_with_tasks_queued_and_running(broker: Broker, cast: obje
     assert counts == {**dict.fromkeys(everything, 1), report_mail.pk: 1}, counts  # nothing lost, nothing twice
     done = ReportJob.objects.get(pk=job.pk)
     assert (done.status, done.attempts) == ("done", 1)
-    assert [p.name for p in media_root.rglob("*.xlsx")] == [Path(done.file.name).name]
+    # One file, the finished run's, in the private storage beside MEDIA_ROOT (reports are stored there).
+    stored = [p.name for root in (media_root, media_root.parent / "private") for p in root.rglob("*.xlsx")]
+    assert stored == [Path(done.file.name).name]

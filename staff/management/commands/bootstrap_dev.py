@@ -1,11 +1,9 @@
 """`make run`'s set-up step: the broker's folders, the production calendars and, on an empty database, the demo org."""
 
-from pathlib import Path
-
-from django.conf import settings
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand
 
+from hrportal.celery import ensure_broker_folders
 from staff.models import Employee
 
 
@@ -16,11 +14,8 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: object, **options: object) -> None:
-        if settings.CELERY_BROKER_URL.startswith("filesystem"):
-            # Web, worker and beat all write to these folders; kombu creates none of them but the control one.
-            folders = settings.CELERY_BROKER_TRANSPORT_OPTIONS
-            for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
-                Path(folders[key]).mkdir(parents=True, exist_ok=True)
+        # Web, worker and beat all write to the filesystem broker's folders; the web server makes none itself.
+        ensure_broker_folders()
         commands = get_commands()
         if "load_calendar" in commands:
             call_command("load_calendar")
