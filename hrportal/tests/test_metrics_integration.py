@@ -227,7 +227,8 @@ def test_scrape_after_real_traffic_shows_every_metric(
         assert mail("request_cancelled", "sent") == cancelled_mail
         assert mail("report_ready", "sent") == 1
         assert mail("report_ready", "failed") == mail("report_failed", "sent") == 0
-        sent = 2 + 1 + 1 + cancelled_mail + 1
+        assert mail("certificate_decided", "sent") == 2  # HR told of A's approval and B's rejection
+        sent = 2 + 1 + 1 + cancelled_mail + 1 + 2
         assert value(after, "hrportal_outbox_messages", status="sent") == sent
         assert value(after, "hrportal_outbox_messages", status="failed") == 1
         assert value(after, "hrportal_outbox_messages", status="queued") == 0
