@@ -98,3 +98,72 @@ def token_of(cast: Any, settings: Any) -> dict[str, str]:
 )
 def test_api(case: Any, role: str, token_of: dict[str, str]) -> None:
     case.call_and_validate(headers={"Authorization": f"Token {token_of[role]}"}, checks=CHECKS)
+
+
+# The shapes that answered 500 (or were accepted) in issue 23's probe, through the same checks, for every role.
+PROBE_BODIES = [
+    (
+        "/api/v1/requests/",
+        {"kind": "leave", "leave_type": "annual", "start_date": "9999-12-01", "end_date": "9999-12-31"},
+    ),
+    (
+        "/api/v1/requests/",
+        {"kind": "leave", "leave_type": "annual", "start_date": "0001-01-01", "end_date": "0001-01-05"},
+    ),
+    (
+        "/api/v1/requests/",
+        {"kind": "leave", "leave_type": "annual", "start_date": "2027-01-01", "end_date": "2099-12-31"},
+    ),
+    (
+        "/api/v1/requests/",
+        {"kind": "leave", "leave_type": "unpaid", "start_date": "2027-01-01", "end_date": "2031-12-31"},
+    ),
+    (
+        "/api/v1/requests/",
+        {"kind": "leave", "leave_type": "unpaid", "start_date": "9000-01-01", "end_date": "9000-01-10"},
+    ),
+    (
+        "/api/v1/requests/",
+        {"kind": "leave", "leave_type": "ann\u0000ual", "start_date": "2026-05-04", "end_date": "2026-05-08"},
+    ),
+    (
+        "/api/v1/requests/",
+        {
+            "kind": "business_trip",
+            "start_date": "2040-01-01",
+            "end_date": "2090-01-01",
+            "destination": "A",
+            "purpose": "B",
+        },
+    ),
+    (
+        "/api/v1/requests/",
+        {
+            "kind": "business_trip",
+            "start_date": "0001-01-01",
+            "end_date": "0001-01-03",
+            "destination": "A",
+            "purpose": "B",
+        },
+    ),
+    ("/api/v1/leave/quote/", {"leave_type": "annual", "start_date": "9999-12-01", "end_date": "9999-12-31"}),
+    ("/api/v1/leave/quote/", {"leave_type": "annual", "start_date": "2027-01-01", "end_date": "2099-12-31"}),
+    ("/api/v1/reports/", {"kind": "requests", "date_from": "9999-12-01", "date_to": "9999-12-31"}),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("path", "body"), PROBE_BODIES)
+def test_the_probes_shapes_through_the_same_checks(role: str, path: str, body: dict[str, Any], token_of) -> None:
+    case = schema[path]["POST"].Case(body=body, media_type="application/json")
+    response = case.call_and_validate(headers={"Authorization": f"Token {token_of[role]}"}, checks=CHECKS)
+    assert response.status_code in (400, 403), (path, body, response.status_code)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_a_balance_on_year_9999_through_the_same_checks(role: str, token_of) -> None:
+    case = schema["/api/v1/leave/balance/"]["GET"].Case(query={"on": "9999-12-31"})
+    response = case.call_and_validate(headers={"Authorization": f"Token {token_of[role]}"}, checks=CHECKS)
+    assert response.status_code == 400
