@@ -11,6 +11,7 @@ services and policy; the delegation pages are apart.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -347,35 +348,11 @@ def request_reject(request: HttpRequest, request_id: int) -> HttpResponse:
     return _decide(request, request_id, "reject")
 
 
-@page_view
-@require_POST
-def request_cancel(request: HttpRequest, request_id: int) -> HttpResponse:
-    policy.fetch(request.user, request_id)
-    form = CancelForm(request.POST)
-    back = reverse("request-detail", kwargs={"request_id": request_id})
-    if not form.is_valid():
-        messages.error(request, _("The comment is too long."))
-        return redirect(back)
-    try:
-        obj = services.request_cancel(  # atomic itself
-            request_id=request_id, actor=request.user, comment=form.cleaned_data["comment"]
-        )
-    except NotFound:
-        raise
-    except ApplicationError as exc:
-        messages.error(request, error_text(exc))
-    else:
-        if obj.status == Request.Status.CANCELLED:
-            messages.success(request, _("Request #%(id)s is cancelled.") % {"id": request_id})
-        else:
-            messages.success(request, _("Your approver is asked to confirm the cancellation."))
-    return redirect(back)
-
-
-@page_view
-@require_POST
-def request_decline_cancellation(request: HttpRequest, request_id: int) -> HttpResponse:
-    """Decline the cancellation the employee asked for: the request stays approved."""
+def _cancellation_step(
+    request: HttpRequest, request_id: int, service: Callable[..., Request], done: Callable[[Request], str]
+) -> HttpResponse:
+    """A cancellation button (cancel, ask, confirm, decline): the comment checked, the service asked (it asks the
+    policy), its refusal or `done(request)` shown, back to the page."""
     policy.fetch(request.user, request_id)
     form = CancelForm(request.POST)
     back = safe_next(request, reverse("request-detail", kwargs={"request_id": request_id}))
@@ -383,16 +360,41 @@ def request_decline_cancellation(request: HttpRequest, request_id: int) -> HttpR
         messages.error(request, _("The comment is too long."))
         return redirect(back)
     try:
-        services.request_decline_cancellation(
-            request_id=request_id, actor=request.user, comment=form.cleaned_data["comment"]
-        )
+        obj = service(request_id=request_id, actor=request.user, comment=form.cleaned_data["comment"])  # atomic
     except NotFound:
         raise
     except ApplicationError as exc:
         messages.error(request, error_text(exc))
     else:
-        messages.success(request, _("Request #%(id)s stays approved; the employee is told.") % {"id": request_id})
+        messages.success(request, done(obj))
     return redirect(back)
+
+
+@page_view
+@require_POST
+def request_cancel(request: HttpRequest, request_id: int) -> HttpResponse:
+    return _cancellation_step(
+        request,
+        request_id,
+        services.request_cancel,
+        lambda obj: (
+            _("Request #%(id)s is cancelled.") % {"id": obj.pk}
+            if obj.status == Request.Status.CANCELLED
+            else _("Your approver is asked to confirm the cancellation.")
+        ),
+    )
+
+
+@page_view
+@require_POST
+def request_decline_cancellation(request: HttpRequest, request_id: int) -> HttpResponse:
+    """Decline the cancellation the employee asked for: the request stays approved."""
+    return _cancellation_step(
+        request,
+        request_id,
+        services.request_decline_cancellation,
+        lambda obj: _("Request #%(id)s stays approved; the employee is told.") % {"id": obj.pk},
+    )
 
 
 # --- approvals inbox -------------------------------------------------------------------------------------
