@@ -9,18 +9,17 @@ Three sources make one scrape (docs/decisions/observability-multiprocess.md):
   `settings.METRICS_MULTIPROC_DIRS` (glob patterns; e.g. the Celery workers' directories), so one scrape of
   the web answers for every process on the host or the shared volume. A process that is *not* in
   multiprocess mode (runserver, tests) adds its in-memory registry to the merge.
-- **Business metrics** (`BusinessCollector`): counted at scrape time from the outbox, the report jobs and
-  the request history with a handful of aggregate queries, so they are right whichever process did the work
-  and survive restarts. Known label values are always exported (zeros included): Prometheus' `increase()`
-  does not count the first sample of a new series, so a first failed mail would otherwise never alert.
+- **Business metrics** (`BusinessCollector`): counted at scrape time with a handful of aggregate queries by
+  the sources the apps register (`notifications.metrics`: the outbox and delivery attempts, `reports.metrics`,
+  `requests_app.metrics`), so they are right whichever process did the work and survive restarts. Known
+  label values are always exported (zeros included): Prometheus' `increase()` does not count the first
+  sample of a new series, so a first failed mail would otherwise never alert.
 - **Memory**: multiprocess mode has no `process_*` metrics, so each process sets its own resident and peak
   memory in `hrportal_process_resident_memory_bytes` / `hrportal_process_peak_resident_memory_bytes`
   (`liveall`: one series per live process, `pid` added by the merge; a dead process's series is removed by
   `mark_process_dead`).
 
 This module imports no Django models at import time: gunicorn hooks and the Celery signal module import it.
-
-Past 400 lines: the multiprocess merge and the business metrics counted at scrape time are one exporter.
 """
 
 from __future__ import annotations
@@ -37,7 +36,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from prometheus_client import REGISTRY, CollectorRegistry, Gauge
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
+from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 from prometheus_client.registry import Collector
@@ -49,11 +48,6 @@ from hrportal.multiproc import multiproc_dir, pid_of, prepare_multiproc_dir
 logger = logging.getLogger(__name__)
 
 HOST = socket.gethostname()
-
-# Buckets of the scrape-time histograms (report jobs take seconds to tens of minutes; rows up to ~1M).
-REPORT_DURATION_BUCKETS: tuple[float, ...] = (1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600)
-REPORT_ROWS_BUCKETS: tuple[float, ...] = (10, 100, 1_000, 10_000, 100_000, 500_000, 1_000_000)
-
 
 # --- multiprocess directories ----------------------------------------------------------------------------
 
@@ -221,219 +215,21 @@ class ProcessMetricsCollector(Collector):
 # --- business metrics -------------------------------------------------------------------------------------
 
 
-def _model(app_label: str, model_name: str) -> Any:
-    from django.apps import apps
-
-    return apps.get_model(app_label, model_name)
-
-
-def _choices(model: Any, field: str) -> list[str]:
+def choices(model: Any, field: str) -> list[str]:
+    """The stored values of a field's choices: a business metric exports every known label value, zeros too."""
     return [str(value) for value, _ in model._meta.get_field(field).choices or []]
 
 
-def _age_seconds(now: dt.datetime, then: dt.datetime | None) -> float:
+def age_seconds(now: dt.datetime, then: dt.datetime | None) -> float:
     return max((now - then).total_seconds(), 0.0) if then is not None else 0.0
 
 
-def mail_families(now: dt.datetime) -> list[Metric]:
-    from django.db.models import Count
-
-    attempt = _model("notifications", "DeliveryAttempt")
-    counts: dict[tuple[str, str], int] = {}
-    try:
-        from notifications.services import EVENTS
-    except ImportError:  # pragma: no cover - the app without its service module
-        EVENTS = ()
-    for event in EVENTS:
-        for outcome in _choices(attempt, "outcome"):
-            counts[(event, outcome)] = 0
-    rows = (
-        attempt.objects.exclude(outcome="").values_list("message__event", "outcome").annotate(n=Count("id")).order_by()
-    )
-    for event, outcome, n in rows:
-        counts[(event, outcome)] = n
-    family = CounterMetricFamily(
-        "hrportal_mail_attempts",
-        "Finished mail delivery attempts by event and outcome (sent, retry, failed), from the outbox's attempt log.",
-        labels=["event", "outcome"],
-    )
-    for (event, outcome), n in sorted(counts.items()):
-        family.add_metric([event, outcome], n)
-    return [family]
+# Each app registers what it counts (its AppConfig.ready): the base knows none of them.
+SOURCES: dict[str, Callable[[dt.datetime], list[Metric]]] = {}
 
 
-def outbox_families(now: dt.datetime) -> list[Metric]:
-    from django.conf import settings
-    from django.db.models import Count, Min, Q
-
-    message = _model("notifications", "OutboxMessage")
-    statuses = _choices(message, "status")
-    counts = dict.fromkeys(statuses, 0)
-    counts.update(message.objects.values_list("status").annotate(n=Count("id")).order_by())
-    by_status = GaugeMetricFamily(
-        "hrportal_outbox_messages", "Outbox messages by status (the backlog is queued + sending).", labels=["status"]
-    )
-    for status, n in sorted(counts.items()):
-        by_status.add_metric([status], n)
-
-    # Undelivered mail — still to be sent: queued or sending — in one query, by status and by the cause of the
-    # wait ("" nothing failed yet; "transient" the last try met an outage; notifications/retry.py).
-    in_flight = ["queued", "sending"]
-    max_age = float(getattr(settings, "HRPORTAL", {}).get("MAIL_RETRY_MAX_AGE", 24 * 60 * 60))
-    rows = (
-        message.objects.filter(status__in=in_flight)
-        .values_list("status", "last_error_kind")
-        .annotate(
-            n=Count("id"),
-            oldest=Min("created_at"),
-            overdue=Count("id", filter=Q(created_at__lt=now - dt.timedelta(seconds=max_age))),
-        )
-        .order_by()
-    )
-    oldest_by_status: dict[str, dt.datetime] = {}
-    by_cause = {"new": 0, "transient": 0}
-    oldest_overall: dt.datetime | None = None
-    overdue_total = 0
-    for status, kind, n, oldest, overdue in rows:
-        if status not in oldest_by_status or oldest < oldest_by_status[status]:
-            oldest_by_status[status] = oldest
-        cause = "transient" if kind == "transient" else "new"
-        by_cause[cause] += n
-        oldest_overall = oldest if oldest_overall is None else min(oldest_overall, oldest)
-        overdue_total += overdue
-    age = GaugeMetricFamily(
-        "hrportal_outbox_oldest_age_seconds",
-        "Age of the oldest outbox message in a status (since it was queued); 0 when there is none.",
-        labels=["status"],
-    )
-    for status in in_flight:
-        age.add_metric([status], _age_seconds(now, oldest_by_status.get(status)))
-    undelivered = GaugeMetricFamily(
-        "hrportal_mail_undelivered",
-        "Mail not delivered yet and still to be sent (queued or sending), by cause: new (no failed try yet) or "
-        "transient (the last try met an SMTP or network outage; retried on the schedule).",
-        labels=["cause"],
-    )
-    for cause, n in sorted(by_cause.items()):
-        undelivered.add_metric([cause], n)
-    undelivered_age = GaugeMetricFamily(
-        "hrportal_mail_undelivered_oldest_age_seconds",
-        "Age of the oldest undelivered message (since it was queued); 0 when all mail is delivered.",
-        value=_age_seconds(now, oldest_overall),
-    )
-    overdue_family = GaugeMetricFamily(
-        "hrportal_mail_undelivered_overdue",
-        "Undelivered messages queued longer ago than MAIL_RETRY_MAX_AGE (the retry schedule's horizon); "
-        "still retried every MAIL_RETRY_BACKOFF_MAX.",
-        value=overdue_total,
-    )
-    return [by_status, age, undelivered, undelivered_age, overdue_family]
-
-
-def _histogram(
-    name: str, documentation: str, label: str, rows: dict[str, dict[str, Any]], bounds: tuple[float, ...], key: str
-) -> HistogramMetricFamily:
-    family = HistogramMetricFamily(name, documentation, labels=[label])
-    for value, row in sorted(rows.items()):
-        buckets = [(_bound(bound), row[f"{key}_le_{index}"]) for index, bound in enumerate(bounds)]
-        buckets.append(("+Inf", row["count"]))
-        family.add_metric([value], buckets, sum_value=row[f"{key}_sum"])
-    return family
-
-
-def _bound(value: float) -> str:
-    return str(float(value))
-
-
-def report_families(now: dt.datetime) -> list[Metric]:
-    from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
-
-    job = _model("reports", "ReportJob")
-    kinds, statuses = _choices(job, "kind"), _choices(job, "status")
-    counts = {(kind, status): 0 for kind in kinds for status in statuses}
-    counts.update(
-        {
-            (kind, status): n
-            for kind, status, n in job.objects.values_list("kind", "status").annotate(n=Count("id")).order_by()
-        }
-    )
-    jobs = GaugeMetricFamily("hrportal_report_jobs", "Report jobs by kind and status.", labels=["kind", "status"])
-    for (kind, status), n in sorted(counts.items()):
-        jobs.add_metric([kind, status], n)
-
-    # Finished reports: duration (finished_at − started_at of the run that finished) and rows, as histograms
-    # computed with conditional counts in one query.
-    duration = ExpressionWrapper(F("finished_at") - F("started_at"), output_field=DurationField())
-    aggregates: dict[str, Any] = {"count": Count("id"), "duration_sum": Sum("duration"), "rows_sum": Sum("row_count")}
-    for index, bound in enumerate(REPORT_DURATION_BUCKETS):
-        aggregates[f"duration_le_{index}"] = Count("id", filter=Q(duration__lte=dt.timedelta(seconds=bound)))
-    for index, bound in enumerate(REPORT_ROWS_BUCKETS):
-        aggregates[f"rows_le_{index}"] = Count("id", filter=Q(row_count__lte=bound))
-    done = (
-        job.objects.filter(status="done", started_at__isnull=False, finished_at__isnull=False)
-        .annotate(duration=duration)
-        .values("kind")
-        .annotate(**aggregates)
-        .order_by()
-    )
-    empty = {name: 0 for name in aggregates}
-    rows: dict[str, dict[str, Any]] = {kind: dict(empty) for kind in kinds}
-    for row in done:
-        total = row["duration_sum"]
-        row["duration_sum"] = total.total_seconds() if isinstance(total, dt.timedelta) else float(total or 0) / 1e6
-        row["rows_sum"] = row["rows_sum"] or 0
-        rows[row["kind"]] = row
-    return [
-        jobs,
-        _histogram(
-            "hrportal_report_duration_seconds",
-            "Run time of finished (done) report jobs, from claim to file.",
-            "kind",
-            rows,
-            REPORT_DURATION_BUCKETS,
-            "duration",
-        ),
-        _histogram(
-            "hrportal_report_rows",
-            "Rows written by finished (done) report jobs.",
-            "kind",
-            rows,
-            REPORT_ROWS_BUCKETS,
-            "rows",
-        ),
-    ]
-
-
-def request_families(now: dt.datetime) -> list[Metric]:
-    from django.db.models import Count
-
-    event = _model("requests_app", "RequestEvent")
-    request = _model("requests_app", "Request")
-    counts = {(kind, action): 0 for kind in _choices(request, "kind") for action in _choices(event, "action")}
-    counts.update(
-        {
-            (kind, action): n
-            for kind, action, n in event.objects.values_list("request__kind", "action")
-            .annotate(n=Count("id"))
-            .order_by()
-        }
-    )
-    family = CounterMetricFamily(
-        "hrportal_request_events",
-        "Steps of requests' history by request kind and action (created, approved, rejected, cancelled, …).",
-        labels=["kind", "action"],
-    )
-    for (kind, action), n in sorted(counts.items()):
-        family.add_metric([kind, action], n)
-    return [family]
-
-
-SOURCES: dict[str, Callable[[dt.datetime], list[Metric]]] = {
-    "mail": mail_families,
-    "outbox": outbox_families,
-    "reports": report_families,
-    "requests": request_families,
-}
+def register_source(name: str, read: Callable[[dt.datetime], list[Metric]]) -> None:
+    SOURCES[name] = read
 
 
 class BusinessCollector(Collector):

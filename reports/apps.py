@@ -6,4 +6,8 @@ class ReportsConfig(AppConfig):
     verbose_name = "Reports"
 
     def ready(self) -> None:
+        from hrportal.metrics import register_source
+        from reports import metrics
+
+        register_source("reports", metrics.report_families)
         from reports import checks  # noqa: F401  (registers the system checks)

@@ -17,7 +17,7 @@ from typing import Any
 from django.db.models import Count, Min
 from django.utils import timezone
 
-from hrportal.metrics import outbox_families
+from notifications.metrics import outbox_families
 from notifications.models import DeliveryAttempt, OutboxMessage
 from requests_app.models import Request
 from requests_app.services import request_create
