@@ -98,7 +98,9 @@ class DirectoryBackend(LDAPBackend):
 
     default_settings = {"HR_GROUP": "", "EMPLOYEE_ID_ATTR": "employeeID", "ENABLED_FILTER": "(objectClass=*)"}
 
-    def authenticate(self, request: Any, username: str | None = None, password: str | None = None, **kwargs: Any) -> Any:
+    def authenticate(
+        self, request: Any, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> Any:
         if not self.settings.SERVER_URI:
             return None
         self._request = request  # Django makes a backend object for each authentication
@@ -153,4 +155,3 @@ class DirectoryBackend(LDAPBackend):
 def _directory_failed(sender: Any, context: str, user: Any, request: Any, exception: Exception, **kwargs: Any) -> None:
     logger.error("directory sign-in: the directory failed (%s): %r", context, exception)
     _refuse(request, UNAVAILABLE)
-

@@ -168,6 +168,23 @@ def test_a_directory_user_without_employee_record_is_told_so(corp) -> None:
     assert message(directory.NO_EMPLOYEE) in response.content.decode()
     assert signed_in_as(client) is None
     assert not User.objects.filter(username="stranger").exists()  # no account is made for them
+    # In Russian, the portal's default language.
+    russian = client.post("/accounts/login/", {"username": "stranger", "password": DIRECTORY_PASSWORD})
+    with translation.override("ru"):
+        assert str(directory.MESSAGES[directory.NO_EMPLOYEE]) in russian.content.decode()
+        assert "нет вашей карточки сотрудника" in russian.content.decode()
+
+
+def test_an_api_token_is_issued_for_directory_credentials(corp) -> None:
+    response = Client().post(
+        "/api/v1/auth/token/",
+        {"username": "a.kuznetsov", "password": DIRECTORY_PASSWORD},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    me = Client().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    assert me.status_code == 200
+    assert me.json()["email"] == "a.kuznetsov@corp.example.test"
 
 
 def test_a_disabled_directory_user_is_refused(corp, slapd) -> None:

@@ -22,9 +22,9 @@ from tests.harness.util import file_tail, free_port, wait_until
 
 SUFFIX = "dc=example,dc=test"
 ROOT_DN = f"cn=admin,{SUFFIX}"
-ROOT_PASSWORD = "root-secret"  # noqa: S105 - a throwaway test directory's
+ROOT_PASSWORD = "root-secret"
 SERVICE_DN = f"cn=portal,ou=services,{SUFFIX}"
-SERVICE_PASSWORD = "service-secret"  # noqa: S105 - a throwaway test directory's
+SERVICE_PASSWORD = "service-secret"
 PEOPLE = f"ou=people,{SUFFIX}"
 GROUPS = f"ou=groups,{SUFFIX}"
 ACCOUNTDISABLE = 2  # userAccountControl's bit
@@ -69,18 +69,19 @@ userPassword: {SERVICE_PASSWORD}
 """
 
 
-def have_slapd() -> bool:
-    return shutil.which("slapd") is not None and shutil.which("slapadd") is not None
+def _sbin(name: str) -> str:
+    """Debian installs slapd and slapadd in /usr/sbin, which a non-root user's PATH often lacks."""
+    return shutil.which(name) or f"/usr/sbin/{name}"
 
 
 class Slapd:
     """A private slapd on a free loopback port; stop() and start() simulate an outage, the data survives them."""
 
-    def __init__(self, port: int | None = None, binary: str = "slapd") -> None:
+    def __init__(self, port: int | None = None, binary: str | None = None) -> None:
         self.port = port or free_port()
         if self.port in (389, 636):
             raise ValueError("Slapd never runs on 389 or 636: those are the machine's directory's")
-        self.binary = binary
+        self.binary = binary or _sbin("slapd")
         self.dir = Path(tempfile.mkdtemp(prefix="harness-slapd-"))
         self.conf_path = self.dir / "slapd.conf"
         self.log_path = self.dir / "slapd.log"
@@ -107,7 +108,7 @@ class Slapd:
         (self.dir / "base.ldif").write_text(_BASE_LDIF)
         # slapadd fills the database offline from the same config: no slapd is needed for it.
         result = subprocess.run(
-            ["slapadd", "-f", str(self.conf_path), "-l", str(self.dir / "base.ldif")],
+            [_sbin("slapadd"), "-f", str(self.conf_path), "-l", str(self.dir / "base.ldif")],
             capture_output=True,
             text=True,
             check=False,
