@@ -5,6 +5,8 @@ machine without slapd fails these tests (CI installs it), it does not skip them.
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -19,7 +21,7 @@ from hrportal.directory_settings import auth_ldap_settings
 from staff import access, directory
 from staff.models import Employee
 from tests.harness.slapd import GROUPS, PEOPLE, SERVICE_DN, SERVICE_PASSWORD, Slapd
-from tests.harness.util import free_port
+from tests.harness.util import child_env, free_port
 
 DIRECTORY_PASSWORD = "Corp-Passw0rd!"
 BACKENDS = ["axes.backends.AxesStandaloneBackend", "staff.directory.DirectoryBackend"]
@@ -292,3 +294,39 @@ def test_without_ldap_server_uri_the_directory_is_not_asked(cast, settings) -> N
     page = Client().get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Use the login and password HR gave you." in page
     assert Client().post("/accounts/login/", {"username": "manager", "password": PASSWORD}).status_code == 302
+
+
+def test_the_contract_variables_switch_it_on() -> None:
+    """The environment variables of ../shared/CONTRACT.md ("Directory sign-in") configure the backend."""
+    env = child_env() | {
+        "DJANGO_SETTINGS_MODULE": "hrportal.settings",
+        "LDAP_SERVER_URI": "ldap://dc1.corp.example:389",
+        "LDAP_BIND_DN": "CN=hrportal,OU=Service,DC=corp,DC=example",
+        "LDAP_BIND_PASSWORD": "s3cret",
+        "LDAP_USER_SEARCH_BASE": "OU=Staff,DC=corp,DC=example",
+        "LDAP_GROUP_SEARCH_BASE": "OU=Groups,DC=corp,DC=example",
+        "LDAP_HR_GROUP": "CN=HR,OU=Groups,DC=corp,DC=example",
+        "LDAP_LOGIN_ATTR": "uid",
+    }
+    script = (
+        "from django.conf import settings as s; "
+        "print(s.AUTHENTICATION_BACKENDS); print(s.AUTH_LDAP_USER_SEARCH.base_dn, s.AUTH_LDAP_USER_SEARCH.filterstr); "
+        "print(s.AUTH_LDAP_GROUP_SEARCH.base_dn, s.AUTH_LDAP_HR_GROUP, s.AUTH_LDAP_BIND_DN)"
+    )
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True).stdout
+    backends, search, groups = out.splitlines()
+    assert backends == str(BACKENDS)
+    assert search == "OU=Staff,DC=corp,DC=example (uid=%(user)s)"
+    assert (
+        groups
+        == "OU=Groups,DC=corp,DC=example CN=HR,OU=Groups,DC=corp,DC=example CN=hrportal,OU=Service,DC=corp,DC=example"
+    )
+    env.pop("LDAP_SERVER_URI")
+    out = subprocess.run(
+        [sys.executable, "-c", script.split(";")[0] + "; print(s.AUTHENTICATION_BACKENDS)"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "staff.directory.DirectoryBackend" not in out
