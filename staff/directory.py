@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_auth_ldap.backend import LDAPBackend, ldap_error
 
+from hrportal import directory_settings
 from staff.models import Employee
 from staff.services import directory_account_sync
 
@@ -49,6 +50,7 @@ MESSAGES = {
 }
 _REFUSAL_ATTR = "directory_refusal"
 _NAME_MAX = 150  # Django's User.first_name and last_name
+_EMAIL_MAX = 254  # User.email and Employee.email
 
 
 def refusal(request: HttpRequest | None) -> str | None:
@@ -96,7 +98,11 @@ def match_employee(*, personnel_number: str, email: str) -> Employee | None:
 class DirectoryBackend(LDAPBackend):
     """django-auth-ldap, signing in the employee's own account; settings from hrportal.directory_settings."""
 
-    default_settings = {"HR_GROUP": "", "EMPLOYEE_ID_ATTR": "employeeID", "ENABLED_FILTER": "(objectClass=*)"}
+    default_settings = {
+        "HR_GROUP": "",
+        "EMPLOYEE_ID_ATTR": directory_settings.EMPLOYEE_ID_ATTR,
+        "ENABLED_FILTER": directory_settings.ENABLED_FILTER,
+    }
 
     def authenticate(
         self, request: Any, username: str | None = None, password: str | None = None, **kwargs: Any
@@ -133,6 +139,8 @@ class DirectoryBackend(LDAPBackend):
         try:
             validate_email(email)
         except ValidationError:
+            email = ""
+        if len(email) > _EMAIL_MAX:
             email = ""
         employee = match_employee(personnel_number=_first(attrs, self.settings.EMPLOYEE_ID_ATTR), email=email)
         if employee is None:

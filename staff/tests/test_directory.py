@@ -50,6 +50,14 @@ def slapd() -> Iterator[Slapd]:
         server.add_user(
             "blocked", DIRECTORY_PASSWORD, given_name="Олег", surname="Орлов", employee_id="7003", disabled=True
         )
+        server.add_user(
+            "long",
+            DIRECTORY_PASSWORD,
+            given_name="Я" * 300,
+            surname="<script>alert(1)</script>",
+            mail="not an email",
+            employee_id="7004",
+        )
         moscow_hr = server.add_group("HR Moscow", [hr])
         server.add_group("HR", [moscow_hr])
         server.add_group("Sales", [plain])
@@ -75,7 +83,8 @@ def use_directory(settings, uri: str, *, timeout: int = 5) -> None:
 @pytest.fixture
 def corp(cast, slapd, settings):
     """The cast, its personnel numbers as the directory has them, the portal signed in to the test directory."""
-    for person, number in ((cast.employee, "7001"), (cast.hr, "7002"), (cast.sub_manager, "7003")):
+    numbers = ((cast.employee, "7001"), (cast.hr, "7002"), (cast.sub_manager, "7003"), (cast.other_manager, "7004"))
+    for person, number in numbers:
         Employee.objects.filter(pk=person.pk).update(personnel_number=number)
     use_directory(settings, slapd.uri)
     return cast
@@ -122,6 +131,19 @@ def test_sign_in_by_corporate_login_syncs_name_and_email_each_time(corp, slapd) 
     finally:
         slapd.replace(f"cn=a.kuznetsov,{PEOPLE}", "sn", ["Кузнецов"])
         slapd.replace(f"cn=a.kuznetsov,{PEOPLE}", "mail", ["a.kuznetsov@corp.example.test"])
+
+
+def test_overlong_and_hostile_directory_values_do_not_break_the_sign_in(corp) -> None:
+    client = Client()
+    assert sign_in(client, "long").status_code == 302
+    user = signed_in_as(client)
+    assert user == corp.other_manager.user
+    assert user.first_name == "Я" * 150  # cut to the account's field
+    assert user.last_name == "<script>alert(1)</script>"
+    assert user.email == "other_manager@example.test"  # an invalid mail is not taken
+    assert Employee.objects.get(pk=corp.other_manager.pk).email == "other_manager@example.test"
+    page = client.get("/").content.decode()
+    assert "<script>alert(1)</script>" not in page
 
 
 def test_the_login_is_case_insensitive_as_in_the_directory(corp) -> None:
