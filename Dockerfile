@@ -3,6 +3,9 @@ FROM python:3.11-slim-bookworm AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /build
 COPY requirements.txt .
+# python-ldap (corporate sign-in) compiles against OpenLDAP's and Cyrus SASL's headers.
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libldap2-dev libsasl2-dev \
+    && rm -rf /var/lib/apt/lists/*
 RUN python -m venv /opt/venv && /opt/venv/bin/pip install -r requirements.txt
 
 FROM python:3.11-slim-bookworm AS runtime
@@ -12,6 +15,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     DJANGO_SETTINGS_MODULE=hrportal.settings \
     HRPORTAL_VAR_DIR=/app/var \
     PROMETHEUS_MULTIPROC_DIR=/app/var/prometheus
+RUN apt-get update && apt-get install -y --no-install-recommends libldap-2.5-0 libsasl2-2 \
+    && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system app && useradd --system --gid app --home-dir /app app
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /app

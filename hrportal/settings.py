@@ -20,6 +20,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from hrportal import directory_settings
+
 env = environ.Env()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -127,6 +129,26 @@ AUTHENTICATION_BACKENDS = [
     # Django's ModelBackend, loading the session's user with the access facts in one query.
     "staff.authentication.PrincipalModelBackend",
 ]
+# Corporate sign-in (django-auth-ldap), on when LDAP_SERVER_URI is set: the directory is asked first, then the
+# local accounts (the demo logins, the break-glass admin). docs/decisions/directory-sign-in.md.
+LDAP_SERVER_URI = env.str("LDAP_SERVER_URI", default="")
+if LDAP_SERVER_URI:
+    globals().update(
+        directory_settings.auth_ldap_settings(
+            server_uri=LDAP_SERVER_URI,
+            bind_dn=env.str("LDAP_BIND_DN", default=""),
+            bind_password=env.str("LDAP_BIND_PASSWORD", default=""),
+            user_search_base=env.str("LDAP_USER_SEARCH_BASE"),
+            group_search_base=env.str("LDAP_GROUP_SEARCH_BASE"),
+            hr_group=env.str("LDAP_HR_GROUP", default=""),
+            login_attr=env.str("LDAP_LOGIN_ATTR", default=directory_settings.LOGIN_ATTR),
+            employee_id_attr=env.str("LDAP_EMPLOYEE_ID_ATTR", default=directory_settings.EMPLOYEE_ID_ATTR),
+            enabled_filter=env.str("LDAP_ENABLED_FILTER", default=directory_settings.ENABLED_FILTER),
+            timeout=env.int("LDAP_TIMEOUT", default=5),
+            start_tls=env.bool("LDAP_START_TLS", default=False),
+        )
+    )
+    AUTHENTICATION_BACKENDS.insert(1, "staff.directory.DirectoryBackend")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

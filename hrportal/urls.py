@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from hrportal import views
 from staff import views as staff_views
+from staff.forms import LoginForm
 
 api_urlpatterns = [
     path("", include("staff.api_urls")),
@@ -21,7 +22,7 @@ urlpatterns = [
     path("metrics", views.metrics, name="metrics"),
     path("api/v1/", include(api_urlpatterns)),
     path("admin/", admin.site.urls),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The header's RU/EN switch: Django's set_language, which also saves a signed-in employee's choice.
     path("i18n/setlang/", staff_views.set_language, name="set_language"),

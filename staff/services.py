@@ -243,6 +243,35 @@ def hr_role_set(*, user: Any, is_hr: bool, actor: Any) -> None:
     access.forget(user)  # drop the memoised role of this user object
 
 
+@transaction.atomic
+def directory_account_sync(*, employee: Employee, first_name: str, last_name: str, email: str, is_hr: bool) -> Any:
+    """A directory sign-in's writes (staff.directory): the account's name and email and the employee's email as the
+    directory has them, the HR role as its HR group says (with the admin access HR works in), and, on the first
+    sign-in, no local password any more — so disabling someone in the directory locks them out of the portal.
+    History rows name the user themself as the actor. Returns the user, locked and saved."""
+    user = User.objects.select_for_update().get(pk=employee.user_id)
+    values = {"first_name": first_name, "last_name": last_name, "email": email}
+    changed = [name for name, value in values.items() if value and getattr(user, name) != value]
+    for name in changed:
+        setattr(user, name, values[name])
+    was_hr = user.groups.filter(name=HR_GROUP).exists()
+    if is_hr != was_hr and user.is_staff != is_hr and not user.is_superuser:
+        # Only a change of the HR role moves the admin access: other staff users keep theirs.
+        user.is_staff = is_hr
+        changed.append("is_staff")
+    if user.has_usable_password():
+        user.set_unusable_password()
+        changed.append("password")
+    if changed:
+        _set_actor(user, user)
+        user._change_reason = "directory sign-in: " + ", ".join(changed)
+        user.save(update_fields=changed)
+    hr_role_set(user=user, is_hr=is_hr, actor=user)
+    if email and employee.email != email:
+        employee_update(employee=employee, actor=user, changes={"email": email}, reason="directory sign-in: email")
+    return user
+
+
 # --- API tokens ---------------------------------------------------------------------------------
 
 

@@ -10,4 +10,6 @@
   `wait_for_consumer`.
 - `celery_worker`: `CeleryWorker` and `worker_env`; `beat`: `Sweeper`, beat's sweeping jobs on a short period.
 - `gunicorn_server`: `Gunicorn`, the project's gunicorn on a free port.
+- `slapd`: `Slapd`, a private OpenLDAP directory (Debian's slapd) with an AD-like test directory, for the
+  corporate sign-in; it can be stopped and started (an outage).
 """
