@@ -146,7 +146,8 @@ def plan_employees(rows: list[tuple[int, dict[str, Any]]], context: Context) -> 
                     (_("FTE"), fte),
                     (_("monthly salary, RUB"), salary),
                 ):
-                    plan.change(label, None, value)
+                    if value not in (None, ""):
+                        plan.change(label, None, value)
         else:
             plan.data["pk"] = current.pk
             if hire_date and hire_date != current.hire_date:
