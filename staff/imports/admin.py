@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -68,7 +68,8 @@ class ImportJobAdmin(admin.ModelAdmin):
         return " · ".join(f"{engine.STATUS_LABELS[k]}: {v}" for k, v in obj.counts.items() if v)
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        return access.visible_in_admin(request.user, super().get_queryset(request))
+        queryset = super().get_queryset(request).select_related("created_by", "confirmed_by")
+        return access.visible_in_admin(request.user, queryset)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return access.is_hr(request.user)
@@ -122,7 +123,9 @@ class ImportJobAdmin(admin.ModelAdmin):
     ) -> HttpResponse:
         if not self.has_view_permission(request):
             raise PermissionDenied
-        job = get_object_or_404(self.get_queryset(request).select_related("created_by", "confirmed_by"), pk=object_id)
+        job = self.get_object(request, object_id)
+        if job is None:  # as Django's own change view: back to the list with a message
+            return self._get_obj_does_not_exist_redirect(request, self.model._meta, object_id)
         shown = request.GET.get("status", "")
         rows = [r for r in job.rows if not shown or r["status"] == shown]
         page = Paginator(rows, settings.HRPORTAL["IMPORT_PREVIEW_PAGE"]).get_page(request.GET.get("page"))
@@ -146,7 +149,9 @@ class ImportJobAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/imports/job.html", context)
 
     def confirm_view(self, request: HttpRequest, job_id: int) -> HttpResponse:
-        if request.method != "POST" or not self.has_view_permission(request):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_view_permission(request):
             raise PermissionDenied
         job = get_object_or_404(self.get_queryset(request), pk=job_id)
         try:

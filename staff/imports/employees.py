@@ -9,6 +9,7 @@ appears in it.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
@@ -17,11 +18,11 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from staff.imports import engine
 from staff.imports.engine import NEW, SKIP, UPDATE, Context, RowPlan
-from staff.imports.staff_kinds import BATCH, DepartmentIndex, _own_numbers, _stamp
+from staff.imports.staff_kinds import BATCH, DepartmentIndex, _own_numbers
 from staff.minimum_wage import minimum_wage
 from staff.models import Employee, PayRate, Position
 from staff.services import FTE_MAX, FTE_MIN, pay_rate_record
@@ -251,21 +252,36 @@ def apply_employees(plans: list[RowPlan], context: Context) -> None:
             rates, PayRate, batch_size=BATCH, default_user=context.actor, default_change_reason=context.reason
         )
         engine.report_progress(context, start + len(chunk), total)
-    # Then every change and every manager, now that the file's new employees exist.
+    # Then every change and every manager, now that the file's new employees exist: bulk UPDATEs, and one
+    # history row per employee changed (simple-history's bulk helper).
     numbers = [p.key for p in plans] + [p.data["manager"] for p in plans if p.data["manager"]]
     ids = dict(Employee.objects.filter(personnel_number__in=numbers).values_list("personnel_number", "pk"))
     by_pk = Employee.objects.select_for_update().in_bulk([ids[p.key] for p in plans])
+    changed: dict[tuple[str, ...], list[Employee]] = defaultdict(list)
+    managed = []
     for plan in plans:
         manager_id = ids[plan.data["manager"]] if plan.data["manager"] else None
-        if plan.status == NEW and manager_id is None:
-            continue
         employee = by_pk[ids[plan.key]]
-        for field in ("last_name", "first_name", "patronymic", "email", "department_id", "position_id"):
-            setattr(employee, field, plan.data[field])
-        employee.manager_override_id = manager_id
-        _stamp(employee, context)
-        employee.save()
+        if plan.status == NEW:
+            if manager_id is not None:
+                employee.manager_override_id = manager_id
+                managed.append(employee)  # only the manager to set: a one-column UPDATE
+            continue
+        wanted = {**{field: plan.data[field] for field in UPDATED_FIELDS[:-1]}, "manager_override_id": manager_id}
+        fields = tuple(field for field, value in wanted.items() if getattr(employee, field) != value)
+        for field in fields:
+            setattr(employee, field, wanted[field])
+        changed[fields].append(employee)  # grouped by the columns that change: each UPDATE sets only those
+    for fields, rows in [(("manager_override_id",), managed), *changed.items()]:
+        bulk_update_with_history(
+            rows, Employee, list(fields), batch_size=BATCH, default_user=context.actor,
+            default_change_reason=context.reason,
+        )  # fmt: skip
     engine.report_progress(context, total, total)
+
+
+UPDATED_FIELDS = ["last_name", "first_name", "patronymic", "email", "department_id", "position_id",
+                  "manager_override_id"]  # fmt: skip
 
 
 engine.register(
