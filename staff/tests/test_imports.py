@@ -270,3 +270,20 @@ def test_a_file_that_is_not_a_table_is_refused() -> None:
     with pytest.raises(ValidationFailed, match="cannot be read"):
         read_table(name="x.xlsx", data=b"PK\x03\x04 broken")
     assert read_table(name="x.csv", data=io.BytesIO(b"\xef\xbb\xbfa;b\n1;2\n").read()).rows == [(2, {"a": "1", "b": "2"})]
+
+
+def test_the_sample_files_load_in_the_go_live_order(db: None) -> None:
+    """docs/imports/: each kind's sample, in the order docs/imports/README.md gives, on an empty organisation."""
+    root = Path(__file__).resolve().parents[2]
+    order = ["departments", "positions", "employees", "pay_rates", "absences", "leave_balances"]
+    assert sorted(order) == sorted(engine.KINDS)
+    for code in order:
+        kind = engine.KINDS[code]
+        path = root / kind.sample
+        table = read_table(name=path.name, data=path.read_bytes())
+        assert tuple(table.columns) == kind.columns, code
+        outcome = engine.run(kind, table, engine.Context(file_name=path.name), write=True)
+        assert outcome.applied, (code, outcome.error_lines())
+        again = engine.run(kind, table, engine.Context(file_name=path.name), write=False)
+        assert {p.status for p in again.plans} == {engine.SKIP}, code
+    assert Employee.objects.get(personnel_number="00102").manager_override.personnel_number == "00101"
