@@ -70,8 +70,9 @@ def test_hr_uploads_previews_and_confirms(cast: Cast, hr_client: Client, django_
 
 def test_a_file_with_errors_lists_them_and_cannot_be_confirmed(cast: Cast, hr_client: Client) -> None:
     data = FILE.replace("Кассир", "Нет такой").replace("2024-04-01", "вчера")
-    job = services.import_job_create(kind="employees", upload=SimpleUploadedFile("bad.csv", data.encode()),
-                                     actor=cast.hr.user)
+    job = services.import_job_create(
+        kind="employees", upload=SimpleUploadedFile("bad.csv", data.encode()), actor=cast.hr.user
+    )
     services.import_job_plan(job_id=job.pk)
     page = hr_client.get(f"/admin/staff/importjob/{job.pk}/change/").content.decode()
     errors = page.split('id="import-errors"')[1].split("</ul>")[0]

@@ -34,6 +34,7 @@ def _english() -> Iterator[None]:
     with translation.override("en"):  # the messages are asserted in the catalogue's language
         yield
 
+
 HEADER = "personnel_number;last_name;first_name;middle_name;email;department;position;manager;hire_date;fte;salary"
 
 
@@ -214,9 +215,7 @@ def test_a_salary_below_the_minimum_wage_is_an_error(org: Cast) -> None:
 
 def test_job_flow_previews_every_row_and_a_file_with_errors_writes_nothing(org: Cast) -> None:
     data = "\n".join([*STAFF_FILE, "T003;Ошибкин;Иван;;bad;SALES;;;2024-01-01;1;90000"]).encode()
-    job = services.import_job_create(
-        kind="employees", upload=SimpleUploadedFile("staff.csv", data), actor=org.hr.user
-    )
+    job = services.import_job_create(kind="employees", upload=SimpleUploadedFile("staff.csv", data), actor=org.hr.user)
     services.import_job_plan(job_id=job.pk)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.INVALID
@@ -269,7 +268,8 @@ def test_a_file_that_is_not_a_table_is_refused() -> None:
         read_table(name="x.csv", data="a;b\n".encode("cp1251") + "ф".encode("cp1251"))
     with pytest.raises(ValidationFailed, match="cannot be read"):
         read_table(name="x.xlsx", data=b"PK\x03\x04 broken")
-    assert read_table(name="x.csv", data=io.BytesIO(b"\xef\xbb\xbfa;b\n1;2\n").read()).rows == [(2, {"a": "1", "b": "2"})]
+    with_bom = io.BytesIO(b"\xef\xbb\xbfa;b\n1;2\n").read()
+    assert read_table(name="x.csv", data=with_bom).rows == [(2, {"a": "1", "b": "2"})]
 
 
 def test_the_sample_files_load_in_the_go_live_order(db: None) -> None:

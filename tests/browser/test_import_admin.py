@@ -51,8 +51,8 @@ def xlsx(path: Path, rows: list[list[Any]]) -> Path:
     return path
 
 
-def admin_session(browser: Any, base_url: str, username: str) -> Any:
-    context = browser.new_context(viewport=VIEWPORT, locale="ru-RU", timezone_id="Europe/Moscow", base_url=base_url)
+def admin_session(chromium: Any, base_url: str, username: str) -> Any:
+    context = chromium.new_context(viewport=VIEWPORT, locale="ru-RU", timezone_id="Europe/Moscow", base_url=base_url)
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     page.goto("/admin/login/?next=/admin/")
@@ -75,7 +75,12 @@ def upload(page: Any, path: Path) -> int:
 
 
 def test_hr_imports_employees_from_xlsx(
-    org: Cast, live_server: Any, running: Any, browser: Any, shots: Any, tmp_path: Path
+    org: Cast,  # noqa: F811  (the fixtures imported from test_flows)
+    live_server: Any,
+    running: Any,  # noqa: F811
+    browser: Any,  # noqa: F811
+    shots: Any,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     from staff.imports.models import ImportJob
     from staff.models import Employee, PayRate, Position
