@@ -25,6 +25,7 @@ from staff.imports import engine, services
 from staff.imports.files import read_table
 from staff.imports.models import ImportJob
 from staff.models import Department, Employee, PayRate, Position
+from tests.harness.marks import requires_postgres
 
 pytestmark = pytest.mark.django_db
 
@@ -287,3 +288,28 @@ def test_the_sample_files_load_in_the_go_live_order(db: None) -> None:
         again = engine.run(kind, table, engine.Context(file_name=path.name), write=False)
         assert {p.status for p in again.plans} == {engine.SKIP}, code
     assert Employee.objects.get(personnel_number="00102").manager_override.personnel_number == "00101"
+
+
+@pytest.mark.postgres
+@requires_postgres
+@pytest.mark.django_db(transaction=True)
+def test_progress_shows_while_the_write_transaction_is_open(cast: Cast) -> None:
+    """The write runs in one transaction; its progress goes through a second connection, so the job page (another
+    connection again) sees the count move before the write commits."""
+    from django.db import DEFAULT_DB_ALIAS, connections, transaction
+
+    job = ImportJob.objects.create(kind="employees", file_name="x.csv", file="imports/x.csv", created_by=cast.hr.user)
+    progress = services._Progress(job.pk)
+    reader = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with transaction.atomic():
+            Position.objects.create(name="Пишется")  # the import's own, still uncommitted, write
+            progress(500, 10_000)
+            with reader.cursor() as cursor:
+                cursor.execute("SELECT rows_done, rows_total FROM staff_importjob WHERE id = %s", [job.pk])
+                assert cursor.fetchone() == (500, 10_000)
+                cursor.execute("SELECT count(*) FROM staff_position WHERE name = 'Пишется'")
+                assert cursor.fetchone() == (0,)
+    finally:
+        progress.close()
+        reader.close()
