@@ -419,6 +419,8 @@ HRPORTAL = {
     # Imports (staff/imports/): the largest file accepted, the time limits of the task that checks or writes one
     # (10 000 employees take well under a minute: docs/benchmarks.md) and the rows on one page of the preview.
     "IMPORT_MAX_BYTES": env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024),
+    # The plan of every row is kept until it is written (≈ 6 KB a row): a file of tiny rows must not exhaust a worker.
+    "IMPORT_MAX_ROWS": env.int("IMPORT_MAX_ROWS", default=50_000),
     "IMPORT_SOFT_TIME_LIMIT": env.int("IMPORT_SOFT_TIME_LIMIT", default=1800),
     "IMPORT_TIME_LIMIT": env.int("IMPORT_TIME_LIMIT", default=2000),
     "IMPORT_PREVIEW_PAGE": env.int("IMPORT_PREVIEW_PAGE", default=200),

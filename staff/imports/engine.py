@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -129,6 +130,10 @@ def check_header(kind: Kind, table: Table) -> list[str]:
     missing = [c for c in kind.required if c not in table.columns]
     if missing:
         return [_("The header lacks the columns: %(columns)s.") % {"columns": ";".join(missing)}]
+    limit = settings.HRPORTAL["IMPORT_MAX_ROWS"]
+    if len(table.rows) > limit:
+        return [_("The file has %(rows)s rows; split it into files of at most %(max)s.")
+                % {"rows": len(table.rows), "max": limit}]  # fmt: skip
     return []
 
 

@@ -109,3 +109,15 @@ def test_export_writes_names_labels_and_real_dates(cast: Cast, hr_client: Client
     assert "ID" not in header and "id" not in header
     hire = sheet.cell(row=2, column=header.index("дата приёма") + 1)
     assert hire.is_date and hire.value.date() == dt.date(2023, 1, 9) and hire.number_format == "DD.MM.YYYY"
+
+
+def test_export_writes_money_with_two_places_and_a_thousands_separator(cast: Cast, hr_client: Client) -> None:
+    rate = cast.employee.rates.get()
+    response = hr_client.post(
+        "/admin/staff/payrate/", {"action": "export_selected_xlsx", "_selected_action": [rate.pk]}
+    )
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    header = [c.value for c in sheet[1]]
+    salary = sheet.cell(row=2, column=header.index("оклад в месяц, руб.") + 1)
+    assert salary.value == 100000 and salary.number_format == "#,##0.00"
+    assert sheet.cell(row=2, column=header.index("сотрудник") + 1).value == "Кузнецов Алексей Павлович"

@@ -262,6 +262,12 @@ def test_positions_update_and_skip(org: Cast) -> None:
     assert [p.status for p in run_kind("positions", *lines).plans] == ["skip", "skip"]
 
 
+def test_a_file_over_the_row_limit_is_refused_whole(org: Cast, settings) -> None:
+    settings.HRPORTAL = {**settings.HRPORTAL, "IMPORT_MAX_ROWS": 1}
+    outcome = run_kind("employees", *STAFF_FILE)
+    assert outcome.header_errors == ["The file has 2 rows; split it into files of at most 1."] and not outcome.plans
+
+
 def test_a_file_that_is_not_a_table_is_refused() -> None:
     from hrportal.errors import ValidationFailed
 
