@@ -128,6 +128,8 @@ def plan_employees(rows: list[tuple[int, dict[str, Any]]], context: Context) -> 
             "salary": salary,
         }
         current = existing.get(number)
+        if current is not None and current.email.lower() == values["email"]:
+            values["email"] = plan.data["email"] = current.email  # an address's case is no change
         if current is None:
             check_rate(plan, fte=fte, salary=salary, on=hire_date)
             if number in usernames:

@@ -149,6 +149,9 @@ def test_a_changed_employee_is_an_update_and_pay_is_not_changed_by_the_staff_fil
     assert org.employee.email == "new@example.ru"
     assert org.employee.history.latest().history_change_reason == "import: upd.csv"
 
+    upper = line.replace("new@example.ru", "NEW@Example.ru")
+    assert run_kind("employees", HEADER, upper, write_=False).plans[0].status == engine.SKIP
+
     raise_line = line.replace(";1;100000", ";1;150000")
     outcome = run_kind("employees", HEADER, raise_line)
     assert not outcome.applied
