@@ -438,6 +438,14 @@ HRPORTAL = {
     # the second number on also mails their own manager (or HR): requests_app/reminders.py.
     "REQUEST_REMIND_AFTER_WORKING_DAYS": env.int("REQUEST_REMIND_AFTER_WORKING_DAYS", default=2),
     "REQUEST_ESCALATE_AFTER_WORKING_DAYS": env.int("REQUEST_ESCALATE_AFTER_WORKING_DAYS", default=5),
+    # Imports (staff/imports/): the largest file accepted, the time limits of the task that checks or writes one
+    # (10 000 employees take well under a minute: docs/benchmarks.md) and the rows on one page of the preview.
+    "IMPORT_MAX_BYTES": env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024),
+    # The plan of every row is kept until it is written (≈ 6 KB a row): a file of tiny rows must not exhaust a worker.
+    "IMPORT_MAX_ROWS": env.int("IMPORT_MAX_ROWS", default=50_000),
+    "IMPORT_SOFT_TIME_LIMIT": env.int("IMPORT_SOFT_TIME_LIMIT", default=1800),
+    "IMPORT_TIME_LIMIT": env.int("IMPORT_TIME_LIMIT", default=2000),
+    "IMPORT_PREVIEW_PAGE": env.int("IMPORT_PREVIEW_PAGE", default=200),
 }
 
 # Beat schedule: synced into django-celery-beat's tables by the DatabaseScheduler, editable in the admin.

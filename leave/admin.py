@@ -24,6 +24,7 @@ from hrportal import numbers
 from leave import calc, selectors, services
 from leave.models import Absence, CalendarDay, LeaveAccount, LeaveEntry, LeaveType
 from staff import access
+from staff.imports.admin import ImportButtonMixin
 from staff.models import Employee
 
 
@@ -131,7 +132,8 @@ class LedgerInline(admin.TabularInline):
 
 
 @admin.register(LeaveAccount)
-class LeaveAccountAdmin(admin.ModelAdmin):
+class LeaveAccountAdmin(ImportButtonMixin, admin.ModelAdmin):
+    import_kind = "leave_balances"
     list_display = ["employee", "leave_type", "created_at"]
     list_filter = ["leave_type"]
     list_select_related = ["employee", "leave_type"]
@@ -294,7 +296,8 @@ class AbsenceAddForm(forms.ModelForm):
 
 
 @admin.register(Absence)
-class AbsenceAdmin(admin.ModelAdmin):
+class AbsenceAdmin(ImportButtonMixin, admin.ModelAdmin):
+    import_kind = "absences"
     list_display = [
         "employee",
         "kind",

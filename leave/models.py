@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from leave import calc
 from staff.models import Employee
@@ -244,6 +245,7 @@ class Absence(models.Model):
     comment = models.CharField(_("comment"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["employee", "start_date"]

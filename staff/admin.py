@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from staff import access
+from staff.imports.admin import ImportButtonMixin  # also registers the import jobs' admin
 from staff.models import Department, Employee, PayRate, Position, TimesheetEntry
 from staff.selectors import employee_search_q
 from staff.services import FTE_MAX, FTE_MIN, department_save, employee_create
@@ -123,7 +124,8 @@ class PayRateHistoryInline(admin.TabularInline):
 
 
 @admin.register(PayRate)
-class PayRateAdmin(HRAdminMixin, NoRevertHistoryMixin, SimpleHistoryAdmin):
+class PayRateAdmin(ImportButtonMixin, HRAdminMixin, NoRevertHistoryMixin, SimpleHistoryAdmin):
+    import_kind = "pay_rates"
     list_display = [
         "employee",
         "effective_date",
@@ -236,7 +238,8 @@ class ActiveFilter(admin.SimpleListFilter):
 
 
 @admin.register(Employee)
-class EmployeeAdmin(HRAdminMixin, SimpleHistoryAdmin):
+class EmployeeAdmin(ImportButtonMixin, HRAdminMixin, SimpleHistoryAdmin):
+    import_kind = "employees"
     list_display = [
         "personnel_number",
         "full_name_display",
@@ -355,7 +358,7 @@ class EmployeeAdmin(HRAdminMixin, SimpleHistoryAdmin):
 class DepartmentForm(forms.ModelForm):
     class Meta:
         model = Department
-        fields = ["name", "parent", "head"]
+        fields = ["name", "code", "parent", "head"]
 
     def clean_parent(self) -> Department | None:
         parent = self.cleaned_data.get("parent")
@@ -365,7 +368,8 @@ class DepartmentForm(forms.ModelForm):
 
 
 @admin.register(Department)
-class DepartmentAdmin(HRAdminMixin, admin.ModelAdmin):
+class DepartmentAdmin(ImportButtonMixin, HRAdminMixin, admin.ModelAdmin):
+    import_kind = "departments"
     form = DepartmentForm
     list_display = ["tree_name", "head", "employee_count"]
     list_select_related = ["head"]
@@ -393,7 +397,8 @@ class DepartmentAdmin(HRAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Position)
-class PositionAdmin(HRAdminMixin, admin.ModelAdmin):
+class PositionAdmin(ImportButtonMixin, HRAdminMixin, admin.ModelAdmin):
+    import_kind = "positions"
     list_display = ["name", "extra_leave_days"]
     search_fields = ["name"]
 

@@ -17,6 +17,8 @@ HR_GROUP = "hr"
 
 class Department(models.Model):
     name = models.CharField(_("name"), max_length=200)
+    # The code payroll and the import files know the department by (unique when given).
+    code = models.CharField(_("code"), max_length=50, blank=True, default="")
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("parent")
     )
@@ -31,11 +33,15 @@ class Department(models.Model):
     # Materialised path "/1/4/9/": a subtree is one indexed `path LIKE '/1/4/%'` query.
     # Maintained by staff.services (department_save), never by hand.
     path = models.CharField(max_length=500, db_index=True, editable=False, default="")
+    history = HistoricalRecords(excluded_fields=["path"])
 
     class Meta:
         ordering = ["path"]
         verbose_name = _("department")
         verbose_name_plural = _("departments")
+        constraints = [
+            models.UniqueConstraint(fields=["code"], condition=~Q(code=""), name="department_code_unique"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -51,6 +57,7 @@ class Position(models.Model):
     extra_leave_days = models.DecimalField(
         _("additional leave days a year"), max_digits=5, decimal_places=2, default=Decimal("0")
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -71,7 +78,7 @@ class Employee(models.Model):
     )
     personnel_number = models.CharField(_("personnel number"), max_length=20, unique=True)
     last_name = models.CharField(_("surname"), max_length=100)
-    first_name = models.CharField(_("name"), max_length=100)
+    first_name = models.CharField(_("first name"), max_length=100)
     patronymic = models.CharField(_("patronymic"), max_length=100, blank=True)
     email = models.EmailField(_("email"))
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.RU)
@@ -262,3 +269,6 @@ class ApiToken(AbstractAuthToken):
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
+
+
+from staff.imports.models import ImportJob  # noqa: E402, F401  (the model of staff/imports/, registered with staff)

@@ -91,6 +91,7 @@ EXPECTED: dict[str, Statuses] = {
     "admin:staff_employee_delete": {HR: {403}},  # people are terminated, never deleted
     "admin:staff_payrate_delete": {HR: {403}},  # rates are never deleted…
     "admin:staff_payrate_change": {HR: {200}},  # …nor changed: a read-only view
+    "admin:staff_importjob_confirm": {HR: {405}},  # POST only
     "admin/(?P<url>.*)$": {HR: {404}},  # the admin's catch-all for unknown admin URLs
     # leave: the production calendar is the same for everybody; a quote is a POST
     "leave-quote": {role: {405} for role in (*PEOPLE, HR)},
