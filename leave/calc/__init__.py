@@ -30,8 +30,8 @@ from leave.calc.calendar import (
     SpecialDay,
 )
 from leave.calc.checks import Finding, art122_finding, art125_finding, long_part_still_possible
-from leave.calc.length import CALENDAR, CALENDAR_EXCLUDING_HOLIDAYS, WORKING_DAYS, LeaveLength, leave_length
 from leave.calc.earnings import Accrual, BonusLine, Payment
+from leave.calc.length import CALENDAR, CALENDAR_EXCLUDING_HOLIDAYS, WORKING_DAYS, LeaveLength, leave_length
 from leave.calc.pay import (
     AVERAGE_MONTH_DAYS,
     LeavePart,
@@ -44,10 +44,6 @@ from leave.calc.pay import (
 
 __all__ = [
     "AVERAGE_MONTH_DAYS",
-    "Accrual",
-    "BonusLine",
-    "LeavePart",
-    "Payment",
     "CALENDAR",
     "CALENDAR_EXCLUDING_HOLIDAYS",
     "DAY_OFF",
@@ -57,10 +53,14 @@ __all__ = [
     "WORKING_DAY",
     "WORKING_DAYS",
     "WORKING_WEEKEND",
+    "Accrual",
+    "BonusLine",
     "Finding",
     "LeaveLength",
+    "LeavePart",
     "MonthEarnings",
     "MonthNorm",
+    "Payment",
     "ProductionCalendar",
     "Rate",
     "ServiceMonth",

@@ -215,7 +215,8 @@ def test_annual_bonus_for_last_year_whatever_its_accrual_date() -> None:
     """The bonus for 2024 (120 000) accrued in July 2025, after the period: counted all the same (item 15); the
     bonus for 2023 accrued in May 2024, before the period, is not. Salary 100 000 × 12 = 1 200 000.
     (1 200 000 + 120 000) / 351.6 = 3 754.2662… → 3 754.27; × 14 = 52 559.78."""
-    accruals = _salary_rows("100000") + [
+    accruals = [
+        *_salary_rows("100000"),
         calc.Accrual(
             d("2025-07-01"), pr.BONUS_YEAR, D(120000), period_start=d("2024-01-01"), period_end=d("2024-12-31")
         ),
