@@ -174,6 +174,30 @@ def _month_for_display(month: calc.MonthEarnings) -> dict[str, Any]:
     return data
 
 
+def months_for_page(breakdown: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The breakdown's months for a template: the month as a date (its name in the page's language), each
+    payment's kind in words."""
+    labels = dict(PayrollAccrual.Kind.choices)
+    return [
+        {
+            **row,
+            "month": dt.date.fromisoformat(f"{row['month']}-01"),
+            "payments": [{**p, "label": labels.get(p["kind"], p["kind"])} for p in row.get("payments", [])],
+        }
+        for row in breakdown
+    ]
+
+
+def average_for_page(average_earnings: dict[str, Any] | None) -> dict[str, Any] | None:
+    if average_earnings is None:
+        return None
+    labels = dict(PayrollAccrual.Kind.choices)
+    return {
+        **average_earnings,
+        "bonuses": [{**b, "label": labels.get(b["kind"], b["kind"])} for b in average_earnings["bonuses"]],
+    }
+
+
 def pay_breakdown(pay: calc.VacationPay) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The months of the period and the rest of the working, rounded for showing (the pay itself is computed
     unrounded): what each month counted and why, bonuses of longer periods, indexation, the minimum wage."""
