@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 
 from payroll.services import payroll_import
 
@@ -31,11 +32,13 @@ class Command(BaseCommand):
         def progress(phase: str, rows: int) -> None:
             self.stdout.write(f"{phase} {rows} rows", ending="\r" if phase == "checked" else "\n")
 
-        with file.open("rb") as handle:
+        # English, as the API speaks to scripts; the admin's upload form speaks the user's language.
+        with translation.override("en"), file.open("rb") as handle:
             result = payroll_import(file=handle, name=file.name, partial=partial, progress=progress)
+            messages = [str(error) for error in result.errors]
         self.stdout.write("")
-        for error in result.errors:
-            self.stderr.write(str(error))
+        for message in messages:
+            self.stderr.write(message)
         if not result.errors:
             self.stdout.write(self.style.SUCCESS(f"{result.written} of {result.rows} rows imported from {file}."))
             return
