@@ -140,7 +140,7 @@ class PayRate(models.Model):
     )
     comment = models.CharField(_("comment"), max_length=300, blank=True)
     # Regulation 922 item 16: this raise is part of an organisation- or department-wide indexation, so average
-    # earnings before it are indexed (docs/decisions/0009-regulation-922-readings.md).
+    # earnings before it are indexed (docs/decisions/0011-regulation-922-indexation.md).
     indexation = models.BooleanField(
         _("indexation"),
         default=False,

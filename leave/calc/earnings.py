@@ -1,6 +1,6 @@
 """Regulation No. 922 beyond the salary: payroll accruals (items 2–3, 5, 15), indexation (item 16) and the
 minimum wage (item 18, art. 133). Pure: plain dates and Decimals; the readings chosen are in
-docs/decisions/0009-regulation-922-readings.md.
+docs/decisions/0009 to 0012 (what counts, bonuses, indexation, the minimum wage and rounding).
 
 - Item 2–3: what counts is decided per accrual (`Accrual.counts`), by kind unless HR says otherwise
   (`COUNTS_BY_DEFAULT`): sick pay, vacation pay and "other" (material aid, trip pay) do not count.
