@@ -31,7 +31,7 @@ def cast(db: None) -> Cast:
     return cast
 
 
-def _login(browser: Any, base_url: str, username: str) -> Any:
+def _login(browser: Any, base_url: str, username: str) -> Any:  # noqa: F811
     context = browser.new_context(viewport=VIEWPORT, locale="ru-RU", timezone_id="Europe/Moscow", base_url=base_url)
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
