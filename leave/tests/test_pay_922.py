@@ -11,6 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from leave import calc
 from leave.calc import earnings as pr
 from leave.calc import sources
@@ -284,3 +287,35 @@ def test_indexation_steps_ignore_fte_changes_and_cuts() -> None:
     assert pr.index_factor(pr.indexation_steps(rates), day=d("2024-08-31"), up_to=d("2025-01-01")) == D("1.1")
     assert pr.index_factor(pr.indexation_steps(rates), day=d("2024-09-01"), up_to=d("2025-01-01")) == 1
     assert Decimal(1) == pr.index_factor([], day=d("2024-01-01"), up_to=d("2025-01-01"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    salary=st.decimals(min_value=D("30000"), max_value=D("500000"), places=2),
+    start=st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2026, 12, 31)),
+)
+def test_payroll_rows_equal_to_the_salary_change_nothing(salary: Decimal, start: dt.date) -> None:
+    """Invariant: a payroll month that pays exactly the salary counts as the salary month did (no item-5 time)."""
+    rates = [calc.Rate(d("2020-01-01"), D(1), salary)]
+    first = add_months(start.replace(day=1), -12)
+    accruals = [calc.Accrual(add_months(first, i), pr.SALARY, salary) for i in range(12)]
+    with_payroll = _pay(rates, accruals, hire=d("2020-01-01"), start=start)
+    without = _pay(rates, hire=d("2020-01-01"), start=start)
+    assert with_payroll.average_daily == without.average_daily
+    assert all(m.source == "payroll" for m in with_payroll.months)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    raise_pct=st.integers(min_value=1, max_value=50),
+    month_offset=st.integers(min_value=1, max_value=11),
+)
+def test_an_indexation_inside_the_period_gives_the_new_salary_over_29_3(raise_pct: int, month_offset: int) -> None:
+    """Invariant of item 16: with only indexations, every month is brought to the salary of the event, so the
+    average is the new salary / 29.3 wherever in the period the raise falls."""
+    new = D(100000) * (100 + raise_pct) / 100
+    rates = [
+        calc.Rate(HIRED, D(1), D(100000)),
+        calc.Rate(add_months(d("2024-07-01"), month_offset), D(1), new, indexation=True),
+    ]
+    assert _pay(rates).average_daily == calc.round_money(new / D("29.3"))
