@@ -32,8 +32,9 @@ from leave.selectors.calendar import (
     production_calendar,
     provisional_years,
 )
+from leave.selectors.earnings import average_for_page, months_for_page, pay_rates
 from leave.selectors.overdue import OverdueLeave, overdue_leave
-from leave.selectors.quotes import Quote, average_for_page, months_for_page, pay_rates, quote
+from leave.selectors.quotes import Quote, quote
 from leave.selectors.settlement import SettlementResult, settlement
 from leave.selectors.unpaid import UnpaidCheck, unpaid_leave_check
 

@@ -23,7 +23,7 @@ from leave.selectors.balances import (
     yearly_entitlement,
 )
 from leave.selectors.calendar import production_calendar
-from leave.selectors.quotes import average_pay, pay_breakdown
+from leave.selectors.earnings import average_pay, pay_breakdown
 from staff.models import Employee
 
 
