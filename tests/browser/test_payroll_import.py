@@ -89,3 +89,60 @@ def test_hr_imports_a_payroll_file_in_the_admin(
     assert page.locator("#result_list tbody tr").count() == 2
     shots(page, "18-payroll-import-done")
     assert PayrollAccrual.objects.count() == 2
+
+
+def test_the_quote_shows_the_payroll_working_within_its_card(
+    cast: Cast,
+    live_server: Any,
+    browser: Any,  # noqa: F811
+    shots: Any,  # noqa: F811
+) -> None:
+    """Payroll months with every kind of line (a long document id, a second monthly bonus, sick pay), a month below
+    the minimum wage and an indexation: the working is on the page in Russian, inside the quote's card at 1280 px."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from conftest import ensure_leave_types
+    from leave.services import load_calendar
+    from staff.services import pay_rate_record
+
+    ensure_leave_types()
+    for year in (2025, 2026):
+        load_calendar(year=year)
+    employee = cast.employee
+    pay_rate_record(
+        employee=employee, effective_date=dt.date(2025, 9, 1), fte=Decimal(1), salary=Decimal(120000), indexation=True
+    )
+    for month in range(1, 13):
+        day = dt.date(2025, month, 1)
+        salary = Decimal(15000) if month == 3 else Decimal(100000)
+        PayrollAccrual.objects.create(employee=employee, month=day, kind="salary", amount=salary, counts=True)
+        if month == 3:
+            continue  # March: 15 000 alone, below the minimum wage of 22 440
+        PayrollAccrual.objects.create(
+            employee=employee, month=day, kind="bonus_month", amount=Decimal(20000), counts=True, document="П" * 100
+        )
+    PayrollAccrual.objects.create(
+        employee=employee, month=dt.date(2025, 4, 1), kind="bonus_month", amount=1, counts=True, document="extra"
+    )
+    PayrollAccrual.objects.create(
+        employee=employee, month=dt.date(2025, 5, 1), kind="sick_pay", amount=Decimal(3000), counts=False
+    )
+    page = _login(browser, live_server.url, "employee")
+    page.goto("/requests/new/leave/")
+    page.select_option("#id_leave_type", "annual")
+    page.fill("#id_start_date", "2026-02-02")
+    page.fill("#id_end_date", "2026-02-15")
+    page.locator("#id_end_date").dispatch_event("change")
+    page.wait_for_selector("#quote [data-testid=average-breakdown]", state="attached")
+    page.click("#quote details summary")
+    table = page.locator("#quote [data-testid=average-breakdown]")
+    text = table.inner_text()
+    assert "данные расчёта зарплаты" in text and "не учитывается: одна ежемесячная премия за месяц" in text
+    assert "больничный" in text and "МРОТ" in text
+    shots(page, "19-leave-quote-payroll-ru")
+    geometry = table.evaluate(
+        """(table) => ({scrollWidth: table.parentElement.scrollWidth, clientWidth: table.parentElement.clientWidth,
+                       pageWide: document.documentElement.scrollWidth > document.documentElement.clientWidth})"""
+    )
+    assert geometry["scrollWidth"] <= geometry["clientWidth"] and not geometry["pageWide"], geometry
