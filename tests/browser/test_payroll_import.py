@@ -67,7 +67,7 @@ def test_hr_imports_a_payroll_file_in_the_admin(
     page.set_input_files("#id_file", str(bad))
     page.click("input[type=submit][value='Загрузить']")
     errors = page.locator("[data-testid=import-errors] li").all_inner_texts()
-    shots(page, "17-payroll-import-errors")
+    shots(page, "20-payroll-import-errors")
     assert errors == [
         "строка 3, personnel_number: неизвестный табельный номер 'X-404'",
         "строка 4, month: ожидается ГГГГ-ММ, получено '2025-1'",
@@ -87,7 +87,7 @@ def test_hr_imports_a_payroll_file_in_the_admin(
     page.wait_for_url(f"{live_server.url}/admin/payroll/payrollaccrual/")
     assert "Загружено строк из good.csv: 2." in page.inner_text("body")
     assert page.locator("#result_list tbody tr").count() == 2
-    shots(page, "18-payroll-import-done")
+    shots(page, "21-payroll-import-done")
     assert PayrollAccrual.objects.count() == 2
 
 
@@ -140,7 +140,8 @@ def test_the_quote_shows_the_payroll_working_within_its_card(
     text = table.inner_text()
     assert "данные расчёта зарплаты" in text and "не учитывается: одна ежемесячная премия за месяц" in text
     assert "больничный" in text and "МРОТ" in text
-    shots(page, "19-leave-quote-payroll-ru")
+    table.scroll_into_view_if_needed()
+    shots(page, "22-leave-quote-payroll-ru")
     geometry = table.evaluate(
         """(table) => ({scrollWidth: table.parentElement.scrollWidth, clientWidth: table.parentElement.clientWidth,
                        pageWide: document.documentElement.scrollWidth > document.documentElement.clientWidth})"""
