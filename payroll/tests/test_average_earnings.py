@@ -16,7 +16,7 @@ from django.urls import reverse
 from conftest import make_employee
 from requests_app.models import Request
 from staff.models import HR_GROUP, PayRate
-from staff.services import hr_group_ensure
+from staff.services import hr_group_ensure, pay_rate_record
 
 pytestmark = pytest.mark.django_db
 HEADER = "personnel_number;month;kind;amount;period_start;period_end;document\n"
@@ -172,3 +172,29 @@ def test_the_indexation_action_is_hr_only(cast, login) -> None:
     )
     assert response.status_code in (302, 403)
     assert not Request.objects.exists()
+
+
+def test_raises_after_the_period_and_during_the_leave_through_the_api(cast, leave_types, api) -> None:
+    """An indexation to 110 000 on 01.07.2025 (recorded as approved). Leave 23.06–20.07.2025 (28 days): June 2024 –
+    May 2025 at 100 000 → 3 412.97 a day; from 1 July × 1.1 → 3 754.27: 8 × 3 412.97 + 20 × 3 754.27 = 102 389.16
+    (test_pay_922.py::test_raise_during_the_leave). A leave from 14.07.2025 is wholly after the raise: 3 754.27."""
+    pay_rate_record(
+        employee=cast.employee,
+        effective_date=dt.date(2025, 7, 1),
+        fte=Decimal(1),
+        salary=Decimal(110000),
+        indexation=True,
+    )
+    during = (
+        api(cast.employee)
+        .post("/api/v1/leave/quote/", {"leave_type": "annual", "start_date": "2025-06-23", "end_date": "2025-07-20"})
+        .json()
+    )
+    assert (during["average_daily_earnings"], during["vacation_pay"]) == ("3412.97", "102389.16")
+    assert [(p["start"], p["days"], p["daily"]) for p in during["average_earnings"]["parts"]] == [
+        ("2025-06-23", 8, "3412.97"),
+        ("2025-07-01", 20, "3754.27"),
+    ]
+    after = api(cast.employee).post("/api/v1/leave/quote/", QUOTE).json()
+    assert after["average_earnings"]["indexation_after"] == "1.1000"
+    assert (after["average_daily_earnings"], after["vacation_pay"]) == ("3754.27", "52559.78")
