@@ -3,12 +3,38 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+HR_GROUP = "hr"  # staff.models.HR_GROUP, frozen here as migrations are
+
+
+def grant_hr(apps, schema_editor):
+    """The `hr` group gets the new app's permissions (staff.services.hr_group_ensure does it for new installs;
+    an existing install's HR would otherwise not see the payroll admin). Permissions are made after migrate, so
+    they are created here first."""
+    from django.contrib.auth.management import create_permissions
+
+    config = apps.get_app_config("payroll")
+    config.models_module = True  # create_permissions skips an app config without a models module
+    create_permissions(config, apps=apps, verbosity=0)
+    group = apps.get_model("auth", "Group").objects.filter(name=HR_GROUP).first()
+    if group is not None:
+        permission = apps.get_model("auth", "Permission")
+        group.permissions.add(*permission.objects.filter(content_type__app_label="payroll"))
+
+
+def revoke_hr(apps, schema_editor):
+    group = apps.get_model("auth", "Group").objects.filter(name=HR_GROUP).first()
+    if group is not None:
+        permission = apps.get_model("auth", "Permission")
+        group.permissions.remove(*permission.objects.filter(content_type__app_label="payroll"))
+
 
 class Migration(migrations.Migration):
 
     initial = True
 
     dependencies = [
+        ('auth', '0012_alter_user_first_name_max_length'),
+        ('contenttypes', '0002_remove_content_type_name'),
         ('staff', '0002_api_tokens'),
     ]
 
@@ -36,4 +62,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('employee', 'month', 'kind', 'document'), name='payroll_accrual_key'), models.CheckConstraint(condition=models.Q(models.Q(('period_start__isnull', True), ('period_end__isnull', True)), models.Q(('period_start__isnull', False), ('period_end__gte', models.F('period_start'))), _connector='OR'), name='payroll_accrual_period_ordered')],
             },
         ),
+        migrations.RunPython(grant_hr, revoke_hr),
     ]
