@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('staff', '0002_api_tokens'),
+        ('staff', '0003_import_jobs_department_codes'),
     ]
 
     operations = [
