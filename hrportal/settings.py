@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "simple_history",
     "staff",
+    "payroll",
     "leave",
     "requests_app",
     "notifications",
@@ -415,6 +416,10 @@ HRPORTAL = {
     # Seconds a queued row may be overdue before the sweeper re-sends it (its task was never published or lost).
     "OUTBOX_SWEEP_AGE": env.int("OUTBOX_SWEEP_AGE", default=60),
     # Mail and report files above this many bytes in total are linked, not attached.
+    # Payroll import (payroll.services): rows a bulk write takes at once, and how often progress is told.
+    "PAYROLL_IMPORT_BATCH": env.int("PAYROLL_IMPORT_BATCH", default=1000),
+    # The admin's upload form refuses a bigger file (the command takes any size).
+    "PAYROLL_UPLOAD_MAX_BYTES": env.int("PAYROLL_UPLOAD_MAX_BYTES", default=50 * 1024 * 1024),
     "REPORT_ATTACH_MAX_BYTES": env.int("REPORT_ATTACH_MAX_BYTES", default=5 * 1024 * 1024),
     "REPORT_RETENTION_DAYS": env.int("REPORT_RETENTION_DAYS", default=30),
     "REPORT_SOFT_TIME_LIMIT": env.int("REPORT_SOFT_TIME_LIMIT", default=1800),

@@ -77,8 +77,12 @@ class QuoteApi(APIView):
         summary="What a leave would charge and pay",
         description=(
             "Days charged (art. 120), vacation pay by average earnings (Regulation 922) with its month-by-month "
-            "`breakdown`, the balance left, and `warnings` (art. 122, 125, balance). Earnings are shown only to "
-            "the employee themself and HR; for anyone else they are null and the breakdown is empty."
+            "`breakdown` (each month: `source` payroll or salary, the payments counted or not and why, excluded "
+            "days, days counted, the minimum-wage floor if applied, the indexation factor) and `average_earnings` "
+            "(quarterly and annual bonuses, indexation after the period, the item-18 floor, the leave's days by "
+            "daily rate, the months without payroll data), the balance left, and `warnings` (art. 122, 125, "
+            "balance). Earnings are shown only to the employee themself and HR; for anyone else they are null, "
+            "the breakdown is empty and `average_earnings` null. See docs/api-average-earnings.md."
         ),
         request=QuoteInputSerializer,
         responses={200: QuoteOutputSerializer, 400: R400, 401: R401, 403: R403, 404: R404_EMPLOYEE},

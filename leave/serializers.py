@@ -98,8 +98,80 @@ class SegmentSerializer(serializers.Serializer):
     earnings = _money_field()
 
 
+class PaymentSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="The payroll kind (salary, bonus_month, allowance, …).")
+    amount = _money_field()
+    document = serializers.CharField()
+    status = serializers.ChoiceField(
+        choices=[calc.earnings.COUNTED, calc.earnings.NOT_COUNTED, calc.earnings.EXTRA_MONTHLY_BONUS],
+        help_text="counted; not_counted (item 3: sick pay, vacation pay, other — or HR's choice); "
+        "extra_monthly_bonus (item 15: one monthly bonus a month, the largest, counts).",
+    )
+
+
+class BonusSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="bonus_quarter or bonus_year.")
+    month = serializers.CharField(help_text="YYYY-MM accrued.")
+    period_start = serializers.DateField(allow_null=True)
+    period_end = serializers.DateField(allow_null=True)
+    document = serializers.CharField()
+    amount = _money_field()
+    period_share = serializers.DecimalField(
+        max_digits=9, decimal_places=4, help_text="1, or the period's months / the bonus period's months (item 15)."
+    )
+    worked_share = serializers.DecimalField(
+        max_digits=9, decimal_places=4, help_text="Working days worked / working days of the period (item 15)."
+    )
+    indexation = serializers.DecimalField(max_digits=9, decimal_places=4, help_text="Item 16 factor.")
+    counted = _money_field(help_text="amount × period_share × worked_share × indexation; 0 when not counted.")
+    status = serializers.ChoiceField(
+        choices=[
+            calc.earnings.COUNTED,
+            calc.earnings.PREVIOUS_YEAR,
+            calc.earnings.NOT_COUNTED,
+            calc.earnings.OUTSIDE_PERIOD,
+        ],
+        help_text="counted (accrued in the period); previous_year (the annual bonus for the previous calendar "
+        "year, whatever its accrual date); not_counted; outside_period.",
+    )
+
+
+class LeavePartSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    days = serializers.IntegerField()
+    daily = _money_field(help_text="The daily rate of these days.")
+    indexation = serializers.DecimalField(
+        max_digits=9, decimal_places=4, help_text="Item 16: raises after the period, up to these days."
+    )
+    minimum_wage_applied = serializers.BooleanField(help_text="Item 18: the minimum wage × FTE / 29.3 applied.")
+
+
+class AverageEarningsSerializer(serializers.Serializer):
+    method = serializers.CharField(help_text="period, previous_period, start_month or salary (items 4–8).")
+    period_start = serializers.DateField(allow_null=True)
+    period_end = serializers.DateField(allow_null=True)
+    payroll_months = serializers.IntegerField(help_text="Months of the period counted from imported payroll data.")
+    salary_months = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Months (YYYY-MM) with no payroll data: counted from the salary × time worked, as before.",
+    )
+    worked_share = serializers.DecimalField(max_digits=9, decimal_places=4)
+    bonuses = BonusSerializer(many=True, help_text="Quarterly and annual bonuses and what of each counted.")
+    average_before = _money_field(allow_null=True, help_text="Earnings / days counted, before items 16 and 18.")
+    indexation_after = serializers.DecimalField(
+        max_digits=9, decimal_places=4, help_text="Item 16: raises after the period up to the leave's first day."
+    )
+    minimum_wage_daily = _money_field(allow_null=True, help_text="Item 18: the minimum wage × FTE / 29.3.")
+    minimum_wage_applied = serializers.BooleanField()
+    parts = LeavePartSerializer(many=True, help_text="Days of the leave by daily rate (a raise inside it splits).")
+
+
 class BreakdownMonthSerializer(serializers.Serializer):
     month = serializers.CharField(help_text="YYYY-MM")
+    source = serializers.ChoiceField(
+        choices=["payroll", "salary"],
+        help_text="payroll: the month's imported accruals; salary: no payroll data, salary × FTE × time worked.",
+    )
     calendar_days = serializers.IntegerField()
     working_days = serializers.IntegerField()
     worked_calendar_days = serializers.IntegerField()
@@ -109,7 +181,13 @@ class BreakdownMonthSerializer(serializers.Serializer):
     days_counted = serializers.DecimalField(
         max_digits=9, decimal_places=4, help_text="29.3 for a full month, else 29.3 / calendar days × days worked."
     )
-    earnings = _money_field()
+    counted_pay = _money_field(help_text="What the month counts (items 2–3, 15) before the floor and indexation.")
+    minimum_wage_floor = _money_field(
+        allow_null=True, help_text="Art. 133: the minimum wage × FTE for the time worked, when it raised the month."
+    )
+    indexation = serializers.DecimalField(max_digits=9, decimal_places=4, help_text="Item 16 factor of the month.")
+    earnings = _money_field(help_text="What enters the average: (floor or counted pay) × indexation.")
+    payments = PaymentSerializer(many=True, help_text="The payroll month's accruals, counted or not.")
     segments = SegmentSerializer(many=True)
 
 
@@ -131,6 +209,9 @@ class QuoteOutputSerializer(serializers.Serializer):
     vacation_pay = _money_field(allow_null=True, help_text="null when the caller may not see earnings.")
     available_after = _days_field(allow_null=True, help_text="null for leave types without a balance.")
     breakdown = BreakdownMonthSerializer(many=True)
+    average_earnings = AverageEarningsSerializer(
+        allow_null=True, help_text="Regulation 922 working beyond the months; null when earnings are not shown."
+    )
     warnings = serializers.ListField(child=serializers.CharField())
     needs_hr = serializers.BooleanField()
     pay_method = serializers.CharField(
@@ -197,6 +278,8 @@ class SettlementOutputSerializer(serializers.Serializer):
     average_daily_earnings = _money_field()
     compensation = _money_field(help_text="compensated_days × average daily earnings, rounded up to the kopeck.")
     lines = SettlementLineSerializer(many=True)
+    breakdown = BreakdownMonthSerializer(many=True, help_text="The months of the average daily earnings.")
+    average_earnings = AverageEarningsSerializer(allow_null=True)
     notes = serializers.ListField(child=serializers.CharField())
     recorded = serializers.SerializerMethodField(help_text="Id of the recorded settlement of this date, if any.")
 

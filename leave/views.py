@@ -5,6 +5,7 @@ requests_app and hrportal/web."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -57,7 +58,11 @@ def leave_settlement(request: HttpRequest, employee_id: int) -> HttpResponse:
             result = selectors.settlement(employee=employee, on=data["on"], ground=data["ground"])
         except ApplicationError as exc:
             add_service_errors(form, exc)
-    return render(request, "leave/settlement.html", {"employee": employee, "form": form, "result": result})
+    context: dict[str, Any] = {"employee": employee, "form": form, "result": result}
+    if result is not None:
+        context["months"] = selectors.months_for_page(result.breakdown)
+        context["avg"] = selectors.average_for_page(result.average_earnings)
+    return render(request, "leave/settlement.html", context)
 
 
 @page_view

@@ -155,3 +155,6 @@ class DelegationAdmin(HRAdminMixin, SimpleHistoryAdmin):
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Delegation]) -> None:
         for delegation in queryset:
             delegation_remove(delegation=delegation, actor=request.user)
+
+
+from requests_app import admin_indexation  # noqa: E402, F401 — adds the indexation action to the employee admin

@@ -127,11 +127,17 @@ class RateChangeForm(forms.Form):
     salary = forms.DecimalField(
         label=gettext_lazy("Monthly salary, RUB"), max_digits=12, decimal_places=2, min_value=Decimal("0")
     )
+    indexation = forms.BooleanField(
+        label=gettext_lazy("Part of an organisation- or department-wide indexation (Regulation 922 item 16)"),
+        required=False,
+    )
     comment = _comment_field()
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["employee"].queryset = rate_change_candidates(user)
+        if not access.is_hr(user):
+            del self.fields["indexation"]  # HR's mark only
 
     def service_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -142,6 +148,7 @@ class RateChangeForm(forms.Form):
             "fte": data["fte"],
             "salary": data["salary"],
             "comment": data["comment"],
+            "indexation": data.get("indexation", False),
         }
 
 

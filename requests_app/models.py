@@ -169,6 +169,8 @@ class RateChangeDetails(models.Model):
     effective_date = models.DateField(_("effective date"))
     fte = models.DecimalField(_("FTE"), max_digits=3, decimal_places=2)
     salary = models.DecimalField(_("monthly salary, RUB"), max_digits=12, decimal_places=2)
+    # HR's mark: part of an organisation- or department-wide indexation (Regulation 922 item 16).
+    indexation = models.BooleanField(_("indexation"), default=False)
     # The pay-rate row written when HR gives the final approval.
     pay_rate = models.ForeignKey("staff.PayRate", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 

@@ -63,6 +63,12 @@ class RateChangeInputSerializer(serializers.Serializer):
     effective_date = serializers.DateField()
     fte = serializers.DecimalField(max_digits=3, decimal_places=2, min_value=Decimal("0.01"), max_value=Decimal("1.5"))
     salary = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"))
+    indexation = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="HR only (403 otherwise): the raise is part of an organisation- or department-wide indexation "
+        "(Regulation 922 item 16), so average earnings before it are indexed.",
+    )
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
@@ -99,6 +105,7 @@ class RequestOutputSerializer(serializers.ModelSerializer):
     effective_date = serializers.SerializerMethodField()
     fte = serializers.SerializerMethodField()
     salary = serializers.SerializerMethodField()
+    indexation = serializers.SerializerMethodField()
     history = EventSerializer(source="events", many=True, read_only=True)
 
     class Meta:
@@ -126,6 +133,7 @@ class RequestOutputSerializer(serializers.ModelSerializer):
             "effective_date",
             "fte",
             "salary",
+            "indexation",
             "history",
         ]
 
@@ -181,3 +189,6 @@ class RequestOutputSerializer(serializers.ModelSerializer):
     def get_salary(self, obj: Request) -> str | None:
         value = self._detail(obj, Request.Kind.RATE_CHANGE, "salary")
         return f"{value:.2f}" if value is not None and self._can_see_money(obj) else None
+
+    def get_indexation(self, obj: Request) -> bool | None:
+        return self._detail(obj, Request.Kind.RATE_CHANGE, "indexation")

@@ -140,6 +140,7 @@ def request_create(
     salary: Decimal | None = None,
     correction: bool = False,
     unpaid_reason: str = "",
+    indexation: bool = False,
 ) -> Request:
     """File a request. Leave, trips and certificates are filed for oneself; a pay-rate change by
     the employee's manager (from today on) or by HR (any date from the hire date). A `correction` is HR's
@@ -152,6 +153,8 @@ def request_create(
             raise ValidationFailed("This field is required.", field="employee")
         if not access.can_change_rate(actor, employee):
             raise ValidationFailed("You may not propose a rate change for this employee.", field="employee")
+        if indexation and not access.is_hr(actor):
+            raise NotAllowed("Only HR marks a raise as part of an indexation (Regulation 922 item 16).")
         if effective_date is None or fte is None or salary is None:
             raise ValidationFailed("effective_date, fte and salary are required.", field="non_field_errors")
         validate_rate(fte=fte, salary=salary)
@@ -247,7 +250,9 @@ def request_create(
             raise ValidationFailed("From 1 to 10 copies.", field="copies")
         CertificateDetails.objects.create(request=request, certificate_type=certificate_type, copies=copies)
     else:
-        RateChangeDetails.objects.create(request=request, effective_date=effective_date, fte=fte, salary=salary)
+        RateChangeDetails.objects.create(
+            request=request, effective_date=effective_date, fte=fte, salary=salary, indexation=indexation
+        )
 
     _record(request=request, action=RequestEvent.Action.CREATED, actor=actor, from_status="", comment=comment)
     _notify("request_created", request, policy.approvers(request, request.stage), actor, comment)
@@ -321,6 +326,7 @@ def _apply_approval_effects(*, request: Request, actor: Any) -> None:
             salary=details.salary,
             actor=actor,
             comment=f"request #{request.pk}",
+            indexation=details.indexation,
         )
         details.save(update_fields=["pay_rate"])
 

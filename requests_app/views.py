@@ -214,22 +214,12 @@ def quote_context(
         {"date": day, "name": holiday_name(quote.holiday_names.get(day, ""), language)}
         for day in quote.holidays_excluded
     ]
-    months = [
-        {
-            "month": dt.date.fromisoformat(f"{row['month']}-01"),
-            "calendar_days": row["calendar_days"],
-            "worked_calendar_days": row["worked_calendar_days"],
-            "excluded_days": row["excluded_days"],
-            "days_counted": Decimal(row["days_counted"]),
-            "earnings": Decimal(row["earnings"]),
-        }
-        for row in quote.breakdown
-    ]
     return {
         "quote": quote,
+        "months": leave_selectors.months_for_page(quote.breakdown),
+        "avg": leave_selectors.average_for_page(quote.average_earnings),
         "leave_type": leave_type,
         "holidays": holidays,
-        "months": months,
         "include_pay": include_pay and quote.vacation_pay is not None,
     }
 

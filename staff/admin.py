@@ -95,7 +95,7 @@ class PayRateHistoryInline(admin.TabularInline):
     fk_name = "employee"
     verbose_name = _("recorded rate")
     verbose_name_plural = _("pay-rate history (read-only; a correction is a new row below)")
-    fields = ["effective_date", "fte", "salary", "comment", "created_by", "created_at", "superseded_at"]
+    fields = ["effective_date", "fte", "salary", "indexation", "comment", "created_by", "created_at", "superseded_at"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -131,13 +131,14 @@ class PayRateAdmin(ImportButtonMixin, HRAdminMixin, NoRevertHistoryMixin, Simple
         "effective_date",
         "fte",
         "salary",
+        "indexation",
         "comment",
         "created_by",
         "created_at",
         "superseded_at",
     ]
     list_select_related = ["employee", "created_by"]
-    list_filter = [("superseded_at", admin.EmptyFieldListFilter), "effective_date"]
+    list_filter = [("superseded_at", admin.EmptyFieldListFilter), "indexation", "effective_date"]
     search_fields = ["employee__last_name", "employee__personnel_number"]
     autocomplete_fields = ["employee"]
     date_hierarchy = "effective_date"

@@ -146,6 +146,13 @@ class PayRate(models.Model):
         _("monthly salary, RUB"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
     )
     comment = models.CharField(_("comment"), max_length=300, blank=True)
+    # Regulation 922 item 16: this raise is part of an organisation- or department-wide indexation, so average
+    # earnings before it are indexed (docs/decisions/0011-regulation-922-indexation.md).
+    indexation = models.BooleanField(
+        _("indexation"),
+        default=False,
+        help_text=_("Part of an organisation- or department-wide raise of salaries (Regulation 922 item 16)."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

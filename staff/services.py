@@ -32,7 +32,7 @@ FTE_MAX = Decimal("1.50")
 # Apps whose every permission the `hr` group holds (their historical models included, which is
 # what SimpleHistoryAdmin asks for when SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS is on).
 # Not django.contrib.auth: whoever may change users may make themselves superuser.
-HR_PERMISSION_APPS = ("staff", "leave", "requests_app", "notifications", "reports")
+HR_PERMISSION_APPS = ("staff", "payroll", "leave", "requests_app", "notifications", "reports")
 
 
 def _set_actor(instance: Any, actor: Any) -> None:
@@ -86,8 +86,10 @@ def pay_rate_record(
     salary: Decimal,
     actor: Any = None,
     comment: str = "",
+    indexation: bool = False,
 ) -> PayRate:
-    """Record a rate from a date. A row for the same date is superseded, never edited."""
+    """Record a rate from a date. A row for the same date is superseded, never edited. `indexation` marks a
+    raise that is part of an organisation- or department-wide indexation (Regulation 922 item 16)."""
     validate_rate(fte=fte, salary=salary)
     if effective_date < employee.hire_date:
         raise ValidationFailed(_("A rate cannot start before the hire date."), field="effective_date")
@@ -99,14 +101,20 @@ def pay_rate_record(
         .first()
     )
     if current is not None:
-        if current.fte == fte and current.salary == salary:
+        if (current.fte, current.salary, current.indexation) == (fte, salary, indexation):
             return current  # nothing changes: a retried call is harmless
         current.superseded_at = timezone.now()
         current._change_reason = f"superseded: {comment}".strip()
         _set_actor(current, actor)
         current.save(update_fields=["superseded_at"])
     rate = PayRate(
-        employee=employee, effective_date=effective_date, fte=fte, salary=salary, created_by=actor, comment=comment
+        employee=employee,
+        effective_date=effective_date,
+        fte=fte,
+        salary=salary,
+        created_by=actor,
+        comment=comment,
+        indexation=indexation,
     )
     rate._change_reason = comment or "rate recorded"
     _set_actor(rate, actor)

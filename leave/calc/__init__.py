@@ -4,6 +4,7 @@
 - length: how many days a leave is charged (art. 120);
 - accrual: months and working years of service, the days they earn (art. 121, rule 35);
 - pay: vacation pay by average earnings (art. 139, Regulation 922);
+- earnings: payroll accruals, bonuses, indexation and the minimum wage in average earnings (Regulation 922);
 - checks: art. 122 and art. 125;
 - absences: what each absence counts toward (art. 121, Regulation 922 item 5);
 - working_year: entitlement by working year, carry-over, art. 124, dismissal (art. 127, rules 28/35, art. 137);
@@ -29,8 +30,17 @@ from leave.calc.calendar import (
     SpecialDay,
 )
 from leave.calc.checks import Finding, art122_finding, art125_finding, long_part_still_possible
+from leave.calc.earnings import Accrual, BonusLine, Payment
 from leave.calc.length import CALENDAR, CALENDAR_EXCLUDING_HOLIDAYS, WORKING_DAYS, LeaveLength, leave_length
-from leave.calc.pay import AVERAGE_MONTH_DAYS, MonthEarnings, Rate, VacationPay, round_money, vacation_pay
+from leave.calc.pay import (
+    AVERAGE_MONTH_DAYS,
+    LeavePart,
+    MonthEarnings,
+    Rate,
+    VacationPay,
+    round_money,
+    vacation_pay,
+)
 
 __all__ = [
     "AVERAGE_MONTH_DAYS",
@@ -43,10 +53,14 @@ __all__ = [
     "WORKING_DAY",
     "WORKING_DAYS",
     "WORKING_WEEKEND",
+    "Accrual",
+    "BonusLine",
     "Finding",
     "LeaveLength",
+    "LeavePart",
     "MonthEarnings",
     "MonthNorm",
+    "Payment",
     "ProductionCalendar",
     "Rate",
     "ServiceMonth",
@@ -64,6 +78,6 @@ __all__ = [
     "vacation_pay",
 ]
 
-from leave.calc import absences, working_year
+from leave.calc import absences, earnings, working_year
 
-__all__ += ["absences", "working_year"]
+__all__ += ["absences", "earnings", "working_year"]

@@ -32,8 +32,9 @@ from leave.selectors.calendar import (
     production_calendar,
     provisional_years,
 )
+from leave.selectors.earnings import average_for_page, months_for_page, pay_rates
 from leave.selectors.overdue import OverdueLeave, overdue_leave
-from leave.selectors.quotes import Quote, pay_rates, quote
+from leave.selectors.quotes import Quote, quote
 from leave.selectors.settlement import SettlementResult, settlement
 from leave.selectors.unpaid import UnpaidCheck, unpaid_leave_check
 
@@ -49,6 +50,7 @@ __all__ = [
     "SettlementResult",
     "UnpaidCheck",
     "affected_leave",
+    "average_for_page",
     "balance",
     "balance_types",
     "balances",
@@ -59,6 +61,7 @@ __all__ = [
     "leave_type_by_code",
     "leave_types",
     "ledger",
+    "months_for_page",
     "overdue_leave",
     "pay_rates",
     "production_calendar",

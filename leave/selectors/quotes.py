@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from hrportal import numbers
 from hrportal.errors import ValidationFailed
 from leave import calc
-from leave.calc.dates import ONE_DAY, add_months, first_of_month
+from leave.calc.dates import add_months, date_range, first_of_month
 from leave.models import EarlyLeaveRight, LeaveType
 from leave.selectors.balances import (
     ADDITIONAL,
@@ -31,8 +31,8 @@ from leave.selectors.balances import (
     yearly_entitlement,
 )
 from leave.selectors.calendar import production_calendar, provisional_years
+from leave.selectors.earnings import average_pay, pay_breakdown
 from staff.models import Employee
-from staff.selectors import rate_history
 
 
 @dataclass
@@ -48,6 +48,8 @@ class Quote:
     vacation_pay: Decimal | None
     available_after: Decimal | None
     breakdown: list[dict[str, Any]] = field(default_factory=list)
+    # Regulation 922 beyond the months: bonuses of longer periods, indexation, the minimum wage, the leave's parts.
+    average_earnings: dict[str, Any] | None = None
     warnings: list[str] = field(default_factory=list)
     needs_hr: bool = False
     pay_method: str | None = None
@@ -74,6 +76,7 @@ class Quote:
                 "vacation_pay": self.vacation_pay,
                 "available_after": self.available_after,
                 "breakdown": self.breakdown,
+                "average_earnings": self.average_earnings,
                 "warnings": self.warnings,
                 "needs_hr": self.needs_hr,
                 "pay_method": self.pay_method,
@@ -95,19 +98,6 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
-
-
-def pay_rates(*, employee: Employee) -> list[calc.Rate]:
-    return [calc.Rate(effective_date=r.effective_date, fte=r.fte, salary=r.salary) for r in rate_history(employee)]
-
-
-def _month_for_display(month: calc.MonthEarnings) -> dict[str, Any]:
-    data = month.as_dict()
-    data["days_counted"] = month.days_counted.quantize(Decimal("0.0001"))
-    data["earnings"] = calc.round_money(month.earnings)
-    for segment in data["segments"]:
-        segment["earnings"] = calc.round_money(segment["earnings"])
-    return data
 
 
 def _long_part_parts(
@@ -267,23 +257,19 @@ def quote(
         result.average_daily_earnings = ZERO
         result.vacation_pay = ZERO
         return result
-    period_start = add_months(month_of_leave, -24)
-    pay = calc.vacation_pay(
+    holidays = set(length.holidays_excluded)
+    pay = average_pay(
+        employee=employee,
         calendar=calendar,
         start_date=start_date,
         days_charged=length.days_charged,
-        hire_date=employee.hire_date,
+        absences=absences,
         termination_date=employee.termination_date,
-        rates=pay_rates(employee=employee),
-        excluded_periods=[
-            (start, end)
-            for start, end in calc.absences.out_of_pay_period(absences)
-            if start <= start_date - ONE_DAY and end >= period_start  # overlapping the earnings period
-        ],
+        charged_dates=[day for day in date_range(start_date, end_date) if day not in holidays],
     )
     result.average_daily_earnings = pay.average_daily
     result.vacation_pay = pay.amount
-    result.breakdown = [_month_for_display(m) for m in pay.months]
+    result.breakdown, result.average_earnings = pay_breakdown(pay)
     result.pay_method = pay.method
     result.earnings_total = calc.round_money(pay.earnings)
     result.days_counted_total = pay.days_counted.quantize(Decimal("0.0001"))

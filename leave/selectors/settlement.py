@@ -4,13 +4,13 @@ art. 137), from the ledger and the pure rules in leave.calc.working_year."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from hrportal.errors import ValidationFailed
 from leave import calc
-from leave.calc.dates import ONE_DAY, add_months, first_of_month
+from leave.calc.dates import add_months, first_of_month
 from leave.models import LeaveSettlement
 from leave.selectors.balances import (
     TWO_PLACES,
@@ -23,7 +23,7 @@ from leave.selectors.balances import (
     yearly_entitlement,
 )
 from leave.selectors.calendar import production_calendar
-from leave.selectors.quotes import pay_rates
+from leave.selectors.earnings import average_pay, pay_breakdown
 from staff.models import Employee
 
 
@@ -43,27 +43,24 @@ class SettlementResult:
     lines: list[dict[str, Any]]
     notes: list[str]
     recorded: LeaveSettlement | None = None
+    breakdown: list[dict[str, Any]] = field(default_factory=list)  # the average's months, as in the quote
+    average_earnings: dict[str, Any] | None = None
 
 
-def _average_daily(*, employee: Employee, on: dt.date, absences: list[tuple[str, dt.date, dt.date]]) -> Decimal:
+def _average_daily(
+    *, employee: Employee, on: dt.date, absences: list[tuple[str, dt.date, dt.date]]
+) -> calc.VacationPay:
     """Average daily earnings for the compensation: the 12 months before the month of dismissal (Regulation
-    922 items 4, 10), the periods of item 5 left out as for vacation pay."""
-    month = first_of_month(on)
-    period_start = add_months(month, -24)
-    pay = calc.vacation_pay(
+    922 items 4, 10), as for vacation pay — payroll data, item 5, bonuses, indexation, the minimum wage."""
+    period_start = add_months(first_of_month(on), -24)
+    return average_pay(
+        employee=employee,
         calendar=production_calendar(start=period_start, end=on),
         start_date=on,
         days_charged=1,
-        hire_date=employee.hire_date,
+        absences=absences,
         termination_date=None,
-        rates=pay_rates(employee=employee),
-        excluded_periods=[
-            (start, end)
-            for start, end in calc.absences.out_of_pay_period(absences)
-            if start <= on - ONE_DAY and end >= period_start
-        ],
     )
-    return pay.average_daily
 
 
 def settlement(*, employee: Employee, on: dt.date, ground: str) -> SettlementResult:
@@ -123,7 +120,9 @@ def settlement(*, employee: Employee, on: dt.date, ground: str) -> SettlementRes
             }
             for line in result.lines
         ]
-    average = _average_daily(employee=employee, on=on, absences=absences)
+    pay = _average_daily(employee=employee, on=on, absences=absences)
+    average = pay.average_daily
+    breakdown, average_earnings = pay_breakdown(pay)
     return SettlementResult(
         employee_id=employee.pk,
         on=on,
@@ -139,4 +138,6 @@ def settlement(*, employee: Employee, on: dt.date, ground: str) -> SettlementRes
         lines=lines,
         notes=notes,
         recorded=LeaveSettlement.objects.filter(employee=employee, termination_date=on).first(),
+        breakdown=breakdown,
+        average_earnings=average_earnings,
     )
