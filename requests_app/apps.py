@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import pgettext_lazy
 
 
 class RequestsAppConfig(AppConfig):
     name = "requests_app"
-    verbose_name = "Requests"
+    verbose_name = pgettext_lazy("admin section", "Requests")

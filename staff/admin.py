@@ -135,7 +135,7 @@ class PayRateAdmin(HRAdminMixin, NoRevertHistoryMixin, SimpleHistoryAdmin):
         "superseded_at",
     ]
     list_select_related = ["employee", "created_by"]
-    list_filter = [("superseded_at", admin.EmptyFieldListFilter), "effective_date"]
+    list_filter = [("superseded_at", admin.EmptyFieldListFilter), "effective_date", "employee__department"]
     search_fields = ["employee__last_name", "employee__personnel_number"]
     autocomplete_fields = ["employee"]
     date_hierarchy = "effective_date"
@@ -248,7 +248,9 @@ class EmployeeAdmin(HRAdminMixin, SimpleHistoryAdmin):
     ]
     list_display_links = ["personnel_number", "full_name_display"]
     list_select_related = ["department", "position", "user"]
-    list_filter = [ActiveFilter, ("user__is_active", admin.BooleanFieldListFilter), "department", "position"]
+    # ActiveFilter covers the login being enabled too: a second "active" filter on the user would repeat it.
+    list_filter = [ActiveFilter, "department", "position"]
+    date_hierarchy = "hire_date"
     # The search itself is employee_search_q (Cyrillic-aware on SQLite too); these names show the box.
     search_fields = ["last_name", "first_name", "patronymic", "personnel_number", "email", "user__username"]
     search_help_text = _("Surname, name, patronymic, personnel number, email or login.")
