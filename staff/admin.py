@@ -70,6 +70,9 @@ class NoRevertHistoryMixin:
     def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
         return True
 
+    def history_view_title(self, request: HttpRequest, obj: Any) -> str:
+        return _("History: %s") % obj
+
     def history_form_view(
         self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
     ) -> HttpResponse:

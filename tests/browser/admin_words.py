@@ -69,10 +69,13 @@ def english_in(html: str, allowed: set[str] = ALLOWED) -> list[tuple[str, str]]:
     return found
 
 
-def admin_links(html: str, base: str, *, objects: bool = False) -> list[str]:
-    """From the admin's index: every list. From a list (`objects`): its first object's page and its add form."""
+def admin_links(html: str, base: str, *, objects: bool = False, history: bool = False) -> list[str]:
+    """From the admin's index: every list. From a list (`objects`): its first object's page and its add form.
+    From an object's page (`history`): its history."""
     doc = lxml.html.fromstring(html)
-    if not objects:
+    if history:
+        hrefs = doc.xpath("//*[contains(@class, 'object-tools')]//a[contains(@class, 'historylink')]/@href")
+    elif not objects:
         hrefs = doc.xpath("//*[@id='content-main']//table//th[@scope='row']/a/@href")
     else:
         hrefs = doc.xpath("(//*[@id='result_list']//tbody/tr[1]//a[contains(@href, '/change/')])[1]/@href")

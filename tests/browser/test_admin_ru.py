@@ -3,10 +3,10 @@ demo organisation (`seed_demo`) with a delegation, an early-leave right, a settl
 that no list HR uses is empty.
 
 HR (the demo's `hr` login) signs in on the portal's login page, opens the admin's index, every list it offers,
-the first object of each list and each add form. On every page no heading, column title, label, filter, action
-or date-hierarchy link may hold an English word (tests/browser/admin_words.py: its short list of allowed words and
-what counts as data), and the columns that show choices (kinds, statuses, events, leave types, weekdays…) show
-their labels, never the stored codes.
+the first object of each list with its history, and each add form. On every page no heading, column title,
+label, filter, action or date-hierarchy link may hold an English word (tests/browser/admin_words.py: its short
+list of allowed words and what counts as data), and the columns that show choices (kinds, statuses, events,
+leave types, weekdays…) show their labels, never the stored codes.
 
 Screenshots: with HRPORTAL_SCREENSHOTS=docs/screenshots the admin's index and the employee list are (re)written
 for the README; otherwise they go to the test's temporary directory.
@@ -188,18 +188,21 @@ def test_hr_walks_the_admin_in_russian(demo: None, live_server: Any, browser: An
     lists = admin_links(visit(f"{base}/admin/"), f"{base}/admin/")
     for url in lists:
         for object_url in admin_links(visit(url), url, objects=True):
-            visit(object_url)
+            for history_url in admin_links(visit(object_url), object_url, history=True):
+                visit(history_url)
 
     assert not problems, "\n".join(f"{url}: {found}" for url, found in problems.items())
     # Every list HR uses was walked, with an object of each and the add forms HR has.
     assert len(lists) >= 14
     assert sum("/change/" in url for url in visited) >= 13
     assert any(url.endswith("/staff/employee/add/") for url in visited)
+    assert sum(url.endswith("/history/") for url in visited) >= 10
 
     page.goto("/admin/staff/employee/")
     titles = page.locator("#changelist-filter details").evaluate_all("els => els.map(e => e.dataset.filterTitle)")
     assert titles.count("активен") == 1, titles  # once, not once more for the login
     page.click("#toggle-nav-sidebar")  # the list's whole width for the picture
+    page.evaluate("window.scrollTo(0, 0)")
     shot(page, "19-admin-employees", tmp_path)
 
     page.goto("/admin/notifications/outboxmessage/")
