@@ -15,8 +15,8 @@ constant (docs/decisions/reports-xlsx-formats.md).
 
 A cell keeps a number format only through a style of its own. Setting the format on each cell would look the
 format and then the whole style up in the workbook's tables for every cell (it made the export ~50% slower), so
-each column's style is registered once and its date and money cells are `_FormattedCell`s that carry the
-registered style id; the other cells are appended as plain values.
+each column's style is registered once and the sheet's row conversion (`_row_cells`) puts that column's values
+in one `_FormattedCell` carrying the registered style id; the other values take openpyxl's usual path.
 
 Formula injection: openpyxl stores any string that begins with "=" as a formula, and Excel evaluates a cell that
 begins with "=", "+", "-" or "@" (and tab/CR-prefixed text in CSV-like paths) once a user edits it. Such a cell
@@ -103,25 +103,56 @@ def safe_row(ws: WriteOnlyWorksheet, row: Sequence[Any]) -> list[Any]:
 
 
 class _FormattedCell(Cell):
-    """A date or number cell with a style registered beforehand: what openpyxl's cell writer reads of a cell
-    (value, data type, style id, coordinate), without the per-cell style lookups of `Cell`."""
+    """A column's date or number cell with its style registered beforehand: what openpyxl's cell writer reads of a
+    cell (value, data type, style id, coordinate), without the per-cell style lookups of `Cell`. One per column,
+    refilled for each row: the writer writes a cell as soon as the row hands it over."""
 
     __slots__ = ("style_id",)
     has_style = True
 
-    def __init__(self, ws: WriteOnlyWorksheet, value: Any, style_id: int) -> None:
+    def __init__(self, ws: WriteOnlyWorksheet, column: int, style_id: int) -> None:
         self.parent = ws
         self._style = None
-        self.row = self.column = 1  # the sheet sets both when the row is appended
-        self._value = value
+        self.row, self.column = 1, column
+        self._value = None
         self._hyperlink = None
         self._comment = None
-        self.data_type = "d" if isinstance(value, _DATE_TYPES) else "n"
+        self.data_type = "n"
         self.style_id = style_id
 
-    def __repr__(self) -> str:
-        # The sheet tries `cell.value = <this cell>` first and formats the refusal with repr(): keep it cheap.
-        return "_FormattedCell"
+
+def _row_cells(ws: WriteOnlyWorksheet, styled: dict[int, int]) -> Callable[[Sequence[Any], int], Iterator[Cell]]:
+    """The sheet's conversion of an appended row into cells (openpyxl's `_values_to_row`, which the write-only
+    sheet calls for each row), with the date and money columns' values put in their `_FormattedCell`. openpyxl's
+    own conversion sets each value on a cell and builds a new cell after every styled one; a styled cell handed
+    to it costs an exception. Cells given in the row (text cells, the totals' bold cells) pass through."""
+    formatted = {column: _FormattedCell(ws, column, style_id) for column, style_id in styled.items()}
+    slots = tuple(formatted.get(column) for column in range(max(formatted, default=0) + 1))
+    last = len(slots)
+    plain = WriteOnlyCell(ws)
+
+    def values_to_row(values: Sequence[Any], row_idx: int) -> Iterator[Cell]:
+        nonlocal plain
+        for col_idx, value in enumerate(values, 1):
+            if value is None:
+                continue
+            target = slots[col_idx] if col_idx < last else None
+            if target is not None and isinstance(value, _FORMATTED_TYPES):
+                target._value = value
+                target.data_type = "d" if isinstance(value, _DATE_TYPES) else "n"
+                target.row = row_idx
+                yield target
+            elif isinstance(value, Cell):
+                value.column, value.row = col_idx, row_idx
+                yield value
+            else:
+                plain.value = value
+                plain.column, plain.row = col_idx, row_idx
+                yield plain
+                if plain.has_style:  # a date in a column not declared as one: openpyxl gave it a format
+                    plain = WriteOnlyCell(ws)
+
+    return values_to_row
 
 
 class _Styles:
@@ -134,9 +165,9 @@ class _Styles:
         self.data = [self._make(kind) for kind in kinds]
         self.summary = [self._make(kind, font=bold) for kind in kinds]
         self.header = self._make(None, font=bold, alignment=Alignment(wrap_text=True, vertical="top"))
-        # The columns whose data cells need their style, with its id: only these are rebuilt in each row.
+        # The (1-based) columns whose data cells need their style, with its registered id.
         register = ws.parent._cell_styles.add
-        self.styled = tuple((index, register(style)) for index, style in enumerate(self.data) if style is not None)
+        self.styled = {index + 1: register(style) for index, style in enumerate(self.data) if style is not None}
 
     def _make(self, kind: str | None, **attributes: Any) -> Any:
         if kind is None and not attributes:
@@ -242,27 +273,21 @@ def write_report(
     sample = list(islice(rows, SAMPLE_ROWS))
     _prepare_sheet(ws, column_widths(header, sample, report.formats))
     styles = _Styles(ws, report.formats, len(header))
+    ws._values_to_row = _row_cells(ws, styles.styled)  # openpyxl ~=3.1's hook (requirements.txt pins it)
     ws.append([styles.cell(title, styles.header) for title in header])
 
     written = 0
     line = last_data_line = 1  # the sheet's line of the last data row: the autofilter's range ends there
     append = ws.append
-    styled = styles.styled
     for row in chain(sample, rows):
         line += 1
         if type(row) is SummaryRow:
             append([styles.cell(value, style) for value, style in zip(row, styles.summary, strict=False)])
             continue
         # Most rows have no formula-like text: test (is_formula_like, inlined on the first character for
-        # speed), then append the values, only the date and money cells built with their style.
+        # speed), then append the plain tuple (the fast path; `_row_cells` formats the date and money cells).
         if any(isinstance(value, str) and value[:1] in _TRIGGER_SET for value in row):
             row = safe_row(ws, row)
-        if styled:
-            row = list(row)
-            for index, style_id in styled:
-                value = row[index]
-                if isinstance(value, _FORMATTED_TYPES):
-                    row[index] = _FormattedCell(ws, value, style_id)
         append(row)
         written += 1
         last_data_line = line
