@@ -202,6 +202,7 @@ def test_hr_walks_the_admin_in_russian(demo: None, live_server: Any, browser: An
     titles = page.locator("#changelist-filter details").evaluate_all("els => els.map(e => e.dataset.filterTitle)")
     assert titles.count("активен") == 1, titles  # once, not once more for the login
     page.click("#toggle-nav-sidebar")  # the list's whole width for the picture
+    page.set_viewport_size({"width": 1600, "height": 800})
     page.evaluate("window.scrollTo(0, 0)")
     shot(page, "19-admin-employees", tmp_path)
 
