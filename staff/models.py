@@ -31,7 +31,7 @@ class Department(models.Model):
     )
     # Materialised path "/1/4/9/": a subtree is one indexed `path LIKE '/1/4/%'` query.
     # Maintained by staff.services (department_save), never by hand.
-    path = models.CharField(max_length=500, db_index=True, editable=False, default="")
+    path = models.CharField(_("path in the tree"), max_length=500, db_index=True, editable=False, default="")
 
     class Meta:
         ordering = ["path"]

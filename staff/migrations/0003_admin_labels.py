@@ -14,6 +14,11 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AlterField(
+            model_name='department',
+            name='path',
+            field=models.CharField(db_index=True, default='', editable=False, max_length=500, verbose_name='path in the tree'),
+        ),
+        migrations.AlterField(
             model_name='delegation',
             name='created_at',
             field=models.DateTimeField(auto_now_add=True, verbose_name='recorded at'),
