@@ -1,11 +1,17 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from hrportal import views
 from staff import views as staff_views
 from staff.forms import LoginForm
+
+# HR's workplace is the admin: named as the portal is, in the reader's language (not "Django administration").
+admin.site.site_header = _("HR portal")
+admin.site.site_title = _("HR portal")
+admin.site.index_title = _("Administration")
 
 api_urlpatterns = [
     path("", include("staff.api_urls")),

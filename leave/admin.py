@@ -13,11 +13,14 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from hrportal import numbers
@@ -33,6 +36,10 @@ def _hr_only(request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
     return queryset if access.is_hr(request.user) else queryset.none()
 
 
+# The request statuses a touched leave can have (requests_app sits above leave, so its choices are not imported).
+STATUS_LABELS = {"pending": _("pending"), "approved": _("approved")}
+
+
 def report_affected(request: HttpRequest, affected: list[selectors.AffectedLeave]) -> None:
     if not affected:
         messages.info(request, gettext("No pending or approved leave touches this date."))
@@ -45,10 +52,10 @@ def report_affected(request: HttpRequest, affected: list[selectors.AffectedLeave
         ) % {
             "id": item.request_id,
             "employee": item.employee.full_name,
-            "type": item.leave_type.code,
-            "start": item.start.isoformat(),
-            "end": item.end.isoformat(),
-            "status": item.status,
+            "type": item.leave_type.name_for(get_language() or settings.LANGUAGE_CODE),
+            "start": date_format(item.start, "SHORT_DATE_FORMAT"),
+            "end": date_format(item.end, "SHORT_DATE_FORMAT"),
+            "status": STATUS_LABELS.get(item.status, item.status),
             "booked": numbers.number(item.days_booked),
             "now": numbers.number(item.days_charged_now),
         }
@@ -81,7 +88,7 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("weekday"))
     def weekday(self, obj: CalendarDay) -> str:
-        return obj.date.strftime("%a")
+        return date_format(obj.date, "D")  # the abbreviation in the reader's language
 
     def save_model(self, request: HttpRequest, obj: CalendarDay, form: forms.ModelForm, change: bool) -> None:
         previous = form.initial.get("date") if change else None
@@ -98,9 +105,9 @@ class CalendarDayAdmin(admin.ModelAdmin):
 @admin.register(LeaveType)
 class LeaveTypeAdmin(admin.ModelAdmin):
     list_display = [
-        "code",
         "name_ru",
         "name_en",
+        "code",
         "paid",
         "counting",
         "yearly_entitlement",
@@ -109,7 +116,8 @@ class LeaveTypeAdmin(admin.ModelAdmin):
         "absence_kind",
         "active",
     ]
-    list_filter = ["paid", "needs_balance", "active"]
+    list_filter = ["paid", "counting", "absence_kind", "needs_balance", "active"]
+    search_fields = ["name_ru", "name_en", "code"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: LeaveType | None = None) -> list[str]:
         # The code is what requests and the ledger's keys refer to.
@@ -135,7 +143,7 @@ class LedgerInline(admin.TabularInline):
 class LeaveAccountAdmin(ImportButtonMixin, admin.ModelAdmin):
     import_kind = "leave_balances"
     list_display = ["employee", "leave_type", "created_at"]
-    list_filter = ["leave_type"]
+    list_filter = ["leave_type", "employee__department"]
     list_select_related = ["employee", "leave_type"]
     search_fields = ["employee__last_name", "employee__first_name", "employee__personnel_number"]
     readonly_fields = ["employee", "leave_type", "balance_today", "created_at"]
@@ -168,7 +176,12 @@ class LeaveAccountAdmin(ImportButtonMixin, admin.ModelAdmin):
 class AdjustmentForm(forms.ModelForm):
     """HR's balance adjustment: the only ledger entry a person writes (through leave_adjust)."""
 
-    employee = forms.ModelChoiceField(queryset=Employee.objects.all(), label=_("employee"))
+    employee = forms.ModelChoiceField(
+        queryset=Employee.objects.all(),
+        label=_("employee"),
+        # Thousands of people: searched as one types (the employee admin's search), not a select of them all.
+        widget=AutocompleteSelect(LeaveAccount._meta.get_field("employee"), admin.site),
+    )
     leave_type = forms.ModelChoiceField(queryset=LeaveType.objects.filter(needs_balance=True), label=_("leave type"))
 
     class Meta:
@@ -202,7 +215,7 @@ class LeaveEntryAdmin(admin.ModelAdmin):
         "actor",
         "created_at",
     ]
-    list_filter = ["kind", "account__leave_type"]
+    list_filter = ["kind", "account__leave_type", "account__employee__department"]
     list_select_related = ["account__employee", "account__leave_type", "actor"]
     search_fields = ["account__employee__last_name", "account__employee__personnel_number", "=request_id"]
     date_hierarchy = "effective_date"
@@ -224,9 +237,9 @@ class LeaveEntryAdmin(admin.ModelAdmin):
     def employee(self, obj: LeaveEntry) -> Employee:
         return obj.account.employee
 
-    @admin.display(description=_("leave type"))
+    @admin.display(description=_("leave type"), ordering="account__leave_type__sort_order")
     def leave_type(self, obj: LeaveEntry) -> str:
-        return obj.account.leave_type.code
+        return obj.account.leave_type.name_for(get_language() or settings.LANGUAGE_CODE)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[LeaveEntry]:
         return _hr_only(request, super().get_queryset(request))
@@ -282,7 +295,7 @@ HR_RECORDED_KINDS = [
 
 
 class AbsenceAddForm(forms.ModelForm):
-    kind = forms.ChoiceField(choices=[(k.value, k.label) for k in HR_RECORDED_KINDS])
+    kind = forms.ChoiceField(label=_("kind"), choices=[(k.value, k.label) for k in HR_RECORDED_KINDS])
 
     class Meta:
         model = Absence
@@ -309,8 +322,9 @@ class AbsenceAdmin(ImportButtonMixin, admin.ModelAdmin):
         "request_id",
         "cancelled_at",
     ]
-    list_filter = ["kind", "keeps_average", ("cancelled_at", admin.EmptyFieldListFilter)]
+    list_filter = ["kind", "keeps_average", ("cancelled_at", admin.EmptyFieldListFilter), "employee__department"]
     list_select_related = ["employee"]
+    autocomplete_fields = ["employee"]
     search_fields = ["employee__last_name", "employee__personnel_number", "=request_id"]
     date_hierarchy = "start_date"
 

@@ -33,6 +33,7 @@ class EarlyLeaveRightAdmin(admin.ModelAdmin):
     list_select_related = ["employee", "created_by"]
     search_fields = ["employee__last_name", "employee__personnel_number"]
     autocomplete_fields = ["employee"]
+    date_hierarchy = "valid_from"
     fields = ["employee", "category", "valid_from", "valid_to", "comment"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[EarlyLeaveRight]:

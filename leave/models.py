@@ -121,7 +121,7 @@ class LeaveAccount(models.Model):
     leave_type = models.ForeignKey(
         LeaveType, on_delete=models.PROTECT, related_name="accounts", verbose_name=_("leave type")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("opened at"), auto_now_add=True)
 
     class Meta:
         ordering = ["employee", "leave_type"]
@@ -132,7 +132,7 @@ class LeaveAccount(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.employee} · {self.leave_type.code}"
+        return f"{self.employee} · {self.leave_type}"
 
 
 class LeaveEntry(models.Model):
@@ -297,7 +297,12 @@ class EarlyLeaveRight(models.Model):
     valid_to = models.DateField(_("to"), null=True, blank=True)
     comment = models.CharField(_("document"), max_length=500, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -35,7 +36,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "id",
         "event",
         "recipient_email",
-        "language",
+        "language_display",
         "status",
         "attempts",
         "last_error_kind",
@@ -45,7 +46,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "sent_at",
     )
     list_filter = ("status", "last_error_kind", "event", ("created_at", admin.DateFieldListFilter))
-    search_fields = ("recipient_email",)
+    search_fields = ("recipient_email", "recipient__last_name", "content__subject")
     date_hierarchy = "created_at"
     ordering = ("-created_at", "-id")
     list_per_page = 100
@@ -91,6 +92,27 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "body_html",
         "attachments",
     )
+
+    # The content's fields, shown on the message (OutboxMessage's properties): labelled like the model's fields.
+    @admin.display(description=_("subject"))
+    def subject(self, obj: OutboxMessage) -> str:
+        return obj.subject
+
+    @admin.display(description=_("text body"))
+    def body_text(self, obj: OutboxMessage) -> str:
+        return obj.body_text
+
+    @admin.display(description=_("HTML body"))
+    def body_html(self, obj: OutboxMessage) -> str:
+        return obj.body_html
+
+    @admin.display(description=_("attachments"))
+    def attachments(self, obj: OutboxMessage) -> str:
+        return ", ".join(obj.attachments) or "—"
+
+    @admin.display(description=_("language"), ordering="language")
+    def language_display(self, obj: OutboxMessage) -> str:
+        return str(dict(settings.LANGUAGES).get(obj.language, obj.language))
 
     @admin.display(description=_("reason"))
     def reason(self, obj: OutboxMessage) -> str:

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import pgettext_lazy
 
 
 class NotificationsConfig(AppConfig):
     name = "notifications"
-    verbose_name = "Notifications"
+    verbose_name = pgettext_lazy("admin section", "Notifications")
 
     def ready(self) -> None:
         from hrportal.metrics import register_source

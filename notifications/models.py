@@ -14,6 +14,27 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class Event(models.TextChoices):
+    """The events that send mail (each has templates under templates/notifications/<event>/): their codes are
+    what the outbox stores, their labels what the admin shows."""
+
+    REQUEST_CREATED = "request_created", _("new request to decide")
+    REQUEST_APPROVED = "request_approved", _("request approved")
+    REQUEST_REJECTED = "request_rejected", _("request rejected")
+    REQUEST_CANCELLED = "request_cancelled", _("request cancelled")
+    REQUEST_CANCEL_REQUESTED = "request_cancel_requested", _("cancellation asked for")
+    REQUEST_CANCEL_DECLINED = "request_cancel_declined", _("cancellation declined")
+    REQUEST_REMINDER = "request_reminder", _("reminder of a pending request")
+    REQUEST_ESCALATED = "request_escalated", _("pending request escalated")
+    CERTIFICATE_DECIDED = "certificate_decided", _("certificate request decided")
+    DELEGATION_NAMED = "delegation_named", _("named a deputy")
+    DELEGATION_ENDED = "delegation_ended", _("deputy withdrawn")
+    REPORT_READY = "report_ready", _("report ready")
+    REPORT_FAILED = "report_failed", _("report failed")
+    LEAVE_OVERDUE = "leave_overdue", _("leave not used two years running")
+    LEAVE_OVERDUE_HR = "leave_overdue_hr", _("HR's list of leave not used two years running")
+
+
 class OutboxContent(models.Model):
     """The rendered mail of one event in one language, shared by the messages to its recipients.
 
@@ -21,7 +42,7 @@ class OutboxContent(models.Model):
     and one or two bodies, so what the caller pays hardly grows with the number of recipients.
     """
 
-    event = models.CharField(_("event"), max_length=64)
+    event = models.CharField(_("event"), max_length=64, choices=Event.choices)
     # What the mail is about. No FK to it: the outbox outlives the objects it talks about.
     content_type = models.ForeignKey(
         ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("object type")
@@ -56,7 +77,7 @@ class OutboxMessage(models.Model):
         FAILED = "failed", _("failed")
         CANCELLED = "cancelled", _("cancelled")
 
-    event = models.CharField(_("event"), max_length=64)
+    event = models.CharField(_("event"), max_length=64, choices=Event.choices)
     # "app_label.model:pk" of the object the mail is about: part of the unique key. The content row carries the
     # content type and id that make it navigable (`obj`).
     object_key = models.CharField(_("object"), max_length=150)
@@ -122,7 +143,7 @@ class OutboxMessage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.event} → {self.recipient_email} ({self.status})"
+        return f"#{self.pk} {self.get_event_display()} → {self.recipient_email} ({self.get_status_display()})"
 
     # The message's own parts, as the sender and the admin read them.
     @property

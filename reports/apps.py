@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import pgettext_lazy
 
 
 class ReportsConfig(AppConfig):
     name = "reports"
-    verbose_name = "Reports"
+    verbose_name = pgettext_lazy("admin section", "Reports")
 
     def ready(self) -> None:
         from hrportal.metrics import register_source

@@ -90,7 +90,7 @@ class ReportJob(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.kind} {self.params_key} ({self.status})"
+        return f"#{self.pk} {self.get_kind_display()} {self.params_key} ({self.get_status_display()})"
 
     def get_absolute_url(self) -> str:
         return reverse("api-report-detail", kwargs={"job_id": self.pk})

@@ -100,7 +100,13 @@ class RequestAdmin(admin.ModelAdmin):
     list_select_related = ["employee"]
     inlines = [LeaveInline, TripInline, CertificateInline, RateChangeInline, EventInline]
     actions = [approve_selected, reject_selected]
-    readonly_fields = [f.name for f in Request._meta.fields]
+    # Every field read-only; the approval chain shown by its steps' names instead of the stored codes.
+    readonly_fields = [f.name if f.name != "stages" else "stages_display" for f in Request._meta.fields]
+
+    @admin.display(description=_("approval chain"))
+    def stages_display(self, obj: Request) -> str:
+        labels = dict(Request.Stage.choices)
+        return " → ".join(str(labels.get(stage, stage)) for stage in obj.stages) or "—"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Request]:
         return policy.visible(request.user)

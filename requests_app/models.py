@@ -126,7 +126,7 @@ class LeaveDetails(models.Model):
         verbose_name_plural = _("leave details")
 
     def __str__(self) -> str:
-        return f"leave of request #{self.request_id}"
+        return _("request No. %(id)s") % {"id": self.request_id}
 
 
 class TripDetails(models.Model):
@@ -139,7 +139,7 @@ class TripDetails(models.Model):
         verbose_name_plural = _("business trip details")
 
     def __str__(self) -> str:
-        return f"trip of request #{self.request_id}"
+        return _("request No. %(id)s") % {"id": self.request_id}
 
 
 class CertificateDetails(models.Model):
@@ -161,7 +161,7 @@ class CertificateDetails(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"certificate of request #{self.request_id}"
+        return _("request No. %(id)s") % {"id": self.request_id}
 
 
 class RateChangeDetails(models.Model):
@@ -172,7 +172,14 @@ class RateChangeDetails(models.Model):
     # HR's mark: part of an organisation- or department-wide indexation (Regulation 922 item 16).
     indexation = models.BooleanField(_("indexation"), default=False)
     # The pay-rate row written when HR gives the final approval.
-    pay_rate = models.ForeignKey("staff.PayRate", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    pay_rate = models.ForeignKey(
+        "staff.PayRate",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("pay rate recorded"),
+    )
 
     class Meta:
         verbose_name = _("pay-rate change details")
@@ -183,7 +190,7 @@ class RateChangeDetails(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"rate change of request #{self.request_id}"
+        return _("request No. %(id)s") % {"id": self.request_id}
 
 
 class RequestEvent(models.Model):
@@ -198,15 +205,17 @@ class RequestEvent(models.Model):
         CANCEL_DECLINED = "cancel_declined", _("cancellation declined")
         CANCELLED = "cancelled", _("cancelled")
 
-    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events")
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events", verbose_name=_("request"))
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
     on_behalf_of = models.ForeignKey(
         Employee, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("on behalf of")
     )
-    stage = models.CharField(_("step"), max_length=10, blank=True)
-    from_status = models.CharField(max_length=10, blank=True)
-    to_status = models.CharField(max_length=10)
+    stage = models.CharField(_("step"), max_length=10, choices=Request.Stage.choices, blank=True)
+    from_status = models.CharField(_("status before"), max_length=10, choices=Request.Status.choices, blank=True)
+    to_status = models.CharField(_("status after"), max_length=10, choices=Request.Status.choices)
     comment = models.TextField(_("comment"), blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True)
 

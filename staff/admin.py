@@ -71,6 +71,9 @@ class NoRevertHistoryMixin:
     def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
         return True
 
+    def history_view_title(self, request: HttpRequest, obj: Any) -> str:
+        return _("History: %s") % obj
+
     def history_form_view(
         self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
     ) -> HttpResponse:
@@ -138,7 +141,12 @@ class PayRateAdmin(ImportButtonMixin, HRAdminMixin, NoRevertHistoryMixin, Simple
         "superseded_at",
     ]
     list_select_related = ["employee", "created_by"]
-    list_filter = [("superseded_at", admin.EmptyFieldListFilter), "indexation", "effective_date"]
+    list_filter = [
+        ("superseded_at", admin.EmptyFieldListFilter),
+        "indexation",
+        "effective_date",
+        "employee__department",
+    ]
     search_fields = ["employee__last_name", "employee__personnel_number"]
     autocomplete_fields = ["employee"]
     date_hierarchy = "effective_date"
@@ -252,7 +260,9 @@ class EmployeeAdmin(ImportButtonMixin, HRAdminMixin, SimpleHistoryAdmin):
     ]
     list_display_links = ["personnel_number", "full_name_display"]
     list_select_related = ["department", "position", "user"]
-    list_filter = [ActiveFilter, ("user__is_active", admin.BooleanFieldListFilter), "department", "position"]
+    # ActiveFilter covers the login being enabled too: a second "active" filter on the user would repeat it.
+    list_filter = [ActiveFilter, "department", "position"]
+    date_hierarchy = "hire_date"
     # The search itself is employee_search_q (Cyrillic-aware on SQLite too); these names show the box.
     search_fields = ["last_name", "first_name", "patronymic", "personnel_number", "email", "user__username"]
     search_help_text = _("Surname, name, patronymic, personnel number, email or login.")

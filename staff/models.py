@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken, AuthTokenManager
 from simple_history.models import HistoricalRecords
@@ -32,7 +33,7 @@ class Department(models.Model):
     )
     # Materialised path "/1/4/9/": a subtree is one indexed `path LIKE '/1/4/%'` query.
     # Maintained by staff.services (department_save), never by hand.
-    path = models.CharField(max_length=500, db_index=True, editable=False, default="")
+    path = models.CharField(_("path in the tree"), max_length=500, db_index=True, editable=False, default="")
     history = HistoricalRecords(excluded_fields=["path"])
 
     class Meta:
@@ -154,7 +155,12 @@ class PayRate(models.Model):
         help_text=_("Part of an organisation- or department-wide raise of salaries (Regulation 922 item 16)."),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     # Set when a later correction for the same effective date replaces this row.
@@ -197,7 +203,7 @@ class Delegation(models.Model):
     )
     start_date = models.DateField(_("from"))
     end_date = models.DateField(_("to"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -210,7 +216,12 @@ class Delegation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.deputy} for {self.manager} {self.start_date}–{self.end_date}"
+        return _("%(deputy)s for %(manager)s, %(start)s – %(end)s") % {
+            "deputy": self.deputy,
+            "manager": self.manager,
+            "start": date_format(self.start_date, "SHORT_DATE_FORMAT"),
+            "end": date_format(self.end_date, "SHORT_DATE_FORMAT"),
+        }
 
 
 class TimesheetEntry(models.Model):
@@ -222,7 +233,9 @@ class TimesheetEntry(models.Model):
         WEEKEND = "weekend", _("work on a weekend")
         HOLIDAY = "holiday", _("work on a public holiday")
 
-    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="timesheet")
+    employee = models.ForeignKey(
+        Employee, on_delete=models.CASCADE, related_name="timesheet", verbose_name=_("employee")
+    )
     date = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.REGULAR)
     hours = models.DecimalField(
@@ -242,7 +255,8 @@ class TimesheetEntry(models.Model):
         indexes = [models.Index(fields=["date", "kind"], name="timesheet_date_kind_idx")]
 
     def __str__(self) -> str:
-        return f"{self.employee_id} {self.date} {self.kind} {self.hours}"
+        day = date_format(self.date, "SHORT_DATE_FORMAT")
+        return f"{self.employee} · {day} · {self.get_kind_display()} · {self.hours}"
 
 
 def _register_user_history() -> None:

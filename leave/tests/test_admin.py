@@ -178,3 +178,26 @@ def test_other_staff_see_no_employee_rows(cast: Cast, leave_types: dict[str, Lea
     page = client.get("/admin/leave/leaveentry/")
     assert page.status_code == 200 and "0 leave ledger" in page.content.decode().replace("\xa0", " ")
     assert client.get("/admin/leave/leaveentry/add/").status_code == 403
+
+
+def test_the_adjustment_form_finds_the_employee_as_hr_types(cast: Cast, admin_client_hr: Client) -> None:
+    """Thousands of people: the form's employee field is the admin's autocomplete, answered by the employee
+    admin's search."""
+    html = admin_client_hr.get("/admin/leave/leaveentry/add/").content.decode()
+    assert 'data-model-name="leaveaccount"' in html and 'data-field-name="employee"' in html
+    response = admin_client_hr.get(
+        "/admin/autocomplete/",
+        {"app_label": "leave", "model_name": "leaveaccount", "field_name": "employee", "term": "кузнец"},
+    )
+    assert response.status_code == 200
+    assert [int(item["id"]) for item in response.json()["results"]] == [cast.employee.pk]
+
+
+def test_lists_show_leave_types_and_weekdays_by_name(cast: Cast, admin_client_hr: Client) -> None:
+    _book(cast)
+    html = admin_client_hr.get("/admin/leave/leaveentry/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert '<td class="field-leave_type">Ежегодный основной оплачиваемый отпуск</td>' in html
+    assert ">annual<" not in html
+    CalendarDay.objects.create(date=d("2025-06-12"), kind="public_holiday", name="День России")
+    html = admin_client_hr.get("/admin/leave/calendarday/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert '<td class="field-weekday">Чт</td>' in html  # Thursday, 12 June 2025

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from reports.xlsx import Report, SummaryRow
+from reports.xlsx import MONEY, Report, SummaryRow
 from staff import access
 from staff.models import Department
 
@@ -52,8 +52,11 @@ def shows_money(user: Any) -> bool:
 @dataclass(frozen=True)
 class Column:
     title: Any  # a lazy translation, read when the report is built (in the requester's language)
-    width: int
-    money: bool = False
+    format: str | None = None  # reports.xlsx.DATE, DATETIME or MONEY; None: General
+
+    @property
+    def money(self) -> bool:
+        return self.format == MONEY
 
 
 def make_report(
@@ -78,7 +81,7 @@ def make_report(
         header=[str(columns[index].title) for index in keep],
         rows=rows,
         total=total,
-        widths=[columns[index].width for index in keep],
+        formats=[columns[index].format for index in keep],
     )
 
 

@@ -45,7 +45,7 @@ from leave.calc import round_money as money
 from leave.calc.dates import date_range
 from reports import conf
 from reports.exporters.base import Column, ReportParams, full_name, make_report, scope_q, shows_money
-from reports.xlsx import Report, SummaryRow
+from reports.xlsx import DATE, MONEY, Report, SummaryRow
 from staff.models import TimesheetEntry
 from staff.selectors import current_rates
 
@@ -79,18 +79,18 @@ ORDER = (
 
 
 COLUMNS = (
-    Column(gettext_lazy("Department"), 28),
-    Column(gettext_lazy("Personnel number"), 14),
-    Column(gettext_lazy("Employee"), 34),
-    Column(gettext_lazy("Date"), 12),
-    Column(gettext_lazy("Kind of day"), 26),
-    Column(gettext_lazy("Holiday"), 30),
-    Column(gettext_lazy("Hours"), 8),
+    Column(gettext_lazy("Department")),
+    Column(gettext_lazy("Personnel number")),
+    Column(gettext_lazy("Employee")),
+    Column(gettext_lazy("Date"), DATE),
+    Column(gettext_lazy("Kind of day")),
+    Column(gettext_lazy("Holiday")),
+    Column(gettext_lazy("Hours")),
     # The hourly rate × the month's hour norm is the salary: money, like the pay.
-    Column(gettext_lazy("Hourly rate, RUB"), 14, money=True),
-    Column(gettext_lazy("Compensation"), 30),
-    Column(gettext_lazy("Rate multiplier"), 10),
-    Column(gettext_lazy("Pay, RUB"), 14, money=True),
+    Column(gettext_lazy("Hourly rate, RUB"), MONEY),
+    Column(gettext_lazy("Compensation")),
+    Column(gettext_lazy("Rate multiplier")),
+    Column(gettext_lazy("Pay, RUB"), MONEY),
 )
 
 

@@ -33,23 +33,23 @@ from leave.calc.dates import add_months, first_of_month
 from leave.models import Absence
 from reports import conf
 from reports.exporters.base import Column, ReportParams, make_report, scope_q, shows_money
-from reports.xlsx import Report, SummaryRow
+from reports.xlsx import MONEY, Report, SummaryRow
 from staff.models import Employee
 from staff.selectors import current_rates
 
 BATCH = 500
 ZERO = Decimal("0.00")
 COLUMNS = (
-    Column(gettext_lazy("Department"), 28),
-    Column(gettext_lazy("Personnel number"), 14),
-    Column(gettext_lazy("Employee"), 34),
-    Column(gettext_lazy("Leave type"), 30),
-    Column(gettext_lazy("Accrued"), 10),
-    Column(gettext_lazy("Used"), 10),
-    Column(gettext_lazy("Pending"), 10),
-    Column(gettext_lazy("Available"), 10),
-    Column(gettext_lazy("Average daily earnings, RUB"), 16, money=True),
-    Column(gettext_lazy("Value of unused days, RUB"), 16, money=True),
+    Column(gettext_lazy("Department")),
+    Column(gettext_lazy("Personnel number")),
+    Column(gettext_lazy("Employee")),
+    Column(gettext_lazy("Leave type")),
+    Column(gettext_lazy("Accrued")),
+    Column(gettext_lazy("Used")),
+    Column(gettext_lazy("Pending")),
+    Column(gettext_lazy("Available")),
+    Column(gettext_lazy("Average daily earnings, RUB"), MONEY),
+    Column(gettext_lazy("Value of unused days, RUB"), MONEY),
 )
 
 

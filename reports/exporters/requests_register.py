@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from reports import conf
 from reports.exporters.base import ReportParams, full_name, local_naive, scope_q
-from reports.xlsx import Report
+from reports.xlsx import DATE, DATETIME, Report
 from requests_app.models import Request, RequestEvent
 
 FIELDS = (
@@ -45,7 +45,8 @@ FIELDS = (
     "events__comment",
 )
 ORDER = ("created_at", "pk", "events__at", "events__id")
-WIDTHS = (10, 18, 28, 14, 34, 12, 12, 12, 18, 18, 18, 22, 16, 30, 12, 12, 40)
+# The kinds of the columns that need a number format (reports.xlsx), in the order of the header.
+FORMATS = (None, None, None, None, None, None, DATE, DATE, DATETIME, DATETIME, DATETIME)
 
 
 def header() -> list[str]:
@@ -91,7 +92,7 @@ def build(params: ReportParams) -> Report:
         header=header(),
         rows=rows(qs),
         total=total,
-        widths=WIDTHS,
+        formats=FORMATS,
     )
 
 
