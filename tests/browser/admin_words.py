@@ -20,6 +20,7 @@ ALLOWED = {
     "html",  # "HTML-текст" of a message
     "xlsx",
     "csv",
+    "utf",  # the encoding of an import file ("CSV UTF-8")
     "pdf",
     "sha",  # SHA-256 digests
     "api",
