@@ -45,3 +45,14 @@ def last_code(employee: Any) -> str:
 
 def pdf_text(path: str) -> str:
     return subprocess.run(["pdftotext", "-layout", path, "-"], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture
+def hr_admin(cast: Any) -> Any:
+    """The cast's HR person as HR works in the admin: staff flag and the `hr` group's permissions."""
+    from staff.services import hr_group_ensure
+
+    hr_group_ensure()
+    cast.hr.user.is_staff = True
+    cast.hr.user.save(update_fields=["is_staff"])
+    return cast.hr
