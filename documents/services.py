@@ -143,7 +143,7 @@ def on_request_approved(*, request: Request, actor: Any) -> list[Document]:
         "calendar_days": (request.end_date - request.start_date).days + 1 if request.start_date else None,
     }
     if request.kind == Request.Kind.LEAVE:
-        facts = {**dates, "leave_type": request.leave.leave_type.name, "days_charged": str(request.leave.days)}
+        facts = {**dates, "leave_type": request.leave.leave_type.name_ru, "days_charged": str(request.leave.days)}
         return [document_create(kind=K.LEAVE_ORDER, actor=actor, facts=facts, employees=[employee], request=request)]
     if request.kind == Request.Kind.BUSINESS_TRIP:
         facts = {**dates, "destination": request.trip.destination, "purpose": request.trip.purpose}
@@ -464,7 +464,7 @@ def leave_order_group(*, request_ids: list[int], actor: Any) -> Document:
     rows = [
         {
             "employee": person(r.employee),
-            "leave_type": r.leave.leave_type.name,
+            "leave_type": r.leave.leave_type.name_ru,
             "calendar_days": (r.end_date - r.start_date).days + 1,
             "start": _d(r.start_date),
             "end": _d(r.end_date),

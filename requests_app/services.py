@@ -320,10 +320,9 @@ def _apply_approval_effects(*, request: Request, actor: Any) -> None:
 
 def rate_change_awaits_agreement(request: Request) -> bool:
     """Art. 72: a change of pay takes effect once the employee signed the supplementary agreement (documents
-    applies it then); a correction of a recorded rate (same date) changes no terms and applies at once."""
-    details = request.rate_change
-    recorded = request.employee.rates.filter(effective_date=details.effective_date, superseded_at=None)
-    return bool(settings.HRPORTAL["RATE_CHANGE_ON_SIGNED_AGREEMENT"]) and not recorded.exists()
+    applies it then); HR's correction of the record (filed by HR, decided by HR alone) changes no terms."""
+    correction = request.stages == [Request.Stage.HR] and access.is_hr(request.created_by)
+    return bool(settings.HRPORTAL["RATE_CHANGE_ON_SIGNED_AGREEMENT"]) and not correction
 
 
 @transaction.atomic

@@ -39,6 +39,8 @@ from leave.selectors import balance
 from leave.services import leave_adjust
 from requests_app.models import Request, RequestEvent
 from requests_app.services import request_approve, request_create, request_reject
+from documents.models import Document
+from documents.services import signature_record_paper
 from staff.models import HR_GROUP, Employee, PayRate
 from staff.selectors import rate_on
 from staff.services import hr_group_ensure, hr_role_set, pay_rate_record
@@ -193,6 +195,9 @@ def test_bulk_approval_in_the_admin_records_every_decision_and_every_rate(hr_adm
         {"action": "approve_selected", "_selected_action": [r.pk for r in filed]},
     )
     assert response.status_code == 302
+    for request in filed:  # art. 72: the change applies once the agreement is signed (here: on paper, HR records)
+        agreement = Document.objects.get(request=request, kind="rate_agreement")
+        signature_record_paper(document_id=agreement.pk, actor=actor)
     for request, person, salary in ((filed[0], employee, "130000.00"), (filed[1], sub_employee, "95000.00")):
         request.refresh_from_db()
         assert request.status == "approved"

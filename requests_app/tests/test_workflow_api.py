@@ -104,6 +104,8 @@ def test_rate_change_filed_by_manager_goes_to_hr_and_applies(cast, api) -> None:
     assert api(cast.manager).post(f"/api/v1/requests/{rid}/approve/").status_code == 403
     approved = api(cast.hr).post(f"/api/v1/requests/{rid}/approve/", {"comment": "Согласовано"})
     assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    assert rate_on(cast.employee, dt.date(2026, 4, 1)).fte == Decimal("1.00")  # not before the agreement is signed
+    _employee_signs_the_agreement(rid, cast.hr)
     rate = rate_on(cast.employee, dt.date(2026, 4, 1))
     assert (rate.fte, rate.salary) == (Decimal("0.50"), Decimal("120000.00"))
     assert rate_on(cast.employee, dt.date(2026, 3, 31)).fte == Decimal("1.00")
@@ -135,6 +137,7 @@ def test_rate_change_filed_by_hr_goes_manager_then_hr(cast, api) -> None:
     second_hr.user.groups.add(Group.objects.get(name=HR_GROUP))
     assert api(second_hr).post(f"/api/v1/requests/{rid}/approve/").json()["status"] == "approved"
     assert actions(rid) == [("created", "hr"), ("approved_step", "manager"), ("approved", "hr2")]
+    _employee_signs_the_agreement(rid, second_hr)
     assert PayRate.objects.filter(employee=cast.employee, salary=Decimal("150000.00")).count() == 1
 
 
@@ -461,3 +464,12 @@ def test_overlapping_absence_is_409(cast, api) -> None:
         ).status_code
         == 201
     )
+
+
+def _employee_signs_the_agreement(request_id: int, hr) -> None:
+    """Art. 72: an approved pay change applies once the supplementary agreement is signed (HR records paper)."""
+    from documents.models import Document
+    from documents.services import signature_record_paper
+
+    agreement = Document.objects.get(request_id=request_id, kind="rate_agreement")
+    signature_record_paper(document_id=agreement.pk, actor=hr.user)
