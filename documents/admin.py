@@ -99,7 +99,9 @@ class DocumentAdmin(HRAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Make one T-6a order of the selected leave orders"))
     def combine_t6a(self, request: HttpRequest, queryset: QuerySet[Document]) -> None:
-        ids = list(queryset.filter(kind=Document.Kind.LEAVE_ORDER).exclude(request=None).values_list("request", flat=True))
+        ids = list(
+            queryset.filter(kind=Document.Kind.LEAVE_ORDER).exclude(request=None).values_list("request", flat=True)
+        )
         try:
             document = services.leave_order_group(request_ids=ids, actor=request.user)
         except ApplicationError as exc:

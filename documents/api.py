@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from django.http import FileResponse, HttpRequest
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -134,5 +133,3 @@ class DocumentSignApi(APIView):
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )
         return Response(SignatureOutputSerializer(signature).data)
-
-

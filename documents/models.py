@@ -87,13 +87,6 @@ class Document(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} № {self.number} от {self.date:%d.%m.%Y}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("document-detail", kwargs={"document_id": self.pk})
-
-    @property
-    def needs_signature(self) -> bool:
-        return self.kind in self.SIGNED_KINDS and not self.on_paper
-
     def save(self, *args: object, **kwargs: object) -> None:
         """Refuse to change a signed document's facts, whoever calls (a service, the admin, a shell)."""
         if self.pk is not None and Signature.objects.filter(document_id=self.pk).exists():
@@ -106,6 +99,13 @@ class Document(models.Model):
                 if row.get(key) != mine:
                     raise SignedDocumentChanged(f"document {self.pk} is signed: {key} cannot change")
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def get_absolute_url(self) -> str:
+        return reverse("document-detail", kwargs={"document_id": self.pk})
+
+    @property
+    def needs_signature(self) -> bool:
+        return self.kind in self.SIGNED_KINDS and not self.on_paper
 
 
 class DocumentRegister(models.Model):

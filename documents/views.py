@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -199,7 +198,7 @@ def archive_download(request: HttpRequest, archive_id: int) -> HttpResponse:
     if archive is None or not archive.file:
         raise NotFound("Archive not found.")
     return FileResponse(
-        open_private(archive.file.name), as_attachment=True, filename=f"orders_{archive.date_from}_{archive.date_to}.zip"
+        open_private(archive.file.name),
+        as_attachment=True,
+        filename=f"orders_{archive.date_from}_{archive.date_to}.zip",
     )
-
-

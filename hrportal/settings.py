@@ -427,7 +427,7 @@ HRPORTAL = {
     # Art. 72: an approved pay-rate change takes effect once the employee signed the supplementary agreement.
     "RATE_CHANGE_ON_SIGNED_AGREEMENT": env.bool("RATE_CHANGE_ON_SIGNED_AGREEMENT", default=True),
     # The employer's name on the documents (the demo's, until a setting of the organisation exists).
-    "EMPLOYER_NAME": env.str("HRPORTAL_EMPLOYER_NAME", default='ООО «Пример»'),
+    "EMPLOYER_NAME": env.str("HRPORTAL_EMPLOYER_NAME", default="ООО «Пример»"),
 }
 
 # Beat schedule: synced into django-celery-beat's tables by the DatabaseScheduler, editable in the admin.

@@ -24,7 +24,6 @@ from leave import services as leave_services
 from leave.models import Absence, LeaveType
 from notifications.services import notify
 from requests_app import policy, workflow
-from requests_app.signals import request_approved
 from requests_app.models import (
     CertificateDetails,
     LeaveDetails,
@@ -33,6 +32,7 @@ from requests_app.models import (
     RequestEvent,
     TripDetails,
 )
+from requests_app.signals import request_approved
 from requests_app.workflow import Action
 from staff import access
 from staff.models import Employee

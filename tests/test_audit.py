@@ -34,13 +34,13 @@ from django.test import Client
 from django.utils import timezone
 
 from conftest import make_employee
+from documents.models import Document
+from documents.services import signature_record_paper
 from leave.models import LeaveEntry, LeaveType
 from leave.selectors import balance
 from leave.services import leave_adjust
 from requests_app.models import Request, RequestEvent
 from requests_app.services import request_approve, request_create, request_reject
-from documents.models import Document
-from documents.services import signature_record_paper
 from staff.models import HR_GROUP, Employee, PayRate
 from staff.selectors import rate_on
 from staff.services import hr_group_ensure, hr_role_set, pay_rate_record

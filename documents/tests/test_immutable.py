@@ -17,7 +17,10 @@ def _signed(cast, api) -> Document:
     document = Document.objects.get(request=approved_trip(cast))
     api(cast.employee).post(f"/api/v1/documents/{document.pk}/code/")
     code = last_code(cast.employee)
-    assert api(cast.employee).post(f"/api/v1/documents/{document.pk}/sign/", {"code": code}, format="json").status_code == 200
+    assert (
+        api(cast.employee).post(f"/api/v1/documents/{document.pk}/sign/", {"code": code}, format="json").status_code
+        == 200
+    )
     document.refresh_from_db()
     return document
 

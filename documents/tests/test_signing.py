@@ -119,9 +119,7 @@ def test_someone_elses_document_is_404_to_an_outsider_and_403_to_the_manager(cas
     for person, status in ((cast.outsider, 404), (cast.manager, 403)):
         assert api(person).post(f"/api/v1/documents/{document.pk}/code/").status_code == status
         assert _sign(api, person, document, "123456").status_code == status
-        assert api(person).get(f"/api/v1/documents/{document.pk}/file/").status_code == (
-            404 if status == 404 else 200
-        )
+        assert api(person).get(f"/api/v1/documents/{document.pk}/file/").status_code == (404 if status == 404 else 200)
     assert not Signature.objects.exists() and not SignatureCode.objects.exists()
 
 
