@@ -118,8 +118,9 @@ def chain(
     """The steps a new request goes through.
 
     Leave and trips go to the employee's manager (for a manager, the next one up; for the top head, to HR);
-    certificates to HR alone, who issue them. A pay-rate change goes to the manager, then HR — the manager step is already satisfied when
-    the manager filed it; an HR correction of a recorded rate goes to HR alone (another member: `_decides`).
+    certificates to HR alone, who issue them (art. 62). A pay-rate change goes to the manager, then HR — the
+    manager step is already satisfied when the manager filed it; an HR correction of a recorded rate goes to HR
+    alone (another member: `_decides`).
     Leave HR must agree to (art. 122, before six months of service) also goes to HR.
     """
     if correction or kind == Request.Kind.CERTIFICATE:

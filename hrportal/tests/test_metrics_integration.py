@@ -99,7 +99,15 @@ def test_scrape_after_real_traffic_shows_every_metric(
         ):
             family.clear()
         _, before = scrape(client)
-        employee, manager, hr = api(cast.employee), api(cast.manager), api(cast.hr)
+        # HR decides certificates; a second HR member hears of each decision (`certificate_decided`).
+        from django.contrib.auth.models import Group
+
+        from conftest import make_employee
+        from staff.models import HR_GROUP
+
+        colleague = make_employee(username="hr2", department=cast.hr_department, last_name="Зайцева")
+        colleague.user.groups.add(Group.objects.get(name=HR_GROUP))
+        employee, hr = api(cast.employee), api(cast.hr)
         settle = {"timeout": 60, "interval": 0.1, "message": worker.log_tail}
 
         # A: created (its mail refused once with 451, then sent), approved.
@@ -107,7 +115,7 @@ def test_scrape_after_real_traffic_shows_every_metric(
         a = employee.post("/api/v1/requests/", {"kind": "certificate", "certificate_type": "income", "copies": 1})
         assert a.status_code == 201, a.json()
         wait_until(lambda: smtp.handler.refused == 1 and outbox_settled(), **settle)
-        assert manager.post(f"/api/v1/requests/{a.json()['id']}/approve/").status_code == 200
+        assert hr.post(f"/api/v1/requests/{a.json()['id']}/approve/").status_code == 200
         wait_until(outbox_settled, **settle)
 
         # B: created (its mail refused for good with 550), rejected.
@@ -115,7 +123,7 @@ def test_scrape_after_real_traffic_shows_every_metric(
         b = employee.post("/api/v1/requests/", {"kind": "certificate", "certificate_type": "salary", "copies": 2})
         assert b.status_code == 201, b.json()
         wait_until(lambda: smtp.handler.refused == 2 and outbox_settled(), **settle)
-        assert manager.post(f"/api/v1/requests/{b.json()['id']}/reject/", {"comment": "нет"}).status_code == 200
+        assert hr.post(f"/api/v1/requests/{b.json()['id']}/reject/", {"comment": "нет"}).status_code == 200
         wait_until(outbox_settled, **settle)
 
         # C: created, cancelled by the employee.
