@@ -236,9 +236,7 @@ def test_approving_several_at_once(cast, calendars, login) -> None:
     trip = _trip(cast.employee, 1)
     untouched = _trip(cast.employee, 2)
     client = login(cast.manager)
-    response = client.post(
-        reverse("approvals"), {"ids": [leave.pk, trip.pk], "decision": "approve", "comment": "Ок"}
-    )
+    response = client.post(reverse("approvals"), {"ids": [leave.pk, trip.pk], "decision": "approve", "comment": "Ок"})
     assert response.status_code == 302
     statuses = dict(Request.objects.values_list("pk", "status"))
     assert statuses == {leave.pk: "approved", trip.pk: "approved", untouched.pk: "pending"}
