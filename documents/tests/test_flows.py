@@ -13,7 +13,7 @@ import time_machine
 from documents import selectors, services, tasks
 from documents.models import Document, DocumentArchive
 from documents.tests.conftest import approved_trip, last_code, pdf_text
-from hrportal.errors import ValidationFailed
+from hrportal.errors import NotAllowed, ValidationFailed
 from hrportal.storage import private_storage
 from leave import services as leave_services
 from notifications.models import OutboxMessage
@@ -25,14 +25,13 @@ FRIDAY = dt.datetime(2026, 3, 6, 9, 0, tzinfo=dt.UTC)
 
 
 def _certificate(cast, kind: str):
-    """Filed on FRIDAY and passed by the manager step (the chain still has it: see the report); HR issues it."""
+    """Filed on FRIDAY; it goes to HR alone (the line manager does not decide certificates)."""
     with time_machine.travel(FRIDAY, tick=False):
         request = request_services.request_create(
             actor=cast.employee.user, kind="certificate", certificate_type=kind, copies=2
         )
-        if kind in ("income", "workbook_copy"):
-            request_services.request_approve(request_id=request.pk, actor=cast.manager.user)
-        return request
+    assert request.stages == ["hr"]
+    return request
 
 
 def test_the_art62_deadline_counts_working_days_of_the_production_calendar(cast) -> None:
@@ -50,10 +49,12 @@ def test_the_art62_deadline_counts_working_days_of_the_production_calendar(cast)
 def test_an_employment_certificate_is_generated_on_approval_with_the_salary_only_when_asked(cast, api) -> None:
     plain = _certificate(cast, "employment")
     with_pay = _certificate(cast, "salary")
+    with pytest.raises(NotAllowed):
+        request_services.request_approve(request_id=plain.pk, actor=cast.manager.user)  # not the manager's
     for request in (plain, with_pay):
         assert not Document.objects.filter(request=request).exists()
-        request_services.request_approve(request_id=request.pk, actor=cast.manager.user)  # generated at once
-        services.certificate_issue(request_id=request.pk, actor=cast.hr.user)  # already issued: returned
+        issued = services.certificate_issue(request_id=request.pk, actor=cast.hr.user)  # approves: generated at once
+        assert services.certificate_issue(request_id=request.pk, actor=cast.hr.user) == issued  # pressed twice
     texts = {}
     for request in (plain, with_pay):
         document = Document.objects.get(request=request)
@@ -75,6 +76,7 @@ def test_a_2ndfl_waits_for_hr_to_upload_it_or_mark_it_on_paper(cast, login) -> N
     copy = _certificate(cast, "workbook_copy")
     with pytest.raises(ValidationFailed):
         services.certificate_issue(request_id=income.pk, actor=cast.hr.user)  # nothing to issue with
+    assert income.documents.count() == 0
     assert {d.request.pk for d in selectors.certificates_due()} == {income.pk, copy.pk}
     from django.core.files.uploadedfile import SimpleUploadedFile
 
