@@ -209,9 +209,16 @@ def test_bulk_approval_in_the_admin_records_every_decision_and_every_rate(hr_adm
 
 def test_approvals_and_rejections_through_the_service_and_the_api_are_recorded(cast: Any, api: Any) -> None:
     employee, manager = cast.employee, cast.manager
-    first, second, third = (
-        request_create(actor=employee.user, kind="certificate", certificate_type="employment", copies=n)
-        for n in (1, 2, 3)
+    first, second, third = (  # trips: the manager decides them (certificates go to HR alone)
+        request_create(
+            actor=employee.user,
+            kind="business_trip",
+            start_date=dt.date(2027, month, 1),
+            end_date=dt.date(2027, month, 2),
+            destination="Омск",
+            purpose="Аудит",
+        )
+        for month in (1, 2, 3)
     )
     started = timezone.now()
     request_approve(request_id=first.pk, actor=manager.user, comment="ok")

@@ -131,3 +131,51 @@ def test_the_zip_of_a_periods_orders(cast) -> None:
         names = zf.namelist()
         assert len(names) == 2 and all(zf.read(n).startswith(b"%PDF") for n in names)
     assert {first.number, second.number} == {"1-к", "2-к"}
+
+
+def test_hr_is_reminded_of_certificates_due_and_employees_of_what_they_have_to_sign(cast) -> None:
+    """Filed Friday 6 March 2026, due Thursday 12 March (see above): on Wednesday 11 March HR hears nothing, on the
+    12th (due) and the 13th (overdue) HR is mailed once a day; a second run the same day adds nothing. The trip
+    order made on 2 March still waits for the employee's signature: they are reminded each working day after."""
+    leave_services.load_calendar(year=2026)
+    _certificate(cast, "income")
+    approved_trip(cast)
+    assert tasks.remind.run(day="2026-03-11") == {"certificates": 0, "documents": 1}
+    assert OutboxMessage.objects.filter(event="certificate_due").count() == 0
+    for day in ("2026-03-12", "2026-03-12", "2026-03-13"):
+        tasks.remind.run(day=day)
+    due = OutboxMessage.objects.filter(event="certificate_due")
+    assert sorted(m.object_key.rpartition("@")[2] for m in due) == ["2026-03-12", "2026-03-13"]
+    assert {m.recipient for m in due} == {cast.hr}
+    assert tasks.remind.run(day="2026-03-14") == {"certificates": 0, "documents": 0}  # a Saturday
+
+
+def test_a_t6a_order_for_several_employees_from_the_admin(cast, hr_admin, login) -> None:
+    from django.core.management import call_command
+
+    leave_services.load_calendar(year=2026)
+    call_command("accrue_leave", date="2026-03-01", verbosity=0)
+    from leave.models import LeaveType
+
+    annual = LeaveType.objects.get(code="annual")
+    orders = []
+    for person, start in ((cast.employee, 6), (cast.sub_employee, 13)):
+        with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=True):
+            request = request_services.request_create(
+                actor=person.user,
+                kind="leave",
+                leave_type=annual,
+                start_date=dt.date(2026, 7, start),
+                end_date=dt.date(2026, 7, start + 4),
+            )
+            manager = cast.manager if person == cast.employee else cast.sub_manager
+            request_services.request_approve(request_id=request.pk, actor=manager.user)
+        orders.append(Document.objects.get(request=request))
+    response = login(cast.hr).post(
+        "/admin/documents/document/", {"action": "combine_t6a", "_selected_action": [d.pk for d in orders]}
+    )
+    assert response.status_code == 302
+    group = Document.objects.get(kind="leave_order", employee=None)
+    assert set(group.employees.all()) == {cast.employee, cast.sub_employee} and group.number == "3-о"
+    text = pdf_text(private_storage().path(group.file.name))
+    assert "Т-6а" in text and "Кузнецов" in text and "Волков" in text
