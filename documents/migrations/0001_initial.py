@@ -6,6 +6,27 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def grant_hr(apps, schema_editor):
+    """An existing `hr` group gets the documents permissions (staff.services.hr_group_ensure grants them to a new
+    one): permissions are made after migrations, so make this app's now."""
+    from django.contrib.auth.management import create_permissions
+
+    config = apps.get_app_config("documents")
+    config.models_module = True
+    create_permissions(config, apps=apps, verbosity=0)
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for group in Group.objects.filter(name="hr"):
+        group.permissions.add(*Permission.objects.filter(content_type__app_label="documents"))
+
+
+def revoke_hr(apps, schema_editor):
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for group in Group.objects.filter(name="hr"):
+        group.permissions.remove(*Permission.objects.filter(content_type__app_label="documents"))
+
+
 class Migration(migrations.Migration):
 
     initial = True
@@ -14,6 +35,8 @@ class Migration(migrations.Migration):
         ('requests_app', '0004_leave_unpaid_reason'),
         ('staff', '0002_api_tokens'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ('auth', '0012_alter_user_first_name_max_length'),
+        ('contenttypes', '0002_remove_content_type_name'),
     ]
 
     operations = [
@@ -133,4 +156,5 @@ class Migration(migrations.Migration):
             model_name='signaturecode',
             index=models.Index(condition=models.Q(('used_at__isnull', True)), fields=['document', 'signer'], name='signaturecode_live_idx'),
         ),
+        migrations.RunPython(grant_hr, revoke_hr),
     ]
