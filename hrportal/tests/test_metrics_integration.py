@@ -229,14 +229,16 @@ def test_scrape_after_real_traffic_shows_every_metric(
         def mail(event: str, outcome: str) -> float | None:
             return value(after, "hrportal_mail_attempts_total", event=event, outcome=outcome)
 
-        assert (mail("request_created", "sent"), mail("request_created", "retry")) == (2, 1)
+        # Each filing mails both HR members (certificates are HR's): A's two sent (one after a retry), B's one sent
+        # and one refused for good, C's two sent.
+        assert (mail("request_created", "sent"), mail("request_created", "retry")) == (5, 1)
         assert mail("request_created", "failed") == 1
         assert mail("request_approved", "sent") == mail("request_rejected", "sent") == 1
         assert mail("request_cancelled", "sent") == cancelled_mail
         assert mail("report_ready", "sent") == 1
         assert mail("report_ready", "failed") == mail("report_failed", "sent") == 0
         assert mail("certificate_decided", "sent") == 2  # HR told of A's approval and B's rejection
-        sent = 2 + 1 + 1 + cancelled_mail + 1 + 2
+        sent = 5 + 1 + 1 + cancelled_mail + 1 + 2
         assert value(after, "hrportal_outbox_messages", status="sent") == sent
         assert value(after, "hrportal_outbox_messages", status="failed") == 1
         assert value(after, "hrportal_outbox_messages", status="queued") == 0
