@@ -179,3 +179,30 @@ def test_a_t6a_order_for_several_employees_from_the_admin(cast, hr_admin, login)
     assert set(group.employees.all()) == {cast.employee, cast.sub_employee} and group.number == "3-о"
     text = pdf_text(private_storage().path(group.file.name))
     assert "Т-6а" in text and "Кузнецов" in text and "Волков" in text
+
+
+def test_hr_orders_a_zip_in_the_admin_and_downloads_it(cast, hr_admin, login, monkeypatch) -> None:
+    """The admin's add form queues the build on commit (here run in place of the worker); HR downloads the zip,
+    nobody else can."""
+    approved_trip(cast)
+    monkeypatch.setattr(tasks.build_archive_task, "delay", lambda archive_id: tasks.build_archive(archive_id))
+    client = login(cast.hr)
+    with django_capture_on_commit() as callbacks:
+        response = client.post(
+            "/admin/documents/documentarchive/add/",
+            {"date_from": "2020-01-01", "date_to": "2030-12-31", "kind": ""},
+        )
+    assert response.status_code == 302, response.content[:500]
+    for callback in callbacks:
+        callback()
+    archive = DocumentArchive.objects.get()
+    assert (archive.status, archive.count) == ("done", 1)
+    download = client.get(f"/documents/archives/{archive.pk}/download/")
+    assert download.status_code == 200 and b"".join(download.streaming_content)[:2] == b"PK"
+    assert login(cast.employee).get(f"/documents/archives/{archive.pk}/download/").status_code == 403
+
+
+def django_capture_on_commit():  # type: ignore[no-untyped-def]
+    from django.test import TestCase
+
+    return TestCase.captureOnCommitCallbacks(execute=False)
