@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "leave",
     "requests_app",
     "notifications",
+    "documents",
     "reports",
 ]
 
@@ -451,6 +452,17 @@ HRPORTAL = {
     "IMPORT_SOFT_TIME_LIMIT": env.int("IMPORT_SOFT_TIME_LIMIT", default=1800),
     "IMPORT_TIME_LIMIT": env.int("IMPORT_TIME_LIMIT", default=2000),
     "IMPORT_PREVIEW_PAGE": env.int("IMPORT_PREVIEW_PAGE", default=200),
+    # HR documents (docs/decisions/documents-simple-signature.md): how an employee confirms a signature
+    # ("code": a one-time code by mail; "password": their portal password), the code's life and attempts.
+    "DOCUMENT_SIGN_METHOD": env.str("DOCUMENT_SIGN_METHOD", default="code"),
+    "DOCUMENT_CODE_TTL_SECONDS": env.int("DOCUMENT_CODE_TTL_SECONDS", default=10 * 60),
+    "DOCUMENT_CODE_MAX_ATTEMPTS": env.int("DOCUMENT_CODE_MAX_ATTEMPTS", default=5),
+    # Art. 62: a certificate is issued within this many working days of the application.
+    "CERTIFICATE_SLA_WORKING_DAYS": env.int("CERTIFICATE_SLA_WORKING_DAYS", default=3),
+    # Art. 72: an approved pay-rate change takes effect once the employee signed the supplementary agreement.
+    "RATE_CHANGE_ON_SIGNED_AGREEMENT": env.bool("RATE_CHANGE_ON_SIGNED_AGREEMENT", default=True),
+    # The employer's name on the documents (the demo's, until a setting of the organisation exists).
+    "EMPLOYER_NAME": env.str("HRPORTAL_EMPLOYER_NAME", default="ООО «Пример»"),
 }
 
 # Beat schedule: synced into django-celery-beat's tables by the DatabaseScheduler, editable in the admin.
@@ -464,4 +476,6 @@ CELERY_BEAT_SCHEDULE = {
     "leave-art124-reminders": {"task": "leave.art124_reminders", "schedule": 24 * 60 * 60.0},
     # Working-day mornings (the task skips days off); idempotent per day, so a rerun sends nothing twice.
     "remind-pending-requests": {"task": "requests_app.remind_pending", "schedule": crontab(hour=9, minute=0)},
+    # Certificates due (art. 62) and documents awaiting a signature: HR hears of them on working-day mornings.
+    "remind-documents": {"task": "documents.remind", "schedule": crontab(hour=9, minute=5)},
 }

@@ -117,13 +117,14 @@ def chain(
 ) -> list[str]:
     """The steps a new request goes through.
 
-    Leave, trips and certificates go to the employee's manager (for a manager, the next one up; for the top
-    head, to HR). A pay-rate change goes to the manager, then HR — the manager step is already satisfied when
-    the manager filed it; an HR correction of a recorded rate goes to HR alone (another member: `_decides`).
+    Leave and trips go to the employee's manager (for a manager, the next one up; for the top head, to HR);
+    certificates to HR alone, who issue them (art. 62). A pay-rate change goes to the manager, then HR — the
+    manager step is already satisfied when the manager filed it; an HR correction of a recorded rate goes to HR
+    alone (another member: `_decides`).
     Leave HR must agree to (art. 122, before six months of service) also goes to HR.
     """
-    if correction:
-        return [Request.Stage.HR]
+    if correction or kind == Request.Kind.CERTIFICATE:
+        return [Request.Stage.HR]  # HR issues certificates (art. 62): the line manager has nothing to decide
     manager = access.manager_of(employee)
     steps: list[str] = []
     filed_by_manager = filer is not None and manager is not None and manager.pk == filer.pk

@@ -12,6 +12,7 @@ import logging
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -31,6 +32,7 @@ from requests_app.models import (
     RequestEvent,
     TripDetails,
 )
+from requests_app.signals import request_approved
 from requests_app.workflow import Action
 from staff import access
 from staff.models import Employee
@@ -317,18 +319,35 @@ def _apply_approval_effects(*, request: Request, actor: Any) -> None:
             end_date=request.end_date,
             request_id=request.pk,
         )
-    elif request.kind == Request.Kind.RATE_CHANGE:
-        details = request.rate_change
-        details.pay_rate = pay_rate_record(
-            employee=request.employee,
-            effective_date=details.effective_date,
-            fte=details.fte,
-            salary=details.salary,
-            actor=actor,
-            comment=f"request #{request.pk}",
-            indexation=details.indexation,
-        )
-        details.save(update_fields=["pay_rate"])
+    elif request.kind == Request.Kind.RATE_CHANGE and not rate_change_awaits_agreement(request):
+        rate_change_apply(request_id=request.pk, actor=actor)
+
+
+def rate_change_awaits_agreement(request: Request) -> bool:
+    """Art. 72: a change of pay takes effect once the employee signed the supplementary agreement (documents
+    applies it then); HR's correction of the record (filed by HR, decided by HR alone) changes no terms."""
+    correction = request.stages == [Request.Stage.HR] and access.is_hr(request.created_by)
+    return bool(settings.HRPORTAL["RATE_CHANGE_ON_SIGNED_AGREEMENT"]) and not correction
+
+
+@transaction.atomic
+def rate_change_apply(*, request_id: int, actor: Any) -> Request:
+    """Record the pay rate of an approved rate change (once; a second call changes nothing)."""
+    request = _lock(request_id)
+    details = request.rate_change
+    if request.status != Request.Status.APPROVED or details.pay_rate_id is not None:
+        return request
+    details.pay_rate = pay_rate_record(
+        employee=request.employee,
+        effective_date=details.effective_date,
+        fte=details.fte,
+        salary=details.salary,
+        actor=actor,
+        comment=f"request #{request.pk}",
+        indexation=details.indexation,
+    )
+    details.save(update_fields=["pay_rate"])
+    return request
 
 
 def _take(request_id: int, actor: Any, action: str) -> tuple[Request, Employee | None]:
@@ -376,6 +395,7 @@ def request_approve(*, request_id: int, actor: Any, comment: str = "") -> Reques
     )
     _notify("request_approved", request, [request.employee], actor, comment)
     _tell_the_others_of_the_decision(request, actor, comment)
+    request_approved.send(sender=Request, request=request, actor=actor)
     return request
 
 

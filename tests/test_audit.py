@@ -34,6 +34,8 @@ from django.test import Client
 from django.utils import timezone
 
 from conftest import make_employee
+from documents.models import Document
+from documents.services import signature_record_paper
 from leave.models import LeaveEntry, LeaveType
 from leave.selectors import balance
 from leave.services import leave_adjust
@@ -193,6 +195,9 @@ def test_bulk_approval_in_the_admin_records_every_decision_and_every_rate(hr_adm
         {"action": "approve_selected", "_selected_action": [r.pk for r in filed]},
     )
     assert response.status_code == 302
+    for request in filed:  # art. 72: the change applies once the agreement is signed (here: on paper, HR records)
+        agreement = Document.objects.get(request=request, kind="rate_agreement")
+        signature_record_paper(document_id=agreement.pk, actor=actor)
     for request, person, salary in ((filed[0], employee, "130000.00"), (filed[1], sub_employee, "95000.00")):
         request.refresh_from_db()
         assert request.status == "approved"
@@ -204,9 +209,16 @@ def test_bulk_approval_in_the_admin_records_every_decision_and_every_rate(hr_adm
 
 def test_approvals_and_rejections_through_the_service_and_the_api_are_recorded(cast: Any, api: Any) -> None:
     employee, manager = cast.employee, cast.manager
-    first, second, third = (
-        request_create(actor=employee.user, kind="certificate", certificate_type="employment", copies=n)
-        for n in (1, 2, 3)
+    first, second, third = (  # trips: the manager decides them (certificates go to HR alone)
+        request_create(
+            actor=employee.user,
+            kind="business_trip",
+            start_date=dt.date(2027, month, 1),
+            end_date=dt.date(2027, month, 2),
+            destination="Омск",
+            purpose="Аудит",
+        )
+        for month in (1, 2, 3)
     )
     started = timezone.now()
     request_approve(request_id=first.pk, actor=manager.user, comment="ok")

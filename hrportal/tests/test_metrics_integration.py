@@ -99,7 +99,15 @@ def test_scrape_after_real_traffic_shows_every_metric(
         ):
             family.clear()
         _, before = scrape(client)
-        employee, manager, hr = api(cast.employee), api(cast.manager), api(cast.hr)
+        # HR decides certificates; a second HR member hears of each decision (`certificate_decided`).
+        from django.contrib.auth.models import Group
+
+        from conftest import make_employee
+        from staff.models import HR_GROUP
+
+        colleague = make_employee(username="hr2", department=cast.hr_department, last_name="Зайцева")
+        colleague.user.groups.add(Group.objects.get(name=HR_GROUP))
+        employee, hr = api(cast.employee), api(cast.hr)
         settle = {"timeout": 60, "interval": 0.1, "message": worker.log_tail}
 
         # A: created (its mail refused once with 451, then sent), approved.
@@ -107,7 +115,7 @@ def test_scrape_after_real_traffic_shows_every_metric(
         a = employee.post("/api/v1/requests/", {"kind": "certificate", "certificate_type": "income", "copies": 1})
         assert a.status_code == 201, a.json()
         wait_until(lambda: smtp.handler.refused == 1 and outbox_settled(), **settle)
-        assert manager.post(f"/api/v1/requests/{a.json()['id']}/approve/").status_code == 200
+        assert hr.post(f"/api/v1/requests/{a.json()['id']}/approve/").status_code == 200
         wait_until(outbox_settled, **settle)
 
         # B: created (its mail refused for good with 550), rejected.
@@ -115,7 +123,7 @@ def test_scrape_after_real_traffic_shows_every_metric(
         b = employee.post("/api/v1/requests/", {"kind": "certificate", "certificate_type": "salary", "copies": 2})
         assert b.status_code == 201, b.json()
         wait_until(lambda: smtp.handler.refused == 2 and outbox_settled(), **settle)
-        assert manager.post(f"/api/v1/requests/{b.json()['id']}/reject/", {"comment": "нет"}).status_code == 200
+        assert hr.post(f"/api/v1/requests/{b.json()['id']}/reject/", {"comment": "нет"}).status_code == 200
         wait_until(outbox_settled, **settle)
 
         # C: created, cancelled by the employee.
@@ -221,14 +229,16 @@ def test_scrape_after_real_traffic_shows_every_metric(
         def mail(event: str, outcome: str) -> float | None:
             return value(after, "hrportal_mail_attempts_total", event=event, outcome=outcome)
 
-        assert (mail("request_created", "sent"), mail("request_created", "retry")) == (2, 1)
+        # Each filing mails both HR members (certificates are HR's): A's two sent (one after a retry), B's one sent
+        # and one refused for good, C's two sent.
+        assert (mail("request_created", "sent"), mail("request_created", "retry")) == (5, 1)
         assert mail("request_created", "failed") == 1
         assert mail("request_approved", "sent") == mail("request_rejected", "sent") == 1
         assert mail("request_cancelled", "sent") == cancelled_mail
         assert mail("report_ready", "sent") == 1
         assert mail("report_ready", "failed") == mail("report_failed", "sent") == 0
         assert mail("certificate_decided", "sent") == 2  # HR told of A's approval and B's rejection
-        sent = 2 + 1 + 1 + cancelled_mail + 1 + 2
+        sent = 5 + 1 + 1 + cancelled_mail + 1 + 2
         assert value(after, "hrportal_outbox_messages", status="sent") == sent
         assert value(after, "hrportal_outbox_messages", status="failed") == 1
         assert value(after, "hrportal_outbox_messages", status="queued") == 0

@@ -53,20 +53,28 @@ def test_a_request_filed_for_oneself_mails_only_the_employee(cast) -> None:
     certificate = services.request_create(
         actor=cast.employee.user, kind=Request.Kind.CERTIFICATE, certificate_type="employment", copies=2
     )
-    services.request_approve(request_id=certificate.pk, actor=cast.manager.user)
+    services.request_approve(request_id=certificate.pk, actor=cast.hr.user)  # HR issues certificates
     assert _recipients("request_approved") == {cast.employee}
 
 
 @time_machine.travel(TODAY, tick=False)
 @pytest.mark.parametrize("decision", ["approve", "reject"])
 def test_hr_hears_of_a_decided_certificate(cast, decision: str) -> None:
+    """Certificates are HR's step; the other HR members hear what a colleague decided."""
+    from django.contrib.auth.models import Group
+
+    from conftest import make_employee
+    from staff.models import HR_GROUP
+
+    colleague = make_employee(username="hr2", department=cast.hr_department, last_name="Зайцева")
+    colleague.user.groups.add(Group.objects.get(name=HR_GROUP))
     certificate = services.request_create(
         actor=cast.employee.user, kind=Request.Kind.CERTIFICATE, certificate_type="employment", copies=2
     )
     service = services.request_approve if decision == "approve" else services.request_reject
-    service(request_id=certificate.pk, actor=cast.manager.user, comment="ok")
+    service(request_id=certificate.pk, actor=cast.hr.user, comment="ok")
     (mail,) = OutboxMessage.objects.select_related("content").filter(event="certificate_decided")
-    assert mail.recipient == cast.hr
+    assert mail.recipient == colleague
     if decision == "approve":
         assert "согласована" in mail.content.subject and "2 экз." in mail.content.body_text
     else:

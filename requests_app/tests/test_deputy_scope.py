@@ -23,7 +23,8 @@ def _frozen_today():
 def test_a_deputy_sees_the_team_but_not_the_manager(cast, api) -> None:
     Delegation.objects.create(manager=cast.manager, deputy=cast.outsider, start_date=TODAY, end_date=TODAY)
     own = api(cast.manager).post("/api/v1/requests/", {"kind": "certificate", "certificate_type": "employment"})
-    team = api(cast.employee).post("/api/v1/requests/", {"kind": "certificate", "certificate_type": "employment"})
+    trip = {"kind": "business_trip", "start_date": "2026-06-01", "end_date": "2026-06-02", "destination": "Омск"}
+    team = api(cast.employee).post("/api/v1/requests/", {**trip, "purpose": "Аудит"})  # the manager decides it
     deputy = api(cast.outsider)
     assert deputy.get(f"/api/v1/leave/balance/?employee={cast.manager.pk}").status_code == 404
     assert deputy.get(f"/api/v1/requests/{own.json()['id']}/").status_code == 404

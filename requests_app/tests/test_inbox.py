@@ -17,10 +17,9 @@ from staff.models import Delegation, Employee
 pytestmark = pytest.mark.django_db
 
 
-def _certificate(employee) -> Request:
-    return services.request_create(
-        actor=employee.user, kind=Request.Kind.CERTIFICATE, certificate_type="employment", copies=1
-    )
+def _manager_step(employee) -> Request:
+    """A request its employee's manager decides (a trip far from the other trips here; certificates go to HR)."""
+    return _trip(employee, dt.date(2027, 9, 1))
 
 
 def _trip(employee, start: dt.date) -> Request:
@@ -60,7 +59,7 @@ def test_a_head_whose_parent_department_has_no_head_goes_to_the_next_head_up(cas
     cast.sales.head = None  # sales_east's parent is now headless: sub_manager's manager is the CEO
     cast.sales.save()
     assert access.manager_of(cast.sub_manager) == cast.ceo
-    filed = _certificate(cast.sub_manager)
+    filed = _manager_step(cast.sub_manager)
     assert filed.stage == "manager"
     assert filed.pk in _inbox(cast.ceo)
     assert "approve" in policy.allowed(cast.ceo.user, filed)
@@ -75,7 +74,7 @@ def test_inbox_agrees_with_decision_capacity_for_everyone(cast) -> None:
     Delegation.objects.create(manager=cast.manager, deputy=cast.outsider, start_date=today, end_date=today)
     cast.sub_employee.manager_override = cast.other_manager
     cast.sub_employee.save()
-    filed = [_certificate(e) for e in (cast.employee, cast.sub_employee, cast.sub_manager, cast.manager, cast.hr)]
+    filed = [_manager_step(e) for e in (cast.employee, cast.sub_employee, cast.sub_manager, cast.manager, cast.hr)]
     later = today + dt.timedelta(days=20)
     asked = [_asked_to_cancel(e, later) for e in (cast.employee, cast.sub_employee, cast.sub_manager, cast.manager)]
     started = _asked_to_cancel(cast.employee, today + dt.timedelta(days=30))

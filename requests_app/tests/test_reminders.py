@@ -20,10 +20,16 @@ pytestmark = pytest.mark.django_db
 FILED = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)  # a Monday
 
 
-def _certificate(person) -> Request:  # type: ignore[no-untyped-def]
+def _manager_step(person) -> Request:  # type: ignore[no-untyped-def]
+    """A request the person's manager decides: a trip (certificates go to HR alone)."""
     with time_machine.travel(FILED, tick=False):
         return services.request_create(
-            actor=person.user, kind=Request.Kind.CERTIFICATE, certificate_type="employment", copies=1
+            actor=person.user,
+            kind=Request.Kind.BUSINESS_TRIP,
+            start_date=dt.date(2026, 6, 1),
+            end_date=dt.date(2026, 6, 2),
+            destination="Омск",
+            purpose="Аудит",
         )
 
 
@@ -35,7 +41,7 @@ def _sent(event: str) -> list[tuple[str, str]]:
 
 
 def test_the_approver_is_reminded_once_a_working_day_from_the_second(cast) -> None:
-    _certificate(cast.employee)
+    _manager_step(cast.employee)
     assert pending_reminders(today=dt.date(2026, 3, 3)).reminded == 0  # one working day
     assert pending_reminders(today=dt.date(2026, 3, 4)).reminded == 1
     pending_reminders(today=dt.date(2026, 3, 4))  # the same day again: nothing new
@@ -49,7 +55,7 @@ def test_the_approver_is_reminded_once_a_working_day_from_the_second(cast) -> No
 
 
 def test_after_m_working_days_the_approvers_manager_hears_of_it_and_days_off_do_not_count(cast) -> None:
-    request = _certificate(cast.employee)
+    request = _manager_step(cast.employee)
     assert pending_reminders(today=dt.date(2026, 3, 7)).reminded == 0  # a Saturday: nobody is mailed
     assert pending_reminders(today=dt.date(2026, 3, 9)).reminded == 0  # the day off for 8 March
     run = pending_reminders(today=dt.date(2026, 3, 10))  # 3, 4, 5, 6, 10 March: five working days
@@ -64,14 +70,14 @@ def test_after_m_working_days_the_approvers_manager_hears_of_it_and_days_off_do_
 
 
 def test_a_top_approver_with_no_manager_escalates_to_hr(cast) -> None:
-    _certificate(cast.manager)  # decided by the CEO, who has no manager
+    _manager_step(cast.manager)  # decided by the CEO, who has no manager
     pending_reminders(today=dt.date(2026, 3, 10))
     assert _sent("request_reminder") == [("ceo", "2026-03-10")]
     assert _sent("request_escalated") == [("hr", "2026-03-10")]
 
 
 def test_the_settings_are_read_at_each_run_and_the_deputy_is_reminded_too(cast, settings) -> None:
-    _certificate(cast.employee)
+    _manager_step(cast.employee)
     Delegation.objects.create(
         manager=cast.manager, deputy=cast.sub_manager, start_date=dt.date(2026, 3, 3), end_date=dt.date(2026, 3, 3)
     )
@@ -114,7 +120,7 @@ def test_the_beat_task_calls_the_service_for_today(cast) -> None:
     from django.conf import settings
 
     assert settings.CELERY_BEAT_SCHEDULE["remind-pending-requests"]["task"] == remind_pending.name
-    _certificate(cast.employee)
+    _manager_step(cast.employee)
     assert remind_pending() == {"day": "2026-03-04", "reminded": 1, "escalated": 0}
     assert remind_pending.run(on="2026-03-04")["reminded"] == 1
     assert len(_sent("request_reminder")) == 1

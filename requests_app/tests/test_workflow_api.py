@@ -21,6 +21,15 @@ TODAY = dt.date(2026, 3, 2)
 
 pytestmark = [pytest.mark.django_db]
 
+# A request the employee's manager decides (certificates go to HR alone).
+TRIP = {
+    "kind": "business_trip",
+    "start_date": "2027-06-01",
+    "end_date": "2027-06-03",
+    "destination": "Омск",
+    "purpose": "Аудит",
+}
+
 
 @pytest.fixture(autouse=True)
 def _frozen_today():
@@ -81,9 +90,11 @@ def test_certificate_path_with_rejection(cast, api) -> None:
     )
     assert response.status_code == 201, response.json()
     rid = response.json()["id"]
-    rejected = api(cast.manager).post(f"/api/v1/requests/{rid}/reject/", {"comment": "Уже выдана"})
+    assert response.json()["stage"] == "hr"  # HR issues certificates: the line manager does not decide them
+    assert api(cast.manager).post(f"/api/v1/requests/{rid}/reject/").status_code == 403
+    rejected = api(cast.hr).post(f"/api/v1/requests/{rid}/reject/", {"comment": "Уже выдана"})
     assert rejected.status_code == 200 and rejected.json()["status"] == "rejected"
-    assert actions(rid) == [("created", "employee"), ("rejected", "manager")]
+    assert actions(rid) == [("created", "employee"), ("rejected", "hr")]
 
 
 def test_rate_change_filed_by_manager_goes_to_hr_and_applies(cast, api) -> None:
@@ -104,6 +115,8 @@ def test_rate_change_filed_by_manager_goes_to_hr_and_applies(cast, api) -> None:
     assert api(cast.manager).post(f"/api/v1/requests/{rid}/approve/").status_code == 403
     approved = api(cast.hr).post(f"/api/v1/requests/{rid}/approve/", {"comment": "Согласовано"})
     assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    assert rate_on(cast.employee, dt.date(2026, 4, 1)).fte == Decimal("1.00")  # not before the agreement is signed
+    _employee_signs_the_agreement(rid, cast.hr)
     rate = rate_on(cast.employee, dt.date(2026, 4, 1))
     assert (rate.fte, rate.salary) == (Decimal("0.50"), Decimal("120000.00"))
     assert rate_on(cast.employee, dt.date(2026, 3, 31)).fte == Decimal("1.00")
@@ -135,15 +148,12 @@ def test_rate_change_filed_by_hr_goes_manager_then_hr(cast, api) -> None:
     second_hr.user.groups.add(Group.objects.get(name=HR_GROUP))
     assert api(second_hr).post(f"/api/v1/requests/{rid}/approve/").json()["status"] == "approved"
     assert actions(rid) == [("created", "hr"), ("approved_step", "manager"), ("approved", "hr2")]
+    _employee_signs_the_agreement(rid, second_hr)
     assert PayRate.objects.filter(employee=cast.employee, salary=Decimal("150000.00")).count() == 1
 
 
 def test_manager_own_request_goes_to_next_manager_up(cast, api) -> None:
-    rid = (
-        api(cast.manager)
-        .post("/api/v1/requests/", {"kind": "certificate", "certificate_type": "income", "copies": 1})
-        .json()["id"]
-    )
+    rid = api(cast.manager).post("/api/v1/requests/", TRIP).json()["id"]
     assert api(cast.manager).post(f"/api/v1/requests/{rid}/approve/").status_code == 403
     assert api(cast.ceo).post(f"/api/v1/requests/{rid}/approve/").json()["status"] == "approved"
 
@@ -159,11 +169,7 @@ def test_top_head_request_goes_to_hr(cast, api) -> None:
 
 
 def test_approval_rights(cast, api) -> None:
-    rid = (
-        api(cast.employee)
-        .post("/api/v1/requests/", {"kind": "certificate", "certificate_type": "employment", "copies": 1})
-        .json()["id"]
-    )
+    rid = api(cast.employee).post("/api/v1/requests/", TRIP).json()["id"]
     # Outside the subtree: cannot even see it.
     assert api(cast.other_manager).post(f"/api/v1/requests/{rid}/approve/").status_code == 404
     assert api(cast.outsider).post(f"/api/v1/requests/{rid}/approve/").status_code == 404
@@ -178,11 +184,7 @@ def test_deputy_approves_only_within_delegation_dates(cast, api) -> None:
     Delegation.objects.create(
         manager=cast.manager, deputy=cast.outsider, start_date=dt.date(2026, 3, 10), end_date=dt.date(2026, 3, 20)
     )
-    rid = (
-        api(cast.employee)
-        .post("/api/v1/requests/", {"kind": "certificate", "certificate_type": "employment", "copies": 1})
-        .json()["id"]
-    )
+    rid = api(cast.employee).post("/api/v1/requests/", TRIP).json()["id"]
     # Before the delegation starts the deputy does not even see the request.
     assert api(cast.outsider).post(f"/api/v1/requests/{rid}/approve/").status_code == 404
     with time_machine.travel(dt.datetime(2026, 3, 15, 9, 0, tzinfo=dt.UTC), tick=False):
@@ -196,21 +198,13 @@ def test_deputy_after_delegation_ended_is_refused(cast, api) -> None:
     Delegation.objects.create(
         manager=cast.manager, deputy=cast.sub_manager, start_date=dt.date(2026, 2, 1), end_date=dt.date(2026, 2, 28)
     )
-    rid = (
-        api(cast.employee)
-        .post("/api/v1/requests/", {"kind": "certificate", "certificate_type": "employment", "copies": 1})
-        .json()["id"]
-    )
+    rid = api(cast.employee).post("/api/v1/requests/", TRIP).json()["id"]
     # sub_manager heads a sub-department, not the employee's: without a live delegation, nothing.
     assert api(cast.sub_manager).post(f"/api/v1/requests/{rid}/approve/").status_code == 404
 
 
 def test_double_approve_and_state_conflicts(cast, api) -> None:
-    rid = (
-        api(cast.employee)
-        .post("/api/v1/requests/", {"kind": "certificate", "certificate_type": "employment", "copies": 1})
-        .json()["id"]
-    )
+    rid = api(cast.employee).post("/api/v1/requests/", TRIP).json()["id"]
     assert api(cast.manager).post(f"/api/v1/requests/{rid}/approve/").status_code == 200
     again = api(cast.manager).post(f"/api/v1/requests/{rid}/approve/")
     assert again.status_code == 409  # the contract's 409 for an action the state forbids
@@ -461,3 +455,12 @@ def test_overlapping_absence_is_409(cast, api) -> None:
         ).status_code
         == 201
     )
+
+
+def _employee_signs_the_agreement(request_id: int, hr) -> None:
+    """Art. 72: an approved pay change applies once the supplementary agreement is signed (HR records paper)."""
+    from documents.models import Document
+    from documents.services import signature_record_paper
+
+    agreement = Document.objects.get(request_id=request_id, kind="rate_agreement")
+    signature_record_paper(document_id=agreement.pk, actor=hr.user)

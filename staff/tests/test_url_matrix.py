@@ -119,6 +119,16 @@ EXPECTED: dict[str, Statuses] = {
     "leave-settlement-page": {**{role: {403} for role in PEOPLE}, HR: {200}},
     "leave-settlement": {**{role: {403} for role in PEOPLE}, HR: {400}},
     "report-progress": {"employee": {404}, "manager": {200}, HR: {200}},  # the manager's job
+    # documents: signing and HR's actions are POST only; HR's desk and archives are HR's (a queued archive: 404)
+    "api-document-code": {role: {405} for role in (*PEOPLE, HR)},
+    "api-document-sign": {role: {405} for role in (*PEOPLE, HR)},
+    "document-code": {role: {405} for role in (*PEOPLE, HR)},
+    "document-sign": {role: {405} for role in (*PEOPLE, HR)},
+    "document-paper": {role: {405} for role in (*PEOPLE, HR)},
+    "document-remind": {role: {405} for role in (*PEOPLE, HR)},
+    "certificate-issue": {role: {405} for role in (*PEOPLE, HR)},
+    "documents-hr": {**{role: {403} for role in PEOPLE}, HR: {200}},
+    "document-archive-download": {**{role: {403} for role in PEOPLE}, HR: {404}},
 }
 
 
@@ -187,6 +197,10 @@ LIST_SCOPES: dict[str, Callable[[Cast, str, Any], set[int]]] = {
     "api-department-list": lambda cast, role, db_all: (
         db_all("staff.Department") if role == HR else _department_ids(cast, role)
     ),
+    # The employee's T-9 order: the employee, their manager and HR; nobody else (an outsider's list is empty).
+    "api-documents": lambda cast, role, db_all: (
+        db_all("documents.Document") if role in (HR, "employee", "manager") else set()
+    ),
 }
 
 
@@ -236,6 +250,41 @@ def _managers_report(o: Objects) -> int:
     return o.once("report", make).pk
 
 
+def _employees_trip_order(o: Objects) -> int:
+    """The T-9 order of the employee's approved business trip (its manager and HR see it too)."""
+    import datetime as dt
+
+    from documents.models import Document
+    from requests_app.services import request_approve, request_create
+
+    def make() -> Any:
+        trip = request_create(
+            actor=o.cast.employee.user,
+            kind="business_trip",
+            start_date=dt.date(2026, 6, 1),
+            end_date=dt.date(2026, 6, 2),
+            destination="Омск",
+            purpose="Аудит",
+        )
+        request_approve(request_id=trip.pk, actor=o.cast.manager.user)
+        return Document.objects.get(request=trip)
+
+    return o.once("document", make).pk
+
+
+def _archive(o: Objects) -> int:
+    import datetime as dt
+
+    from documents.models import DocumentArchive
+
+    def make() -> Any:
+        return DocumentArchive.objects.create(
+            date_from=dt.date(2026, 1, 1), date_to=dt.date(2026, 1, 31), requested_by=o.cast.hr.user
+        )
+
+    return o.once("archive", make).pk
+
+
 # (URL name or None for any, parameter) → value. Admin object ids come from Objects.by_model.
 PARAMS: dict[tuple[str | None, str], Callable[[Objects], Any]] = {
     ("api-employee-detail", "pk"): lambda o: o.cast.employee.pk,
@@ -248,6 +297,8 @@ PARAMS: dict[tuple[str | None, str], Callable[[Objects], Any]] = {
     # By parameter name, for the API and the pages alike:
     (None, "request_id"): _employees_request,
     (None, "job_id"): _managers_report,
+    (None, "document_id"): _employees_trip_order,  # the employee's T-9 order
+    (None, "archive_id"): _archive,  # queued, so not downloadable yet
     (None, "delegation_id"): lambda o: o.by_model[Delegation].pk,  # manager → sub_manager
     (None, "url"): lambda o: "no-such-admin-page/",  # the admin's catch-all
     (None, "path"): lambda o: "no-such-file.txt",  # static/media serving

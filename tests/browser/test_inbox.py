@@ -144,7 +144,7 @@ def test_the_reminder_mail_leads_the_approver_to_the_request(
     shots: Any,  # noqa: F811
     settings: Any,
 ) -> None:
-    """A certificate filed on Monday 2 March reminds the manager on Wednesday (two working days); the mail, as
+    """A business trip filed on Monday 2 March reminds the manager on Wednesday (two working days); the mail, as
     the outbox holds it, opens in the browser and its link takes the manager to the request to decide."""
     from notifications.models import OutboxMessage
     from requests_app.models import Request
@@ -153,8 +153,13 @@ def test_the_reminder_mail_leads_the_approver_to_the_request(
 
     settings.PORTAL_BASE_URL = live_server.url
     with time_machine.travel(MORNING, tick=False):
-        certificate = request_create(
-            actor=org.employee.user, kind="certificate", certificate_type="employment", copies=1
+        certificate = request_create(  # the manager decides trips (certificates go to HR alone)
+            actor=org.employee.user,
+            kind="business_trip",
+            start_date=dt.date(2026, 6, 1),
+            end_date=dt.date(2026, 6, 2),
+            destination="Омск",
+            purpose="Аудит",
         )
     with time_machine.travel(dt.datetime(2026, 3, 4, 6, 0, tzinfo=dt.UTC), tick=True):
         assert pending_reminders().reminded == 1

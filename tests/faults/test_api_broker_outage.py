@@ -1,6 +1,6 @@
 """Issue 5, point 2, through the API: Redis is down while 50 requests are filed with `POST /api/v1/requests/`.
 
-Every request is created (201) without waiting on the dead broker; each one's notification to the manager is
+Every request is created (201) without waiting on the dead broker; each one's notification to its approver (HR) is
 in the outbox, queued. Once Redis is back, with the outbox sweeper running every 5 s (beat's job, with a short
 period), every notification reaches the SMTP server exactly once within two sweeper periods.
 """
@@ -49,7 +49,7 @@ def test_requests_filed_while_redis_is_down_notify_once_after_it_is_back(
         assert Request.objects.filter(pk__in=ids).count() == REQUESTS
         assert RequestEvent.objects.filter(request_id__in=ids, action="created").count() == REQUESTS
         rows = OutboxMessage.objects.filter(event="request_created", object_key__in=keys)
-        assert rows.count() == REQUESTS and {r.recipient_email for r in rows} == {cast.manager.email}
+        assert rows.count() == REQUESTS and {r.recipient_email for r in rows} == {cast.hr.email}  # HR's certificates
         assert statuses() == {Status.QUEUED: REQUESTS}
         outbox_ids = set(rows.values_list("pk", flat=True))
 

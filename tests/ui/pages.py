@@ -52,8 +52,29 @@ def subject_job(cast: Any) -> int:
     return job.pk
 
 
+def subject_document(cast: Any) -> int:
+    """The T-9 order of the employee's approved business trip (the employee, their manager and HR see it)."""
+    from documents.models import Document
+    from requests_app.services import request_approve
+
+    existing = Document.objects.filter(employee=cast.employee, kind="trip_order").first()
+    if existing is not None:
+        return existing.pk
+    trip = request_create(
+        actor=cast.employee.user,
+        kind=Request.Kind.BUSINESS_TRIP,
+        start_date=dt.date(2026, 7, 1),
+        end_date=dt.date(2026, 7, 2),
+        destination="Омск",
+        purpose="Аудит",
+    )
+    request_approve(request_id=trip.pk, actor=cast.manager.user)
+    return Document.objects.get(request=trip).pk
+
+
 def all_pages(cast: Any) -> list[Page]:
     request_id = subject_request(cast).pk
+    document_id = subject_document(cast)
     quote = reverse("leave-quote-fragment") + "?leave_type=annual&start_date=2026-04-27&end_date=2026-05-15"
     return [
         Page("dashboard", reverse("dashboard"), PEOPLE, 22),
@@ -77,6 +98,9 @@ def all_pages(cast: Any) -> list[Page]:
         Page("report-progress", reverse("report-progress", args=[subject_job(cast)]), MANAGERS, 10, True),
         Page("leave-quote-fragment", quote, PEOPLE, 20, True),
         Page("leave-overdue", reverse("leave-overdue") + "?on=2026-03-02", ("hr",), 14),
+        Page("documents", reverse("documents"), PEOPLE, 15),
+        Page("documents-hr", reverse("documents-hr"), ("hr",), 15),
+        Page("document-detail", reverse("document-detail", args=[document_id]), ("employee", "manager", "hr"), 15),
         Page(
             "leave-settlement-page",
             reverse("leave-settlement-page", args=[cast.employee.pk]) + "?on=2026-03-02&ground=own_wish",
@@ -89,6 +113,6 @@ def all_pages(cast: Any) -> list[Page]:
 def expected_status(page: Page, role: str) -> int:
     if role in page.roles:
         return 200
-    if page.name in ("request-detail", "report-progress"):
+    if page.name in ("request-detail", "report-progress", "document-detail"):
         return 404  # an object the role may not see does not exist for them
     return 403

@@ -22,6 +22,7 @@ from django.templatetags.i18n import BlockTranslateNode, TranslateNode
 from django.urls import reverse
 from django.utils import translation
 
+from documents.models import Document
 from leave.models import LeaveType
 from reports.models import ReportJob
 from requests_app.models import CertificateDetails, Request, RequestEvent
@@ -39,6 +40,8 @@ PAGE_MODULES = [
     "requests_app/views.py",
     "requests_app/forms.py",
     "reports/views.py",
+    "documents/views.py",
+    "documents/services.py",
 ]
 GETTEXT_NAMES = {"_", "gettext", "gettext_lazy", "gettext_noop", "ngettext", "pgettext", "pgettext_lazy"}
 CHOICES = [
@@ -50,6 +53,8 @@ CHOICES = [
     ReportJob.Status,
     Employee.Language,
     LeaveType.Counting,
+    Document.Kind,
+    Document.Status,
 ]
 
 

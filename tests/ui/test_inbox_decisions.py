@@ -81,7 +81,14 @@ def test_confirming_in_the_inbox_cancels_and_mails_the_employee(cast, calendars,
 @time_machine.travel(TODAY, tick=False)
 def test_the_bulk_form_routes_each_id_to_its_own_service(cast, calendars, login) -> None:
     asked = _asked_to_cancel(cast, dt.date(2026, 4, 6))
-    certificate = request_create(actor=cast.employee.user, kind="certificate", certificate_type="employment", copies=1)
+    certificate = request_create(  # a request the manager decides (certificates go to HR alone)
+        actor=cast.employee.user,
+        kind="business_trip",
+        start_date=dt.date(2026, 5, 12),
+        end_date=dt.date(2026, 5, 13),
+        destination="Омск",
+        purpose="Аудит",
+    )
     client = login(cast.manager)
     client.post(
         reverse("approvals"),

@@ -38,7 +38,21 @@ def test_every_page_stays_within_its_query_budget(big_org, login, role, django_a
     assert grown == first, "a page's query count grew with the organisation"
 
 
-POST_ONLY = {"request-approve", "request-reject", "request-cancel", "request-decline-cancellation", "delegation-delete"}
+POST_ONLY = {
+    "request-approve",
+    "request-reject",
+    "request-cancel",
+    "request-decline-cancellation",
+    "delegation-delete",
+    "document-code",
+    "document-sign",
+    "document-paper",
+    "document-remind",
+    "certificate-issue",
+}
+DOCUMENT_ACTIONS = {"document-code", "document-sign", "document-paper", "document-remind"}
+# Downloads, not pages (the matrix and the documents tests cover them).
+FILES = {"document-file", "document-archive-download"}
 
 
 def test_every_page_is_listed(cast, calendars) -> None:
@@ -47,23 +61,32 @@ def test_every_page_is_listed(cast, calendars) -> None:
 
     ours = {
         pattern.name
-        for module in ("hrportal.web.urls", "staff.urls", "requests_app.urls", "leave.urls", "reports.urls")
+        for module in (
+            "hrportal.web.urls",
+            "staff.urls",
+            "requests_app.urls",
+            "leave.urls",
+            "documents.urls",
+            "reports.urls",
+        )
         for pattern in import_module(module).urlpatterns
     }
-    assert ours - POST_ONLY == {page.name for page in all_pages(cast)}
+    assert ours - POST_ONLY - FILES == {page.name for page in all_pages(cast)}
 
 
 def test_post_only_urls_refuse_get(cast, calendars, login) -> None:
     from django.urls import reverse
 
     from staff.models import Delegation
-    from tests.ui.pages import subject_request
+    from tests.ui.pages import subject_document, subject_request
 
     request_id = subject_request(cast).pk
+    document_id = subject_document(cast)
     delegation = Delegation.objects.create(
         manager=cast.manager, deputy=cast.sub_manager, start_date="2030-01-01", end_date="2030-01-02"
     )
     client = login(cast.manager)
     for name in sorted(POST_ONLY):
         args = [delegation.pk] if name == "delegation-delete" else [request_id]
+        args = [document_id] if name in DOCUMENT_ACTIONS else args
         assert client.get(reverse(name, args=args)).status_code == 405, name

@@ -206,43 +206,50 @@ def test_my_requests_and_the_teams(cast, calendars, login) -> None:
     assert f"#{leave.pk}" not in other.content.decode()
 
 
-def _certificate(person) -> Request:  # type: ignore[no-untyped-def]
-    return request_create(actor=person.user, kind="certificate", certificate_type="employment", copies=1)
+def _trip(person, month: int) -> Request:  # type: ignore[no-untyped-def]
+    """A request the person's manager decides (certificates go to HR alone), one per month so none overlap."""
+    start = dt.date(2027, month, 1)
+    return request_create(
+        actor=person.user,
+        kind="business_trip",
+        start_date=start,
+        end_date=start + dt.timedelta(days=1),
+        destination="Омск",
+        purpose="Аудит",
+    )
 
 
 def test_the_inbox_lists_what_awaits_and_filters_by_kind(cast, calendars, login) -> None:
     leave = subject_request(cast)
-    certificate = _certificate(cast.employee)
+    trip = _trip(cast.employee, 1)
     client = login(cast.manager)
     page = client.get(reverse("approvals")).content.decode()
-    assert f'data-request="{leave.pk}"' in page and f'data-request="{certificate.pk}"' in page
-    page = client.get(reverse("approvals"), {"kind": "certificate"}).content.decode()
-    assert f'data-request="{leave.pk}"' not in page and f'data-request="{certificate.pk}"' in page
+    assert f'data-request="{leave.pk}"' in page and f'data-request="{trip.pk}"' in page
+    page = client.get(reverse("approvals"), {"kind": "business_trip"}).content.decode()
+    assert f'data-request="{leave.pk}"' not in page and f'data-request="{trip.pk}"' in page
     assert 'data-request="' not in login(cast.outsider).get(reverse("approvals")).content.decode()
     assert 'data-request="' not in login(cast.other_manager).get(reverse("approvals")).content.decode()
 
 
 def test_approving_several_at_once(cast, calendars, login) -> None:
     leave = subject_request(cast)
-    certificate = _certificate(cast.employee)
-    untouched = _certificate(cast.employee)
+    trip = _trip(cast.employee, 1)
+    untouched = _trip(cast.employee, 2)
     client = login(cast.manager)
-    response = client.post(
-        reverse("approvals"), {"ids": [leave.pk, certificate.pk], "decision": "approve", "comment": "Ок"}
-    )
+    response = client.post(reverse("approvals"), {"ids": [leave.pk, trip.pk], "decision": "approve", "comment": "Ок"})
     assert response.status_code == 302
     statuses = dict(Request.objects.values_list("pk", "status"))
-    assert statuses == {leave.pk: "approved", certificate.pk: "approved", untouched.pk: "pending"}
+    assert statuses == {leave.pk: "approved", trip.pk: "approved", untouched.pk: "pending"}
     assert set(RequestEvent.objects.filter(action="approved").values_list("comment", flat=True)) == {"Ок"}
 
 
 def test_one_rows_button_and_refusals_in_the_inbox(cast, calendars, login) -> None:
-    certificate = _certificate(cast.employee)
-    other = _certificate(cast.employee)
-    outsiders = _certificate(cast.outsider)
+    trip = _trip(cast.employee, 1)
+    other = _trip(cast.employee, 2)
+    outsiders = _trip(cast.outsider, 3)
     client = login(cast.manager)
-    client.post(reverse("approvals"), {"ids": [other.pk], "single": f"approve:{certificate.pk}"})
-    assert Request.objects.get(pk=certificate.pk).status == "approved"
+    client.post(reverse("approvals"), {"ids": [other.pk], "single": f"approve:{trip.pk}"})
+    assert Request.objects.get(pk=trip.pk).status == "approved"
     assert Request.objects.get(pk=other.pk).status == "pending"  # the row's button wins over the checkboxes
     client.post(reverse("approvals"), {"ids": [other.pk], "decision": "reject", "comment": ""})
     assert Request.objects.get(pk=other.pk).status == "pending"  # a rejection needs a reason

@@ -126,7 +126,7 @@ class Command(BaseCommand):
             )
         )
         if cert is not None:
-            attempt(lambda: services.request_reject(request_id=cert.pk, actor=manager.user, comment="Уже выдана"))
+            attempt(lambda: services.request_reject(request_id=cert.pk, actor=hr.user, comment="Уже выдана"))
         cancelled = trip(employee, week + dt.timedelta(days=21), 2, "Тверь", "Аудит склада")
         if cancelled is not None:
             attempt(lambda: services.request_cancel(request_id=cancelled.pk, actor=employee.user))
@@ -165,7 +165,7 @@ class Command(BaseCommand):
             )
         if boss is not None:
             leave(manager, week + dt.timedelta(days=28), 7)
-        # HR's own certificate, decided by their manager (or the HR step for the top).
+        # HR's own certificate, waiting for another HR member.
         attempt(
             lambda: services.request_create(
                 actor=hr.user, kind=Request.Kind.CERTIFICATE, certificate_type="employment", copies=1
