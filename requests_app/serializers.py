@@ -64,6 +64,13 @@ class RateChangeInputSerializer(serializers.Serializer):
     fte = serializers.DecimalField(max_digits=3, decimal_places=2, min_value=Decimal("0.01"), max_value=Decimal("1.5"))
     salary = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"))
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    below_minimum_wage_confirmed = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="HR only: file a salary below the minimum wage × FTE of the effective date (art. 133), e.g. for an "
+        "apprentice; needs `below_minimum_wage_reason`. Without it such a salary is a 400 on `salary`.",
+    )
+    below_minimum_wage_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
 INPUT_SERIALIZERS: dict[str, type[serializers.Serializer]] = {
@@ -99,6 +106,8 @@ class RequestOutputSerializer(serializers.ModelSerializer):
     effective_date = serializers.SerializerMethodField()
     fte = serializers.SerializerMethodField()
     salary = serializers.SerializerMethodField()
+    rate_comparison = serializers.SerializerMethodField()
+    superseded_by = serializers.SerializerMethodField()
     history = EventSerializer(source="events", many=True, read_only=True)
 
     class Meta:
@@ -126,6 +135,8 @@ class RequestOutputSerializer(serializers.ModelSerializer):
             "effective_date",
             "fte",
             "salary",
+            "rate_comparison",
+            "superseded_by",
             "history",
         ]
 
@@ -181,3 +192,32 @@ class RequestOutputSerializer(serializers.ModelSerializer):
     def get_salary(self, obj: Request) -> str | None:
         value = self._detail(obj, Request.Kind.RATE_CHANGE, "salary")
         return f"{value:.2f}" if value is not None and self._can_see_money(obj) else None
+
+    def get_superseded_by(self, obj: Request) -> int | None:
+        """The later approved change of the same employee and date that replaced this one."""
+        details = getattr(obj, "rate_change", None) if obj.kind == Request.Kind.RATE_CHANGE else None
+        return details.superseded_by_id if details is not None else None
+
+    def get_rate_comparison(self, obj: Request) -> dict[str, Any] | None:
+        """Current → new (the rate in force on the effective date when filed; once approved, what it replaced), the
+        salary change in %, the last change's date, and HR's reason for a salary below the minimum wage."""
+        if obj.kind != Request.Kind.RATE_CHANGE or not self._can_see_money(obj):
+            return None
+        from requests_app.selectors import stored_comparison
+
+        c = stored_comparison(obj)
+        percent = c.salary_change_percent
+
+        def money(value: Decimal | None) -> str | None:
+            return f"{value:.2f}" if value is not None else None
+
+        return {
+            "previous_fte": money(c.previous_fte),
+            "previous_salary": money(c.previous_salary),
+            "fte": money(c.fte),
+            "salary": money(c.salary),
+            "salary_change_percent": money(percent),
+            "last_change_date": c.last_change.isoformat() if c.last_change else None,
+            "minimum_wage_floor": money(c.floor),
+            "below_minimum_wage_reason": obj.rate_change.below_minimum_wage_reason or None,
+        }

@@ -12,10 +12,10 @@ import pytest
 from django.db.models import Q
 from django.utils import translation
 
+from leave.services import load_calendar
 from reports.exporters import ReportParams, build_report, export_to_file
 from reports.tests.conftest import HolidayFixture, entry, read_rows
 from reports.xlsx import SummaryRow
-from leave.services import load_calendar
 from staff.models import TimesheetEntry
 from staff.selectors import rate_on
 from staff.services import pay_rate_record
