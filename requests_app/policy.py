@@ -117,7 +117,7 @@ RATE_REFUSALS = {
     access.NOT_OWN_MANAGER: gettext_noop("You may not propose a pay change for a manager above you."),
     access.NOT_PRINCIPAL: gettext_noop("You may not propose a pay change for the manager you stand in for."),
 }
-BELOW_MINIMUM_HR_ONLY = "Only HR may confirm a salary below the minimum wage."
+BELOW_MINIMUM_HR_ONLY = gettext_noop("Only HR may confirm a salary below the minimum wage.")
 
 
 def check_rate_change_filing(user: Any, employee: Employee, *, below_minimum_confirmed: bool = False) -> None:

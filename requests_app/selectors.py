@@ -176,3 +176,10 @@ def approved_same_date(request: Request) -> list[int]:
         .exclude(request_id=request.pk)
         .values_list("request_id", flat=True)
     )
+
+
+def superseded_ids(request: Request) -> list[int]:
+    """Ids of the earlier approved changes of the same date that `request`'s approval superseded."""
+    if request.kind != Request.Kind.RATE_CHANGE:
+        return []
+    return list(request.supersedes.order_by("request_id").values_list("request_id", flat=True))

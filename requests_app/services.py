@@ -373,8 +373,8 @@ def _apply_approval_effects(*, request: Request, actor: Any) -> None:
         details.save(update_fields=["pay_rate", "previous_fte", "previous_salary", "previous_effective_date"])
 
 
-SUPERSEDED_BY = "Superseded by request #{id}, approved for the same date."
-SUPERSEDES = "Supersedes request #{id}, approved earlier for the same date."
+# The history names the other request by number alone; the action says the rest, in the reader's language.
+SUPERSEDED_BY = SUPERSEDES = "#{id}"
 
 
 def _supersede_same_date(*, request: Request, actor: Any) -> None:

@@ -315,7 +315,7 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
         "obj": obj,
         "comparison": comparison,
         "supersedes_on_approval": selectors.approved_same_date(obj) if obj.status == Request.Status.PENDING else [],
-        "supersedes": list(obj.supersedes.values_list("request_id", flat=True)) if obj.kind == Request.Kind.RATE_CHANGE else [],
+        "supersedes": selectors.superseded_ids(obj),
         "events": list(obj.events.all()),
         "quote": quote,
         "sees_pay": sees_pay,

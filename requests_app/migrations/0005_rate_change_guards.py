@@ -9,7 +9,7 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-MIGRATED = "Superseded by request #{id}, approved for the same date (linked when supersession was introduced)."
+MIGRATED = "#{id}"
 
 
 def link_coexisting(apps, schema_editor):
@@ -34,7 +34,7 @@ def link_coexisting(apps, schema_editor):
             row.save(update_fields=["superseded_by"])
             for request_id, action, text in (
                 (row.request_id, "superseded", MIGRATED.format(id=winner.request_id)),
-                (winner.request_id, "supersedes", f"Supersedes request #{row.request_id}, approved for the same date."),
+                (winner.request_id, "supersedes", f"#{row.request_id}"),
             ):
                 event.objects.create(
                     request_id=request_id,

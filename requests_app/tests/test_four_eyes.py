@@ -80,7 +80,7 @@ def test_an_hr_member_heading_a_department_does_not_approve_the_change_they_prop
     report = make_employee(username="hr_report", department=cast.hr_department, last_name="Титов")
     filed = api(cast.hr).post(
         "/api/v1/requests/",
-        {"kind": "rate_change", "employee": report.pk, "effective_date": "2026-04-01", "fte": "1.00", "salary": "30000.00"},
+        {"kind": "rate_change", "employee": report.pk, "effective_date": "2026-04-01", "fte": "1", "salary": "30000"},
     )
     assert filed.status_code == 201
     rid = filed.json()["id"]
