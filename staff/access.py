@@ -11,6 +11,8 @@ Roles:
   them runs, the subtree of the manager they stand in for — the team, never that manager);
 - hr: members of the `hr` group (and superusers) see everyone and work in the admin.
 A deactivated user or a terminated employee can do nothing (see staff.middleware).
+
+Past 400 lines: these are the org facts every rule asks, kept in one module so no rule re-derives one (STYLE.md).
 """
 
 from __future__ import annotations

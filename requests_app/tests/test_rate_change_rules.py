@@ -171,6 +171,8 @@ def test_a_second_approval_for_the_same_date_supersedes_the_first(cast, api, sec
     shown = admin.get(reverse("admin:requests_app_request_change", args=[second])).content.decode()
     assert f"#{first}" in shown
     assert admin.get(reverse("admin:requests_app_request_change", args=[first])).status_code == 200
+    employee_page = admin.get(reverse("admin:staff_employee_change", args=[cast.employee.pk])).content.decode()
+    assert f"request #{first}" in employee_page and f"request #{second}" in employee_page  # both rows, one superseded
 
 
 def test_a_manager_may_not_propose_for_their_own_manager_nor_a_deputys_principal(cast, api) -> None:
@@ -200,3 +202,24 @@ def test_a_manager_may_not_propose_for_their_own_manager_nor_a_deputys_principal
         {"employee": cast.other_manager.pk, "effective_date": "2026-04-01", "fte": "1.00", "salary": "150000"},
     )
     assert refused.status_code == 400 and Request.objects.count() == 1
+
+
+def test_three_approvals_for_one_date_form_a_chain_never_a_silent_winner(cast, api, second_hr) -> None:
+    """The probe: three approved changes for one employee and date coexisted and the last silently won. Now each
+    approval supersedes the one before it, explicitly, and exactly one approved change of the date stands."""
+    ids = [
+        api(cast.manager).post("/api/v1/requests/", _body(cast.employee, salary), format="json").json()["id"]
+        for salary in ("110000.00", "120000.00", "130000.00")
+    ]
+    for pk in ids:
+        assert api(second_hr).post(f"/api/v1/requests/{pk}/approve/").status_code == 200
+    standing = RateChangeDetails.objects.filter(request__status="approved", superseded_by__isnull=True)
+    assert list(standing.values_list("request_id", flat=True)) == [ids[2]]
+    assert dict(RateChangeDetails.objects.values_list("request_id", "superseded_by")) == {
+        ids[0]: ids[1],
+        ids[1]: ids[2],
+        ids[2]: None,
+    }
+    middle = [(e["action"], e["comment"]) for e in api(cast.hr).get(f"/api/v1/requests/{ids[1]}/").json()["history"]]
+    assert ("supersedes", f"#{ids[0]}") in middle and ("superseded", f"#{ids[2]}") in middle
+    assert rate_on(cast.employee, dt.date(2026, 4, 1)).salary == Decimal("130000.00")
