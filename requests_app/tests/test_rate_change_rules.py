@@ -223,3 +223,22 @@ def test_three_approvals_for_one_date_form_a_chain_never_a_silent_winner(cast, a
     middle = [(e["action"], e["comment"]) for e in api(cast.hr).get(f"/api/v1/requests/{ids[1]}/").json()["history"]]
     assert ("supersedes", f"#{ids[0]}") in middle and ("superseded", f"#{ids[2]}") in middle
     assert rate_on(cast.employee, dt.date(2026, 4, 1)).salary == Decimal("130000.00")
+
+
+def test_hr_confirms_on_the_form_and_a_manager_is_not_offered_the_box(cast) -> None:
+    hr, manager = Client(), Client()
+    hr.force_login(cast.hr.user)
+    manager.force_login(cast.manager.user)
+    assert "below_minimum_wage_confirmed" not in manager.get(reverse("rate-change-new")).content.decode()
+    data = {"employee": cast.employee.pk, "effective_date": "2026-04-01", "fte": "1.00", "salary": "15000"}
+    refused = hr.post(reverse("rate-change-new"), data)
+    assert refused.status_code == 400 and "27093.00" in refused.content.decode() and not Request.objects.exists()
+    reason = "Ученический договор " + "<script>x</script>" * 50
+    filed = hr.post(
+        reverse("rate-change-new"), {**data, "below_minimum_wage_confirmed": "on", "below_minimum_wage_reason": reason}
+    )
+    assert filed.status_code == 302
+    obj = Request.objects.get()
+    assert obj.rate_change.below_minimum_wage_reason == reason
+    page = hr.get(reverse("request-detail", args=[obj.pk])).content.decode()
+    assert "Ученический договор" in page and "<script>x</script>" not in page
