@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -11,6 +11,7 @@ from django.db.models import Prefetch, QuerySet
 
 from requests_app import policy
 from requests_app.models import RateChangeDetails, Request, RequestEvent
+from staff import access
 from staff.minimum_wage import minimum_wage
 from staff.models import Employee
 from staff.selectors import rate_on
@@ -125,6 +126,23 @@ class RateComparison:
     @property
     def below_minimum(self) -> bool:
         return self.salary < self.floor
+
+    def without_current(self) -> RateComparison:
+        """For someone who may propose a change but not see the current pay (a manager: pay is for HR and the
+        employee, staff.access.can_see_salary): the new rate, the last change's date and the floor only."""
+        return replace(self, previous_fte=None, previous_salary=None)
+
+
+def comparison_for(user: Any, request: Request) -> RateComparison | None:
+    """What of a rate_change request's current → new `user` sees: all of it when they may see the employee's pay,
+    the new rate alone when they may propose a change for them, nothing otherwise."""
+    if request.kind != Request.Kind.RATE_CHANGE:
+        return None
+    if access.can_see_salary(user, request.employee):
+        return stored_comparison(request)
+    if access.can_change_rate(user, request.employee):
+        return stored_comparison(request).without_current()
+    return None
 
 
 def minimum_wage_floor(*, effective_date: dt.date, fte: Decimal) -> Decimal:

@@ -200,12 +200,13 @@ class RequestOutputSerializer(serializers.ModelSerializer):
 
     def get_rate_comparison(self, obj: Request) -> dict[str, Any] | None:
         """Current → new (the rate in force on the effective date when filed; once approved, what it replaced), the
-        salary change in %, the last change's date, and HR's reason for a salary below the minimum wage."""
-        if obj.kind != Request.Kind.RATE_CHANGE or not self._can_see_money(obj):
-            return None
-        from requests_app.selectors import stored_comparison
+        salary change in %, the last change's date, and HR's reason for a salary below the minimum wage. The current
+        values only for whoever may see the employee's pay (HR, the employee): a manager gets them as null."""
+        from requests_app.selectors import comparison_for
 
-        c = stored_comparison(obj)
+        c = comparison_for(self.context["request"].user, obj)
+        if c is None:
+            return None
         percent = c.salary_change_percent
 
         def money(value: Decimal | None) -> str | None:

@@ -74,8 +74,11 @@ def _notify(event: str, request: Request, recipients: list[Employee], actor: Any
     if recipients:
         context: dict[str, Any] = {"request": request, "actor": actor, "comment": comment}
         if request.kind == Request.Kind.RATE_CHANGE:
-            # Current → new for the approvers (manager, HR), the employee and the filer: all may see this pay.
-            context["rate"] = selectors.stored_comparison(request)
+            # One rendering for all recipients: the current pay only when every one of them may see it (HR, the
+            # employee); a manager deciding the first step gets the new rate alone.
+            rate = selectors.stored_comparison(request)
+            sees_pay = all(access.can_see_salary(r.user, request.employee) for r in recipients)
+            context["rate"] = rate if sees_pay else rate.without_current()
         notify(event=event, obj=request, recipients=recipients, context=context)
 
 

@@ -186,15 +186,15 @@ def rate_change_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Request #%(id)s is filed.") % {"id": created.pk})
             return redirect("request-detail", request_id=created.pk)
     chosen = data.get("employee") or chosen
-    sees_rate = chosen is not None and (
-        access.can_see_salary(request.user, chosen) or access.can_change_rate(request.user, chosen)
-    )
-    rate = current_rate(chosen, timezone.localdate()) if sees_rate else None
+    sees_pay = chosen is not None and access.can_see_salary(request.user, chosen)
+    rate = current_rate(chosen, timezone.localdate()) if sees_pay else None
     comparison = None
-    if sees_rate and all(data.get(k) is not None for k in ("effective_date", "fte", "salary")):
+    if chosen is not None and all(data.get(k) is not None for k in ("effective_date", "fte", "salary")):
+        # The form offers only whom the user may propose for; the current pay only to whoever may see it.
         comparison = selectors.rate_comparison(
             employee=chosen, effective_date=data["effective_date"], fte=data["fte"], salary=data["salary"]
         )
+        comparison = comparison if sees_pay else comparison.without_current()
     status = 400 if (request.method == "POST" and form.errors) else 200
     context = {"form": form, "chosen": chosen, "rate": rate, "comparison": comparison}
     return render(request, "requests_app/new_rate_change.html", context, status=status)
@@ -310,7 +310,7 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
     sees_rate = obj.kind == Request.Kind.RATE_CHANGE and (
         sees_pay or access.can_change_rate(request.user, obj.employee)
     )
-    comparison = selectors.stored_comparison(obj) if sees_rate else None
+    comparison = selectors.comparison_for(request.user, obj)
     context = {
         "obj": obj,
         "comparison": comparison,

@@ -89,16 +89,20 @@ def test_hr_may_confirm_a_lower_salary_with_a_reason_and_it_is_recorded(cast, ap
 def test_current_to_new_in_the_api_the_page_and_the_hr_mail(cast, api, settings) -> None:
     """100 000 → 112 500: (112 500 − 100 000) / 100 000 × 100 = +12.50 %; last change: the hire, 09.01.2023."""
     filed = api(cast.manager).post("/api/v1/requests/", _body(cast.employee, "112500.00"), format="json").json()
-    assert filed["rate_comparison"] == {
-        "previous_fte": "1.00",
-        "previous_salary": "100000.00",
-        "fte": "1.00",
-        "salary": "112500.00",
-        "salary_change_percent": "12.50",
-        "last_change_date": "2023-01-09",
-        "minimum_wage_floor": "27093.00",
-        "below_minimum_wage_reason": None,
-    }
+    # The proposing manager does not see pay (HR and the employee do): the new rate, the last change, the floor.
+    assert filed["rate_comparison"]["previous_salary"] is None and filed["rate_comparison"]["salary"] == "112500.00"
+    assert filed["rate_comparison"]["last_change_date"] == "2023-01-09"
+    for viewer in (cast.hr, cast.employee):
+        assert api(viewer).get(f"/api/v1/requests/{filed['id']}/").json()["rate_comparison"] == {
+            "previous_fte": "1.00",
+            "previous_salary": "100000.00",
+            "fte": "1.00",
+            "salary": "112500.00",
+            "salary_change_percent": "12.50",
+            "last_change_date": "2023-01-09",
+            "minimum_wage_floor": "27093.00",
+            "below_minimum_wage_reason": None,
+        }
     client = Client()
     client.force_login(cast.hr.user)
     page = client.get(reverse("request-detail", args=[filed["id"]])).content.decode()
@@ -123,8 +127,9 @@ def test_current_to_new_in_the_api_the_page_and_the_hr_mail(cast, api, settings)
 
 
 def test_the_form_compares_before_filing(cast) -> None:
-    client = Client()
-    client.force_login(cast.manager.user)
+    hr, manager = Client(), Client()
+    hr.force_login(cast.hr.user)
+    manager.force_login(cast.manager.user)
     data = {
         "employee": cast.employee.pk,
         "effective_date": "2026-04-01",
@@ -132,12 +137,24 @@ def test_the_form_compares_before_filing(cast) -> None:
         "salary": "0",
         "action": "check",
     }
-    page = client.post(reverse("rate-change-new"), data)
-    text = page.content.decode()
+    page = hr.post(reverse("rate-change-new"), data)
+    text = page.content.decode().replace("\xa0", " ")
     assert page.status_code == 200 and 'id="rate-comparison"' in text and "-100,00 %" in text
+    assert "100 000,00 ₽ → " in text and "ниже МРОТ" in text
+    theirs = manager.post(reverse("rate-change-new"), data).content.decode().replace("\xa0", " ")
+    assert 'id="rate-comparison"' in theirs and "100 000,00" not in theirs  # a manager does not see pay
     assert not Request.objects.exists()
-    filed = client.post(reverse("rate-change-new"), {**data, "action": ""})
+    filed = manager.post(reverse("rate-change-new"), {**data, "action": ""})
     assert filed.status_code == 400 and not Request.objects.exists()  # the floor, on the form's salary field
+
+
+def test_the_managers_mail_has_the_new_rate_without_the_current_pay(cast, api) -> None:
+    """HR proposes; the employee's manager decides first and gets the mail: the new salary, not the current one."""
+    api(cast.hr).post("/api/v1/requests/", _body(cast.employee, "112500.00"), format="json")
+    [to_manager] = OutboxMessage.objects.filter(event="request_created").select_related("content")
+    assert to_manager.recipient == cast.manager
+    text = to_manager.content.body_text
+    assert "Оклад: 112500,00 руб." in text and "100000" not in text and "Последнее изменение: 09.01.2023" in text
 
 
 def test_a_second_approval_for_the_same_date_supersedes_the_first(cast, api, second_hr) -> None:
