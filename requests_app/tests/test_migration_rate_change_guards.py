@@ -12,8 +12,8 @@ from django.utils import timezone
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BEFORE = [("requests_app", "0004_leave_unpaid_reason")]
-AFTER = [("requests_app", "0005_rate_change_guards")]
+BEFORE = [("requests_app", "0006_admin_labels")]
+AFTER = [("requests_app", "0007_rate_change_guards")]
 
 
 def _migrate(target: list[tuple[str, str]]):

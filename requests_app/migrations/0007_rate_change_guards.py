@@ -54,7 +54,7 @@ def unlink(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('requests_app', '0004_leave_unpaid_reason'),
+        ('requests_app', '0006_admin_labels'),
     ]
 
     operations = [

@@ -20,7 +20,7 @@ def empty_to_forty(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("staff", "0002_api_tokens"),
+        ("staff", "0005_admin_labels"),
     ]
 
     operations = [
