@@ -246,9 +246,9 @@ def child_task() -> dict[str, Any]:
     return {"seconds": seconds, "cpu": cpu, "rows": job.row_count, "bytes": job.file_size}
 
 
-def _naive_rows(entries: list[Any], rates: Any, calendar: Any) -> list[tuple[Any, ...]]:
-    from leave.calc import round_money as money
-    from reports.exporters.holiday_work import DOUBLE, SINGLE, day_kind
+def _naive_rows(entries: list[Any], rates: Any, calendar: Any, months: dict[Any, Any]) -> list[tuple[Any, ...]]:
+    from leave.calc import holiday_pay
+    from reports.exporters.holiday_work import ZERO, day_kind, rule_labels
 
     labels = {
         "holiday": "Public holiday",
@@ -256,27 +256,38 @@ def _naive_rows(entries: list[Any], rates: Any, calendar: Any) -> list[tuple[Any
         "weekend": "Weekend",
         "rest_day": "Rest day by schedule",
     }
+    rules = rule_labels()
     out = []
+    done: dict[tuple[int, int, int], Any] = {}
     for e in entries:
         kind_label, holiday = day_kind(calendar, e.date, labels)
-        hourly = rates.hourly_rate(e.employee_id, e.date, e.employee.weekly_hours)
-        multiplier = SINGLE if e.day_off_instead else DOUBLE
-        pay = money(e.hours * hourly * multiplier) if hourly is not None else None
-        out.append(
-            (
-                e.employee.department.name,
-                e.employee.personnel_number,
-                e.employee.full_name,
-                e.date,
-                kind_label,
-                holiday,
-                e.hours,
-                hourly,
-                "Double pay" if multiplier == 2 else "Single pay + a day off",
-                multiplier,
-                pay,
-            )
+        weekly = e.employee.weekly_hours
+        hourly = rates.hourly_rate(e.employee_id, e.date, weekly)
+        key = (e.employee_id, e.date.year, e.date.month)
+        worked, holiday_hours, premium, before = months.get(key, (ZERO,) * 4)
+        norm = rates.employee_month_norm(e.employee_id, e.date.year, e.date.month, weekly)
+        month = holiday_pay.MonthHours(norm=norm, worked=worked, holiday=holiday_hours, premium=premium)
+        done[key] = done.get(key, before) + (ZERO if e.day_off_instead else e.hours)
+        parts = holiday_pay.split_line(
+            hours=e.hours, day_off_instead=e.day_off_instead, month=month, premium_after=premium - done[key]
         )
+        for hours, rule in parts:
+            pay = holiday_pay.line_pay(hours, hourly, rule) if hourly is not None else None
+            out.append(
+                (
+                    e.employee.department.name,
+                    e.employee.personnel_number,
+                    e.employee.full_name,
+                    e.date,
+                    kind_label,
+                    holiday,
+                    hours,
+                    hourly,
+                    rules[rule],
+                    holiday_pay.MULTIPLIERS[rule],
+                    pay,
+                )
+            )
     return out
 
 
@@ -289,16 +300,16 @@ def child_naive() -> dict[str, Any]:
 
     from leave import selectors as leave_selectors
     from reports.exporters.base import ReportParams
-    from reports.exporters.holiday_work import ORDER, RateBook, entries, header
+    from reports.exporters.holiday_work import ORDER, RateBook, entries, header, month_hours, month_span
 
     params = ReportParams(
         user=_requester(), date_from=dt.date.fromisoformat(DATE_FROM), date_to=dt.date.fromisoformat(DATE_TO)
     )
     started, cpu = time.perf_counter(), time.process_time()
-    calendar = leave_selectors.production_calendar(start=params.date_from, end=params.date_to)
+    calendar = leave_selectors.production_calendar(start=month_span(params)[0], end=month_span(params)[1])
     qs = entries(params, calendar).select_related("employee__department").order_by(*ORDER)
     items = list(qs)
-    rows = _naive_rows(items, RateBook(params, calendar), calendar)
+    rows = _naive_rows(items, RateBook(params, calendar), calendar, month_hours(params, calendar))
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(header())

@@ -21,6 +21,7 @@ from requests_app.models import (
     RequestEvent,
     TripDetails,
 )
+from requests_app.selectors import salary_change_percent
 from staff.admin import HRAdminMixin
 from staff.models import Delegation
 from staff.selectors import employee_search_q
@@ -51,7 +52,32 @@ class CertificateInline(_ReadOnlyInline):
 
 
 class RateChangeInline(_ReadOnlyInline):
+    """The change, what it replaced (current → new), HR's reason for a salary below the minimum wage, and the later
+    approval of the same date that superseded it, if any (its history also says so)."""
+
     model = RateChangeDetails
+    fk_name = "request"
+    fields = [
+        "effective_date",
+        ("previous_fte", "fte"),
+        ("previous_salary", "salary"),
+        "salary_change",
+        "previous_effective_date",
+        "below_minimum_wage_reason",
+        "pay_rate",
+        "superseded_by",
+        "supersedes_display",
+    ]
+    readonly_fields = ["salary_change", "supersedes_display"]
+
+    @admin.display(description=_("salary change"))
+    def salary_change(self, obj: RateChangeDetails) -> str:
+        percent = salary_change_percent(obj.previous_salary, obj.salary)
+        return "—" if percent is None else f"{percent:+.2f} %"
+
+    @admin.display(description=_("supersedes"))
+    def supersedes_display(self, obj: RateChangeDetails) -> str:
+        return ", ".join(f"#{pk}" for pk in obj.request.supersedes.values_list("request_id", flat=True)) or "—"
 
 
 class EventInline(admin.TabularInline):

@@ -150,6 +150,8 @@ class RequestDeclineCancellationApi(_ActionApi):
 
 class RateCorrectionInputSerializer(RateInputSerializer):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    below_minimum_wage_confirmed = serializers.BooleanField(required=False, default=False)
+    below_minimum_wage_reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class EmployeeRatesCorrectionApi(EmployeeRatesApi):
@@ -179,5 +181,7 @@ class EmployeeRatesCorrectionApi(EmployeeRatesApi):
             salary=data["salary"],
             comment=(data["reason"] or data["comment"]).strip(),
             correction=True,
+            below_minimum_wage_confirmed=data["below_minimum_wage_confirmed"],
+            below_minimum_wage_reason=data["below_minimum_wage_reason"],
         )
         return _output(request, obj, status=202)

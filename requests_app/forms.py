@@ -132,12 +132,25 @@ class RateChangeForm(forms.Form):
         required=False,
     )
     comment = _comment_field()
+    below_minimum_wage_confirmed = forms.BooleanField(
+        label=gettext_lazy("I confirm a salary below the minimum wage"),
+        required=False,
+        help_text=gettext_lazy("HR only, with the reason below: an apprentice, for instance (art. 133)."),
+    )
+    below_minimum_wage_reason = forms.CharField(
+        label=gettext_lazy("Reason for a salary below the minimum wage"),
+        required=False,
+        max_length=COMMENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["employee"].queryset = rate_change_candidates(user)
         if not access.is_hr(user):
-            del self.fields["indexation"]  # HR's mark only
+            del self.fields["indexation"]  # HR's marks only (requests_app.policy)
+            del self.fields["below_minimum_wage_confirmed"]
+            del self.fields["below_minimum_wage_reason"]
 
     def service_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -149,6 +162,8 @@ class RateChangeForm(forms.Form):
             "salary": data["salary"],
             "comment": data["comment"],
             "indexation": data.get("indexation", False),
+            "below_minimum_wage_confirmed": data.get("below_minimum_wage_confirmed", False),
+            "below_minimum_wage_reason": data.get("below_minimum_wage_reason", ""),
         }
 
 

@@ -180,6 +180,23 @@ class RateChangeDetails(models.Model):
         related_name="+",
         verbose_name=_("pay rate recorded"),
     )
+    # The rate in force on the effective date that this change replaces: when filed, then again when approved.
+    previous_fte = models.DecimalField(_("FTE before"), max_digits=3, decimal_places=2, null=True, blank=True)
+    previous_salary = models.DecimalField(
+        _("monthly salary before, RUB"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    previous_effective_date = models.DateField(_("last change before"), null=True, blank=True)
+    # HR's confirmation of a salary below the minimum wage × FTE (art. 133; apprentices and the like): the reason.
+    below_minimum_wage_reason = models.TextField(_("reason for a salary below the minimum wage"), blank=True)
+    # A later approved change of the same employee and effective date, which replaced this one (never silently).
+    superseded_by = models.ForeignKey(
+        Request,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supersedes",
+        verbose_name=_("superseded by"),
+    )
 
     class Meta:
         verbose_name = _("pay-rate change details")
@@ -204,6 +221,8 @@ class RequestEvent(models.Model):
         CANCEL_REQUESTED = "cancel_requested", _("cancellation requested")
         CANCEL_DECLINED = "cancel_declined", _("cancellation declined")
         CANCELLED = "cancelled", _("cancelled")
+        SUPERSEDES = "supersedes", _("supersedes an earlier approved change")
+        SUPERSEDED = "superseded", _("superseded by a later approved change")
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events", verbose_name=_("request"))
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)

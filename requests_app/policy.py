@@ -19,7 +19,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from hrportal.errors import Conflict, NotAllowed, NotFound
+from hrportal.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from leave.calc.working_year import UNPAID_REASONS
 from requests_app import workflow
 from requests_app.models import Request
@@ -107,6 +107,35 @@ def fetch(user: Any, request_id: Any, *, for_update: bool = False) -> Request:
         return qs.get(pk=pk)
     except Request.DoesNotExist:
         raise NotFound("Request not found.") from None
+
+
+# --- filing a pay-rate change -------------------------------------------------------------------------------
+
+RATE_REFUSALS = {
+    access.NOT_SELF: gettext_noop("You may not propose a rate change for this employee."),
+    access.NOT_MANAGED: gettext_noop("You may not propose a rate change for this employee."),
+    access.NOT_OWN_MANAGER: gettext_noop("You may not propose a pay change for a manager above you."),
+    access.NOT_PRINCIPAL: gettext_noop("You may not propose a pay change for the manager you stand in for."),
+}
+INDEXATION_HR_ONLY = "Only HR marks a raise as part of an indexation (Regulation 922 item 16)."
+BELOW_MINIMUM_HR_ONLY = gettext_noop("Only HR may confirm a salary below the minimum wage.")
+
+
+def check_rate_change_filing(
+    user: Any, employee: Employee, *, below_minimum_confirmed: bool = False, indexation: bool = False
+) -> None:
+    """May the user propose a pay change for `employee`? A refusal is a 400 on `employee` (the body's field the
+    caller chose; the same answer whether or not they may see that person, so it reveals nothing); confirming a
+    salary below the minimum wage, and marking a raise as part of an indexation, are HR's alone (403). The org
+    facts are staff.access.rate_change_refusal's."""
+    refusal = access.rate_change_refusal(user, employee)
+    if refusal is not None:
+        message = RATE_REFUSALS[refusal]
+        raise ValidationFailed(message, field="employee", ui=(message, {}))
+    if below_minimum_confirmed and not access.is_hr(user):
+        raise NotAllowed(BELOW_MINIMUM_HR_ONLY)
+    if indexation and not access.is_hr(user):
+        raise NotAllowed(INDEXATION_HR_ONLY)
 
 
 # --- the chain and its deciders -----------------------------------------------------------------------------

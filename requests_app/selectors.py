@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass, replace
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
 from requests_app import policy
-from requests_app.models import Request, RequestEvent
+from requests_app.models import RateChangeDetails, Request, RequestEvent
+from staff import access
+from staff.minimum_wage import minimum_wage
+from staff.models import Employee
+from staff.selectors import rate_on
 
 
 def _with_everything_shown(qs: QuerySet[Request]) -> QuerySet[Request]:
@@ -89,3 +96,108 @@ def cancellation_reasons(*, requests: list[Request]) -> dict[int, str]:
     ):
         reasons[request_id] = comment  # the later ask wins
     return reasons
+
+
+# --- pay-rate changes: current → new ------------------------------------------------------------------------
+
+
+def salary_change_percent(before: Decimal | None, after: Decimal) -> Decimal | None:
+    """(after − before) / before × 100, half-up to hundredths; None without a salary before (or of 0)."""
+    if before is None or before == 0:
+        return None
+    return ((after - before) / before * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class RateComparison:
+    """A proposed rate against the one in force on its effective date, and the minimum wage floor of that date."""
+
+    fte: Decimal
+    salary: Decimal
+    previous_fte: Decimal | None
+    previous_salary: Decimal | None
+    last_change: dt.date | None  # when the rate in force took effect
+    floor: Decimal
+
+    @property
+    def salary_change_percent(self) -> Decimal | None:
+        return salary_change_percent(self.previous_salary, self.salary)
+
+    @property
+    def below_minimum(self) -> bool:
+        return self.salary < self.floor
+
+    def without_current(self) -> RateComparison:
+        """For someone who may propose a change but not see the current pay (a manager: pay is for HR and the
+        employee, staff.access.can_see_salary): the new rate, the last change's date and the floor only."""
+        return replace(self, previous_fte=None, previous_salary=None)
+
+
+def comparison_for(user: Any, request: Request) -> RateComparison | None:
+    """What of a rate_change request's current → new `user` sees: all of it when they may see the employee's pay,
+    the new rate alone when they may propose a change for them, nothing otherwise."""
+    if request.kind != Request.Kind.RATE_CHANGE:
+        return None
+    if access.can_see_salary(user, request.employee):
+        return stored_comparison(request)
+    if access.can_change_rate(user, request.employee):
+        return stored_comparison(request).without_current()
+    return None
+
+
+def minimum_wage_floor(*, effective_date: dt.date, fte: Decimal) -> Decimal:
+    """The least salary a rate may carry (art. 133): the federal minimum wage on the date × FTE, and never below
+    the minimum wage itself: `salary` is the full-time salary (the employee earns salary × FTE for FTE × the
+    norm), so at FTE ≤ 1 the law's floor is the minimum wage; above 1 the contract's minimum wage × FTE.
+    docs/decisions/rate-change-guards.md."""
+    return (minimum_wage(effective_date) * max(fte, Decimal(1))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def rate_comparison(*, employee: Employee, effective_date: dt.date, fte: Decimal, salary: Decimal) -> RateComparison:
+    """The rate in force on `effective_date` (one query) against the proposed one."""
+    current = rate_on(employee, effective_date)
+    return RateComparison(
+        fte=fte,
+        salary=salary,
+        previous_fte=current.fte if current is not None else None,
+        previous_salary=current.salary if current is not None else None,
+        last_change=current.effective_date if current is not None else None,
+        floor=minimum_wage_floor(effective_date=effective_date, fte=fte),
+    )
+
+
+def stored_comparison(request: Request) -> RateComparison:
+    """A rate_change request's comparison as recorded on it (when filed; once approved, what it replaced)."""
+    details = request.rate_change
+    return RateComparison(
+        fte=details.fte,
+        salary=details.salary,
+        previous_fte=details.previous_fte,
+        previous_salary=details.previous_salary,
+        last_change=details.previous_effective_date,
+        floor=minimum_wage_floor(effective_date=details.effective_date, fte=details.fte),
+    )
+
+
+def approved_same_date(request: Request) -> list[int]:
+    """Ids of the approved, not superseded rate changes of the same employee and effective date as `request`
+    (approving `request` supersedes them)."""
+    if request.kind != Request.Kind.RATE_CHANGE:
+        return []
+    return list(
+        RateChangeDetails.objects.filter(
+            request__employee_id=request.employee_id,
+            request__status=Request.Status.APPROVED,
+            effective_date=request.rate_change.effective_date,
+            superseded_by__isnull=True,
+        )
+        .exclude(request_id=request.pk)
+        .values_list("request_id", flat=True)
+    )
+
+
+def superseded_ids(request: Request) -> list[int]:
+    """Ids of the earlier approved changes of the same date that `request`'s approval superseded."""
+    if request.kind != Request.Kind.RATE_CHANGE:
+        return []
+    return list(request.supersedes.order_by("request_id").values_list("request_id", flat=True))

@@ -70,6 +70,13 @@ class RateChangeInputSerializer(serializers.Serializer):
         "(Regulation 922 item 16), so average earnings before it are indexed.",
     )
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    below_minimum_wage_confirmed = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="HR only: file a salary below the minimum wage × FTE of the effective date (art. 133), e.g. for an "
+        "apprentice; needs `below_minimum_wage_reason`. Without it such a salary is a 400 on `salary`.",
+    )
+    below_minimum_wage_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
 INPUT_SERIALIZERS: dict[str, type[serializers.Serializer]] = {
@@ -106,6 +113,8 @@ class RequestOutputSerializer(serializers.ModelSerializer):
     fte = serializers.SerializerMethodField()
     salary = serializers.SerializerMethodField()
     indexation = serializers.SerializerMethodField()
+    rate_comparison = serializers.SerializerMethodField()
+    superseded_by = serializers.SerializerMethodField()
     history = EventSerializer(source="events", many=True, read_only=True)
 
     class Meta:
@@ -134,6 +143,8 @@ class RequestOutputSerializer(serializers.ModelSerializer):
             "fte",
             "salary",
             "indexation",
+            "rate_comparison",
+            "superseded_by",
             "history",
         ]
 
@@ -192,3 +203,33 @@ class RequestOutputSerializer(serializers.ModelSerializer):
 
     def get_indexation(self, obj: Request) -> bool | None:
         return self._detail(obj, Request.Kind.RATE_CHANGE, "indexation")
+
+    def get_superseded_by(self, obj: Request) -> int | None:
+        """The later approved change of the same employee and date that replaced this one."""
+        details = getattr(obj, "rate_change", None) if obj.kind == Request.Kind.RATE_CHANGE else None
+        return details.superseded_by_id if details is not None else None
+
+    def get_rate_comparison(self, obj: Request) -> dict[str, Any] | None:
+        """Current → new (the rate in force on the effective date when filed; once approved, what it replaced), the
+        salary change in %, the last change's date, and HR's reason for a salary below the minimum wage. The current
+        values only for whoever may see the employee's pay (HR, the employee): a manager gets them as null."""
+        from requests_app.selectors import comparison_for
+
+        c = comparison_for(self.context["request"].user, obj)
+        if c is None:
+            return None
+        percent = c.salary_change_percent
+
+        def money(value: Decimal | None) -> str | None:
+            return f"{value:.2f}" if value is not None else None
+
+        return {
+            "previous_fte": money(c.previous_fte),
+            "previous_salary": money(c.previous_salary),
+            "fte": money(c.fte),
+            "salary": money(c.salary),
+            "salary_change_percent": money(percent),
+            "last_change_date": c.last_change.isoformat() if c.last_change else None,
+            "minimum_wage_floor": money(c.floor),
+            "below_minimum_wage_reason": obj.rate_change.below_minimum_wage_reason or None,
+        }

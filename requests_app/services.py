@@ -23,7 +23,7 @@ from leave import selectors as leave_selectors
 from leave import services as leave_services
 from leave.models import Absence, LeaveType
 from notifications.services import notify
-from requests_app import policy, workflow
+from requests_app import policy, selectors, workflow
 from requests_app.models import (
     CertificateDetails,
     LeaveDetails,
@@ -36,6 +36,7 @@ from requests_app.signals import request_approved
 from requests_app.workflow import Action
 from staff import access
 from staff.models import Employee
+from staff.selectors import rate_on
 from staff.services import pay_rate_record, validate_rate
 
 logger = logging.getLogger(__name__)
@@ -73,12 +74,14 @@ def _record(
 def _notify(event: str, request: Request, recipients: list[Employee], actor: Any, comment: str = "") -> None:
     recipients = [r for r in recipients if r is not None]
     if recipients:
-        notify(
-            event=event,
-            obj=request,
-            recipients=recipients,
-            context={"request": request, "actor": actor, "comment": comment},
-        )
+        context: dict[str, Any] = {"request": request, "actor": actor, "comment": comment}
+        if request.kind == Request.Kind.RATE_CHANGE:
+            # One rendering for all recipients: the current pay only when every one of them may see it (HR, the
+            # employee); a manager deciding the first step gets the new rate alone.
+            rate = selectors.stored_comparison(request)
+            sees_pay = all(access.can_see_salary(r.user, request.employee) for r in recipients)
+            context["rate"] = rate if sees_pay else rate.without_current()
+        notify(event=event, obj=request, recipients=recipients, context=context)
 
 
 def _check_no_overlap(*, employee: Employee, start_date: dt.date, end_date: dt.date) -> None:
@@ -143,6 +146,8 @@ def request_create(
     correction: bool = False,
     unpaid_reason: str = "",
     indexation: bool = False,
+    below_minimum_wage_confirmed: bool = False,
+    below_minimum_wage_reason: str = "",
 ) -> Request:
     """File a request. Leave, trips and certificates are filed for oneself; a pay-rate change by
     the employee's manager (from today on) or by HR (any date from the hire date). A `correction` is HR's
@@ -153,10 +158,9 @@ def request_create(
     if kind == Request.Kind.RATE_CHANGE:
         if employee is None:
             raise ValidationFailed("This field is required.", field="employee")
-        if not access.can_change_rate(actor, employee):
-            raise ValidationFailed("You may not propose a rate change for this employee.", field="employee")
-        if indexation and not access.is_hr(actor):
-            raise NotAllowed("Only HR marks a raise as part of an indexation (Regulation 922 item 16).")
+        policy.check_rate_change_filing(
+            actor, employee, below_minimum_confirmed=below_minimum_wage_confirmed, indexation=indexation
+        )
         if effective_date is None or fte is None or salary is None:
             raise ValidationFailed("effective_date, fte and salary are required.", field="non_field_errors")
         validate_rate(fte=fte, salary=salary)
@@ -169,6 +173,10 @@ def request_create(
             raise NotAllowed("Only HR corrects recorded rates.")
         if correction and not comment.strip():
             raise ValidationFailed("A correction needs its reason.", field="reason")
+        comparison = selectors.rate_comparison(employee=employee, effective_date=effective_date, fte=fte, salary=salary)
+        below_minimum_wage_reason = _check_minimum_wage(
+            comparison, effective_date, confirmed=below_minimum_wage_confirmed, reason=below_minimum_wage_reason
+        )
         start_date = end_date = None
     else:
         if me is None:
@@ -253,13 +261,51 @@ def request_create(
         CertificateDetails.objects.create(request=request, certificate_type=certificate_type, copies=copies)
     else:
         RateChangeDetails.objects.create(
-            request=request, effective_date=effective_date, fte=fte, salary=salary, indexation=indexation
+            request=request,
+            effective_date=effective_date,
+            fte=fte,
+            salary=salary,
+            previous_fte=comparison.previous_fte,
+            previous_salary=comparison.previous_salary,
+            previous_effective_date=comparison.last_change,
+            below_minimum_wage_reason=below_minimum_wage_reason,
+            indexation=indexation,
         )
 
     _record(request=request, action=RequestEvent.Action.CREATED, actor=actor, from_status="", comment=comment)
     _notify("request_created", request, policy.approvers(request, request.stage), actor, comment)
     logger.info("request %s created: kind=%s employee=%s stages=%s", request.pk, kind, employee.pk, stages)
     return request
+
+
+BELOW_MINIMUM = (
+    "The salary is below the minimum wage × FTE on %(date)s: at least %(floor)s RUB. HR may confirm a lower "
+    "salary with a reason (an apprentice, for instance)."
+)
+BELOW_MINIMUM_UI = gettext_noop(
+    "The salary is below the minimum wage × FTE on %(date)s: at least %(floor)s RUB. HR may confirm a lower "
+    "salary with a reason (an apprentice, for instance)."
+)
+BELOW_MINIMUM_REASON = gettext_noop("Say why the salary may be below the minimum wage.")
+NOT_BELOW_MINIMUM = gettext_noop("The salary is not below the minimum wage: there is nothing to confirm.")
+
+
+def _check_minimum_wage(
+    comparison: selectors.RateComparison, effective_date: dt.date, *, confirmed: bool, reason: str
+) -> str:
+    """Art. 133: a salary below the floor of its effective date (selectors.minimum_wage_floor) is a 400 on
+    `salary`, unless HR confirms it with a reason (the policy already refused a confirmation from anyone else).
+    Returns the reason to record (empty for a salary at or above the floor)."""
+    if not comparison.below_minimum:
+        if confirmed:
+            raise ValidationFailed(NOT_BELOW_MINIMUM, field="below_minimum_wage_confirmed")
+        return ""
+    if not confirmed:
+        params = {"date": f"{effective_date:%d.%m.%Y}", "floor": f"{comparison.floor:.2f}"}
+        raise ValidationFailed(BELOW_MINIMUM % params, field="salary", ui=(BELOW_MINIMUM_UI, params))
+    if not reason.strip():
+        raise ValidationFailed(BELOW_MINIMUM_REASON, field="below_minimum_wage_reason")
+    return reason.strip()
 
 
 UNPAID_ONLY = gettext_noop("A reason is given for unpaid leave only (art. 128).")
@@ -337,6 +383,10 @@ def rate_change_apply(*, request_id: int, actor: Any) -> Request:
     details = request.rate_change
     if request.status != Request.Status.APPROVED or details.pay_rate_id is not None:
         return request
+    replaced = rate_on(request.employee, details.effective_date)
+    details.previous_fte = replaced.fte if replaced is not None else None
+    details.previous_salary = replaced.salary if replaced is not None else None
+    details.previous_effective_date = replaced.effective_date if replaced is not None else None
     details.pay_rate = pay_rate_record(
         employee=request.employee,
         effective_date=details.effective_date,
@@ -346,8 +396,51 @@ def rate_change_apply(*, request_id: int, actor: Any) -> Request:
         comment=f"request #{request.pk}",
         indexation=details.indexation,
     )
-    details.save(update_fields=["pay_rate"])
+    details.save(update_fields=["pay_rate", "previous_fte", "previous_salary", "previous_effective_date"])
     return request
+
+
+# The history names the other request by number alone; the action says the rest, in the reader's language.
+SUPERSEDED_BY = SUPERSEDES = "#{id}"
+
+
+def _supersede_same_date(*, request: Request, actor: Any) -> None:
+    """One approved change per employee and effective date: the approved, not superseded changes of the same date
+    are marked superseded by this one, and both histories say so (PayRate's partial unique constraint already
+    keeps one current rate row; this makes the replacement explicit on the requests). The employee row is locked by
+    the caller's pay_rate_record too; the detail rows are locked here."""
+    details = request.rate_change
+    older = list(
+        RateChangeDetails.objects.select_for_update()
+        .select_related("request")
+        .filter(
+            request__employee_id=request.employee_id,
+            request__status=Request.Status.APPROVED,
+            effective_date=details.effective_date,
+            superseded_by__isnull=True,
+        )
+        .exclude(request_id=request.pk)
+        .order_by("request_id")
+    )
+    for old in older:
+        old.superseded_by = request
+        old.save(update_fields=["superseded_by"])
+        old_request = old.request
+        _record(
+            request=old_request,
+            action=RequestEvent.Action.SUPERSEDED,
+            actor=actor,
+            from_status=old_request.status,
+            comment=SUPERSEDED_BY.format(id=request.pk),
+        )
+        _record(
+            request=request,
+            action=RequestEvent.Action.SUPERSEDES,
+            actor=actor,
+            from_status=request.status,
+            comment=SUPERSEDES.format(id=old_request.pk),
+        )
+        logger.info("rate change %s supersedes %s", request.pk, old_request.pk)
 
 
 def _take(request_id: int, actor: Any, action: str) -> tuple[Request, Employee | None]:
@@ -393,6 +486,8 @@ def request_approve(*, request_id: int, actor: Any, comment: str = "") -> Reques
         comment=comment,
         on_behalf_of=on_behalf_of,
     )
+    if request.kind == Request.Kind.RATE_CHANGE:
+        _supersede_same_date(request=request, actor=actor)
     _notify("request_approved", request, [request.employee], actor, comment)
     _tell_the_others_of_the_decision(request, actor, comment)
     request_approved.send(sender=Request, request=request, actor=actor)

@@ -177,16 +177,26 @@ def rate_change_new(request: HttpRequest) -> HttpResponse:
         if chosen is not None:
             initial["employee"] = chosen.pk
     form = RateChangeForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    wants_check = request.POST.get("action") == "check"  # "Check": current → new, nothing filed
+    valid = request.method == "POST" and form.is_valid()
+    data = dict(getattr(form, "cleaned_data", {}))  # before a refusal takes its field out of cleaned_data
+    if valid and not wants_check:
         created = _create(request, form)
         if created is not None:
             messages.success(request, _("Request #%(id)s is filed.") % {"id": created.pk})
             return redirect("request-detail", request_id=created.pk)
-    rate = None
-    if chosen is not None and access.can_see_salary(request.user, chosen):
-        rate = current_rate(chosen, timezone.localdate())
+    chosen = data.get("employee") or chosen
+    sees_pay = chosen is not None and access.can_see_salary(request.user, chosen)
+    rate = current_rate(chosen, timezone.localdate()) if sees_pay else None
+    comparison = None
+    if chosen is not None and all(data.get(k) is not None for k in ("effective_date", "fte", "salary")):
+        # The form offers only whom the user may propose for; the current pay only to whoever may see it.
+        comparison = selectors.rate_comparison(
+            employee=chosen, effective_date=data["effective_date"], fte=data["fte"], salary=data["salary"]
+        )
+        comparison = comparison if sees_pay else comparison.without_current()
     status = 400 if (request.method == "POST" and form.errors) else 200
-    context = {"form": form, "chosen": chosen, "rate": rate}
+    context = {"form": form, "chosen": chosen, "rate": rate, "comparison": comparison}
     return render(request, "requests_app/new_rate_change.html", context, status=status)
 
 
@@ -290,8 +300,12 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
     sees_rate = obj.kind == Request.Kind.RATE_CHANGE and (
         sees_pay or access.can_change_rate(request.user, obj.employee)
     )
+    comparison = selectors.comparison_for(request.user, obj)
     context = {
         "obj": obj,
+        "comparison": comparison,
+        "supersedes_on_approval": selectors.approved_same_date(obj) if obj.status == Request.Status.PENDING else [],
+        "supersedes": selectors.superseded_ids(obj),
         "events": list(obj.events.all()),
         "quote": quote,
         "sees_pay": sees_pay,

@@ -11,6 +11,8 @@ Roles:
   them runs, the subtree of the manager they stand in for — the team, never that manager);
 - hr: members of the `hr` group (and superusers) see everyone and work in the admin.
 A deactivated user or a terminated employee can do nothing (see staff.middleware).
+
+Past 400 lines: these are the org facts every rule asks, kept in one module so no rule re-derives one (STYLE.md).
 """
 
 from __future__ import annotations
@@ -326,11 +328,15 @@ def can_see_salary(user: AnyUser, employee: Employee) -> bool:
 
 def rate_change_candidates(user: AnyUser) -> QuerySet[Employee]:
     """Whom the user may propose a pay rate for, as `can_change_rate` decides one by one: HR anyone active but
-    themself; a manager their subtree and override reports — never themself, nor a manager they only stand in
-    for (`visible_employees` leaves those out)."""
+    themself; a manager their subtree and override reports — never themself, a manager above them, nor a manager
+    they stand in for (unless they manage them in their own right)."""
     qs = visible_employees(user).filter(termination_date__isnull=True)
     me = employee_of(user)
-    return qs if me is None else qs.exclude(pk=me.pk)
+    if me is None:
+        return qs
+    if is_hr(user):
+        return qs.exclude(pk=me.pk)
+    return qs.exclude(pk__in=[me.pk, *own_manager_chain(user), *_principals_not_managed_in_own_right(user, me)])
 
 
 def _stood_in_for_only(user: AnyUser, me: Employee) -> list[int]:
@@ -347,18 +353,73 @@ def _stood_in_for_only(user: AnyUser, me: Employee) -> list[int]:
     return memo(user, "stood_in_for", load)  # type: ignore[no-any-return]
 
 
-def can_change_rate(user: AnyUser, employee: Employee) -> bool:
-    """Who may propose a pay change: HR for anyone but themself; a manager for their subtree. Nobody for
-    themself (docs/decisions/four-eyes-on-pay.md)."""
+# Why `rate_change_refusal` refuses (None: it does not).
+NOT_SELF = "self"
+NOT_OWN_MANAGER = "own_manager"
+NOT_PRINCIPAL = "principal"
+NOT_MANAGED = "not_managed"
+
+
+def rate_change_refusal(user: AnyUser, employee: Employee) -> str | None:
+    """Why the user may not propose a pay change for `employee`, or None when they may.
+
+    Nobody for themself (docs/decisions/four-eyes-on-pay.md). HR for anyone else. A manager for their subtree and
+    override reports, but never for a manager above them in their own chain (reachable only through a delegation,
+    e.g. standing in for their boss's boss), nor for a manager they stand in for today unless they manage that
+    person in their own right (docs/decisions/rate-change-guards.md)."""
     me = employee_of(user)
     if me is not None and me.pk == employee.pk:
-        return False
+        return NOT_SELF
     if is_hr(user):
-        return True
+        return None
     if me is None or not is_active_user(user):
-        return False
+        return NOT_MANAGED
     # `manages`, with the paths read once per user (a list of rate changes asks for every row).
-    return _manages(me, employee, lambda: _user_management_paths(user, me))
+    if not _manages(me, employee, lambda: _user_management_paths(user, me)):
+        return NOT_MANAGED
+    if employee.pk in own_manager_chain(user):
+        return NOT_OWN_MANAGER
+    if employee.pk in _principals_not_managed_in_own_right(user, me):
+        return NOT_PRINCIPAL
+    return None
+
+
+def can_change_rate(user: AnyUser, employee: Employee) -> bool:
+    """Who may propose a pay change (`rate_change_refusal` says why not)."""
+    return rate_change_refusal(user, employee) is None
+
+
+def own_manager_chain(user: AnyUser) -> list[int]:
+    """Ids of the user's manager, their manager, and so on to the top (memoised for the request)."""
+
+    def load() -> list[int]:
+        chain: list[int] = []
+        person = employee_of(user)
+        while person is not None:
+            boss = manager_of(person)
+            if boss is None or boss.pk in chain or boss.pk == getattr(employee_of(user), "pk", None):
+                break
+            chain.append(boss.pk)
+            person = boss
+        return chain
+
+    return memo(user, "own_manager_chain", load)  # type: ignore[no-any-return]
+
+
+def _principals_not_managed_in_own_right(user: AnyUser, me: Employee) -> list[int]:
+    """The managers the user stands in for today whom they do not manage through their own departments or an
+    override (a deputy acts for the principal; proposing the principal's pay would be using that authority)."""
+
+    def load() -> list[int]:
+        if not _role_flags(user).deputises:
+            return []
+        own, _deputised = _user_management_paths(user, me)
+        principals = Employee.objects.filter(pk__in=deputised_managers(me, timezone.localdate())).select_related(
+            "department"
+        )
+        return [p.pk for p in principals if not _manages(me, p, lambda: (own, []))]
+
+    return memo(user, "principals", load)  # type: ignore[no-any-return]
 
 
 def _user_management_paths(user: AnyUser, me: Employee) -> tuple[list[str], list[tuple[str, int]]]:

@@ -91,8 +91,21 @@ class Employee(models.Model):
     )
     hire_date = models.DateField(_("hire date"))
     termination_date = models.DateField(_("termination date"), null=True, blank=True)
-    weekly_hours = models.PositiveSmallIntegerField(
-        _("weekly hours"), default=40, validators=[MinValueValidator(1), MaxValueValidator(40)]
+    # The employee's own working week: the one field the hour norm of their month follows (art. 153 hourly rate,
+    # docs/decisions/holiday-work-rate.md). Empty: the normal 40-hour week scaled by the FTE of the rate in force.
+    weekly_hours = models.DecimalField(
+        _("own working week, hours"),
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("40"))],
+        help_text=_(
+            "The hours this employee works a week under their contract: 20 for a half-time job on a 40-hour week, "
+            "36 for reduced working time (art. 92), 18 for half of a 36-hour week. Leave empty for the normal "
+            "40-hour week × the FTE of the pay rate in force (a half-timer then works 20 hours). The FTE only "
+            "says which share of the salary is paid; it does not shorten this week a second time."
+        ),
     )
     manager_override = models.ForeignKey(
         "self",

@@ -75,27 +75,35 @@ def entry(employee: Employee, day: dt.date, kind: str, hours: str, day_off: bool
 
 @pytest.fixture
 def holiday_fixture(cast: Any, calendar_2025: None) -> HolidayFixture:
-    """Period 2025-10-25 … 2025-11-09. Expected lines (hourly rate = salary / month norm, half-up to kopecks;
-    pay = hours × rate × 2, or × 1 with a day off instead):
+    """Period 2025-10-25 … 2025-11-09 (art. 153; leave.calc.holiday_pay). Hourly rate = salary × FTE / the month's
+    norm at the employee's own week (40 h × FTE here), half-up to kopecks; pay = hours × rate × 1 within the month's
+    norm, × 2 beyond it, × 1 with a day off instead, half-up to kopecks. Beyond the norm: the month's timesheet hours
+    above the norm, taken from the month's latest holiday hours.
 
-    A (Кузнецов, Sales; 100 000 until 4 Nov, 120 000 from 5 Nov):
-      2025-10-19 Sun weekend 8 h            outside the period                      — not listed
-      2025-10-26 Sun weekend 8 h   100 000/184 = 543.478… → 543.48; 8 × 543.48 × 2  = 8 695.68
-      2025-10-27 Mon regular 8 h            an ordinary working day                 — not listed
-      2025-11-01 Sat regular 7 h            a working Saturday by decree            — not listed
-      2025-11-02 Sun weekend 4 h   100 000/151 = 662.251… → 662.25; 4 × 662.25 × 2  = 5 298.00
-      2025-11-03 Mon regular 5 h   transferred day off (kind says regular);  5 × 662.25 × 2 = 6 622.50
-      2025-11-04 Tue holiday 8 h   public holiday;                           8 × 662.25 × 2 = 10 596.00
+    A (Кузнецов, Sales; 100 000 until 4 Nov, 120 000 from 5 Nov; full time: 184 h in October, 151 h in November):
+      October timesheet: 19 Oct (Sun) 8 h, 26 Oct (Sun) 8 h, 27 Oct regular 8 h → 24 h worked ≤ 184: within.
+      2025-10-19 Sun weekend 8 h   outside the period                                  — not listed
+      2025-10-26 Sun weekend 8 h   100 000/184 = 543.478… → 543.48; within: 8 × 543.48 × 1 = 4 347.84
+      2025-10-27 Mon regular 8 h   an ordinary working day                             — not listed
+      November timesheet: 1 Nov (working Saturday) 7 h + regular 8 h on the other 18 working days but 20 and 21 Nov
+      (16 × 8 = 128 h) + holiday work 4 + 5 + 8 + 6.5 = 23.5 h → 158.5 h worked, 151 h norm: 7.5 h beyond, taken
+      from the latest premium hours (4 Nov); the day off instead (8 Nov) is single whatever.
+      2025-11-01 Sat regular 7 h   a working Saturday by decree                        — not listed
+      2025-11-02 Sun weekend 4 h   100 000/151 = 662.251… → 662.25; within: 4 × 662.25 = 2 649.00
+      2025-11-03 Mon regular 5 h   transferred day off (kind says regular); within: 5 × 662.25 = 3 311.25
+      2025-11-04 Tue holiday 8 h   two lines: within 0.5 × 662.25 = 331.125 → 331.13;
+                                              beyond 7.5 × 662.25 × 2 = 9 933.75
       2025-11-08 Sat weekend 6.5 h 120 000/151 = 794.701… → 794.70; day off instead: 6.5 × 794.70 × 1 = 5 165.55
-      total: 31.5 h, 8 695.68 + 5 298.00 + 6 622.50 + 10 596.00 + 5 165.55 = 36 377.73
-    B (Волков, Sales East; 0.5 FTE × 90 000 — the FTE cancels out of the hourly rate):
-      2025-11-01 Sat weekend 4 h   a working Saturday: not holiday work even if called so — not listed
-      2025-11-04 Tue holiday 4 h   90 000/151 = 596.026… → 596.03; 4 × 596.03 × 2 = 4 768.24
-      total: 4 h, 4 768.24
-    Outsider (Попов, Engineering; 100 000):
-      2025-11-04 Tue holiday 8 h   8 × 662.25 × 2 = 10 596.00
-    Report (HR): 43.5 h, 36 377.73 + 4 768.24 + 10 596.00 = 51 741.97
-    Manager of Sales (subtree Sales + Sales East): A and B only: 35.5 h, 41 145.97
+      total: 31.5 h, 4 347.84 + 2 649.00 + 3 311.25 + 331.13 + 9 933.75 + 5 165.55 = 25 738.52
+    B (Волков, Sales East; 0.5 FTE × 90 000 from 1 Oct: own week 40 × 0.5 = 20 h, 4 h a day, 3 h on the shortened
+      1 Nov; November norm 18 × 4 + 3 = 75 h; rate 90 000 × 0.5 / 75 = 600.00):
+      2025-11-01 Sat weekend 4 h   a working Saturday: not holiday work even if called so — not listed (worked)
+      2025-11-04 Tue holiday 4 h   8 h worked ≤ 75: within: 4 × 600.00 = 2 400.00
+      total: 4 h, 2 400.00
+    Outsider (Попов, Engineering; 100 000): November's timesheet has only the holiday: the norm taken as worked.
+      2025-11-04 Tue holiday 8 h   beyond (assumed): 8 × 662.25 × 2 = 10 596.00
+    Report (HR): 43.5 h in 8 lines (7 entries), 25 738.52 + 2 400.00 + 10 596.00 = 38 734.52
+    Manager of Sales (subtree Sales + Sales East): A and B only: 35.5 h, 28 138.52
     """
     a, b, outsider = cast.employee, cast.sub_employee, cast.outsider
     pay_rate_record(employee=a, effective_date=dt.date(2025, 11, 5), fte=D("1.00"), salary=D("120000.00"))
@@ -108,6 +116,10 @@ def holiday_fixture(cast: Any, calendar_2025: None) -> HolidayFixture:
     entry(a, dt.date(2025, 11, 3), "regular", "5")
     entry(a, dt.date(2025, 11, 4), "holiday", "8")
     entry(a, dt.date(2025, 11, 8), "weekend", "6.5", day_off=True)
+    for day in range(5, 29):
+        date = dt.date(2025, 11, day)
+        if date.weekday() < 5 and day not in (20, 21):  # 20 and 21 Nov: unpaid leave, no hours
+            entry(a, date, "regular", "8")
     entry(b, dt.date(2025, 11, 1), "weekend", "4")
     entry(b, dt.date(2025, 11, 4), "holiday", "4")
     entry(outsider, dt.date(2025, 11, 4), "holiday", "8")

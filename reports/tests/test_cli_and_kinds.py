@@ -47,7 +47,7 @@ def test_the_cli_writes_the_same_file_as_the_task(
         stdout=stdout,
         stderr=stderr,
     )
-    assert "7 rows written" in stdout.getvalue()
+    assert "8 rows written" in stdout.getvalue()
     assert read_rows(out) == task_rows
     assert "rows" in stderr.getvalue()  # the tqdm bar
 
@@ -68,7 +68,7 @@ def test_the_cli_without_a_user_covers_everyone_and_checks_dates(
         "--no-progress",
         stdout=StringIO(),
     )
-    assert read_rows(out)[-1][10] == 51741.97
+    assert read_rows(out)[-1][10] == 38734.52
     with pytest.raises(CommandError):
         call_command(
             "export_report",

@@ -176,11 +176,11 @@ def test_run_builds_stores_and_mails_once(holiday_fixture: HolidayFixture, hr: A
     done = services.report_run(job_id=job.pk, task_id="t1")
     assert done is not None
     job.refresh_from_db()
-    assert (job.status, job.progress, job.row_count, job.attempts) == ("done", 100, 7, 1)
+    assert (job.status, job.progress, job.row_count, job.attempts) == ("done", 100, 8, 1)
     assert job.finished_at and job.started_at and job.file.name.startswith("reports/")
     with job.file.open("rb") as fh:  # the private storage
         rows = read_rows(fh.read())
-    assert rows[-1][10] == 51741.97
+    assert rows[-1][10] == 38734.52
     mails = OutboxMessage.objects.filter(event="report_ready")
     assert [(m.recipient_id, m.attachments) for m in mails] == [(hr.pk, [job.file.name])]
     # The outbox attaches the file itself, from the private storage; nothing is copied where a URL could serve it.

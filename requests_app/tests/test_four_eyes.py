@@ -80,7 +80,7 @@ def test_an_hr_member_heading_a_department_does_not_approve_the_change_they_prop
     report = make_employee(username="hr_report", department=cast.hr_department, last_name="Титов")
     filed = api(cast.hr).post(
         "/api/v1/requests/",
-        {"kind": "rate_change", "employee": report.pk, "effective_date": "2026-04-01", "fte": "1.00", "salary": "1.00"},
+        {"kind": "rate_change", "employee": report.pk, "effective_date": "2026-04-01", "fte": "1", "salary": "30000"},
     )
     assert filed.status_code == 201
     rid = filed.json()["id"]
@@ -103,7 +103,7 @@ def test_nobody_proposes_their_own_pay_on_the_page_or_in_the_service(cast, login
             employee=cast.hr,
             effective_date=TODAY,
             fte=Decimal(1),
-            salary=Decimal(1),
+            salary=Decimal(30000),
         )
     assert not Request.objects.exists()
 
@@ -115,7 +115,7 @@ def test_the_proposer_is_refused_on_the_page_the_bulk_inbox_and_the_admin(cast, 
         employee=cast.employee,
         effective_date=dt.date(2026, 1, 15),
         fte=Decimal(1),
-        salary=Decimal("777.00"),
+        salary=Decimal("30777.00"),
         comment="correction",
         correction=True,
     )

@@ -65,7 +65,7 @@ def test_a_deputy_may_not_change_the_rate_of_the_manager_they_stand_in_for(cast)
             "employee": cast.manager.pk,
             "effective_date": today.isoformat(),
             "fte": "1.00",
-            "salary": "1.00",
+            "salary": "30000.00",
         },
         content_type="application/json",
     )
@@ -102,16 +102,18 @@ def test_the_form_offers_exactly_whom_the_rule_allows(cast) -> None:
     assert cast.sub_manager.pk in set(rate_change_candidates(cast.manager.user).values_list("pk", flat=True))
 
 
-def test_a_deputy_for_a_manager_and_their_boss_is_offered_the_manager(cast) -> None:
-    """Standing in for the company's head too, the deputy manages the sales head through the company."""
+def test_a_deputy_for_a_manager_and_their_boss_is_not_offered_the_manager(cast) -> None:
+    """Standing in for the company's head too, the deputy sees the sales head through the company, but the sales head
+    is a manager they stand in for: no pay change for a deputy's principal (issue 17)."""
     from requests_app.forms import rate_change_candidates
 
     today = timezone.localdate()
     for manager in (cast.manager, cast.ceo):
         Delegation.objects.create(manager=manager, deputy=cast.outsider, start_date=today, end_date=today)
     user = cast.outsider.user
-    assert access.can_change_rate(user, cast.manager)
+    assert access.rate_change_refusal(user, cast.manager) == access.NOT_PRINCIPAL
+    assert access.can_change_rate(user, cast.employee)  # the team, still
     assert not access.can_change_rate(user, cast.ceo)  # the company's head has no boss here to stand in for
     offered = set(rate_change_candidates(user).values_list("pk", flat=True))
-    assert cast.manager.pk in offered
+    assert cast.manager.pk not in offered and cast.employee.pk in offered
     assert cast.ceo.pk not in offered

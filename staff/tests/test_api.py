@@ -334,7 +334,7 @@ def test_others_cannot_record_rates(cast, api, actor, target, status):
     before = PayRate.objects.count()
     response = api(cast.by_role(actor)).post(
         reverse("api-employee-rates", args=[cast.by_role(target).pk]),
-        {"effective_date": "2030-01-01", "fte": "1.00", "salary": "1.00"},
+        {"effective_date": "2030-01-01", "fte": "1.00", "salary": "30000.00"},
     )
     assert response.status_code == status
     assert PayRate.objects.count() == before
