@@ -381,8 +381,8 @@ def rate_change_apply(*, request_id: int, actor: Any) -> Request:
     """Record the pay rate of an approved rate change (once; a second call changes nothing)."""
     request = _lock(request_id)
     details = request.rate_change
-    if request.status != Request.Status.APPROVED or details.pay_rate_id is not None:
-        return request
+    if request.status != Request.Status.APPROVED or details.pay_rate_id is not None or details.superseded_by_id:
+        return request  # a change superseded before its agreement was signed never takes effect
     replaced = rate_on(request.employee, details.effective_date)
     details.previous_fte = replaced.fte if replaced is not None else None
     details.previous_salary = replaced.salary if replaced is not None else None

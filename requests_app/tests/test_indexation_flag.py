@@ -10,6 +10,8 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from conftest import make_employee
+from documents.models import Document
+from documents.services import signature_record_paper
 from requests_app.models import Request
 from requests_app.services import request_approve, request_create
 from staff.models import HR_GROUP, PayRate
@@ -68,4 +70,7 @@ def test_the_approved_flag_reaches_the_pay_rate(cast) -> None:
     other_hr = make_employee(username="hr2", department=cast.hr_department, last_name="Зайцева")
     other_hr.user.groups.add(Group.objects.get(name=HR_GROUP))
     request_approve(request_id=request.pk, actor=other_hr.user)
+    # Art. 72: the change takes effect once the agreement is signed (here HR records the paper signature).
+    agreement = Document.objects.get(request=request, kind="rate_agreement")
+    signature_record_paper(document_id=agreement.pk, actor=other_hr.user)
     assert PayRate.objects.get(employee=cast.sub_employee, effective_date=dt.date(2026, 1, 1)).indexation is True

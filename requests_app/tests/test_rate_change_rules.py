@@ -14,6 +14,8 @@ from django.test import Client
 from django.urls import reverse
 
 from conftest import make_employee
+from documents.models import Document
+from documents.services import signature_record_paper
 from notifications.models import OutboxMessage
 from requests_app.models import RateChangeDetails, Request
 from staff.models import HR_GROUP, Delegation, PayRate
@@ -35,6 +37,13 @@ def second_hr(cast):
     person = make_employee(username="hr2", department=cast.hr_department, last_name="Зайцева")
     person.user.groups.add(Group.objects.get(name=HR_GROUP))
     return person
+
+
+def _sign_agreement(request_id: int, hr) -> None:
+    """Art. 72: an approved change takes effect once the supplementary agreement is signed (here: HR records the
+    employee's paper signature)."""
+    agreement = Document.objects.get(request_id=request_id, kind="rate_agreement")
+    signature_record_paper(document_id=agreement.pk, actor=hr.user)
 
 
 def _body(employee, salary: str, fte: str = "1.00", date: str = "2026-04-01", **extra):
@@ -166,11 +175,13 @@ def test_a_second_approval_for_the_same_date_supersedes_the_first(cast, api, sec
         ids.append(filed.json()["id"])
     first, second = ids
     assert api(cast.hr).post(f"/api/v1/requests/{first}/approve/").json()["status"] == "approved"
+    _sign_agreement(first, cast.hr)
     client = Client()
     client.force_login(second_hr.user)
     warning = client.get(reverse("request-detail", args=[second])).content.decode()
     assert 'id="will-supersede"' in warning and f"#{first}" in warning
     assert api(second_hr).post(f"/api/v1/requests/{second}/approve/").json()["status"] == "approved"
+    _sign_agreement(second, cast.hr)
     old, new = (api(cast.hr).get(f"/api/v1/requests/{pk}/").json() for pk in (first, second))
     assert old["superseded_by"] == second and new["superseded_by"] is None
     assert old["history"][-1]["action"] == "superseded" and f"#{second}" in old["history"][-1]["comment"]
@@ -230,6 +241,7 @@ def test_three_approvals_for_one_date_form_a_chain_never_a_silent_winner(cast, a
     ]
     for pk in ids:
         assert api(second_hr).post(f"/api/v1/requests/{pk}/approve/").status_code == 200
+        _sign_agreement(pk, cast.hr)
     standing = RateChangeDetails.objects.filter(request__status="approved", superseded_by__isnull=True)
     assert list(standing.values_list("request_id", flat=True)) == [ids[2]]
     assert dict(RateChangeDetails.objects.values_list("request_id", "superseded_by")) == {
