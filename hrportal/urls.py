@@ -10,6 +10,7 @@ api_urlpatterns = [
     path("", include("staff.api_urls")),
     path("", include("leave.api_urls")),
     path("", include("requests_app.api_urls")),
+    path("", include("schedule.api_urls")),
     path("", include("reports.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
@@ -29,6 +30,7 @@ urlpatterns = [
     path("", include("staff.urls")),
     path("", include("requests_app.urls")),
     path("", include("leave.urls")),
+    path("", include("schedule.urls")),
     path("", include("reports.urls")),
 ]
 

@@ -22,6 +22,8 @@ class ReportJob(models.Model):
         HOLIDAY_WORK = "holiday_work", _("work on weekends and public holidays")
         LEAVE_BALANCES = "leave_balances", _("leave balances")
         REQUESTS = "requests", _("register of requests")
+        SCHEDULE_T7 = "schedule_t7", _("leave schedule (form T-7)")
+        SCHEDULE_ACTUAL = "schedule_actual", _("leave schedule vs actual")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
