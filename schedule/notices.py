@@ -31,6 +31,7 @@ from django.utils.translation import gettext_noop
 
 from hrportal.errors import Conflict, NotAllowed, NotFound
 from leave import selectors as leave_selectors
+from notifications.models import OutboxMessage
 from notifications.services import Address, notify
 from requests_app.models import Request
 from schedule.models import Acknowledgement, Campaign, Notice, Part, PayrollLine, PayrollList, Submission
@@ -268,11 +269,8 @@ def proposal_reminders(*, on: dt.date) -> int:
     sent = 0
     for campaign in Campaign.objects.filter(status=Campaign.Status.OPEN, proposal_deadline__lt=on):
         with transaction.atomic():
-            silent = list(
-                campaign_employees(campaign).filter(
-                    ~Exists(Part.objects.filter(campaign=campaign, employee=OuterRef("pk")))
-                )
-            )
+            without_parts = ~Exists(Part.objects.filter(campaign=campaign, employee=OuterRef("pk")))
+            silent = _not_told("schedule_not_proposed", campaign, campaign_employees(campaign).filter(without_parts))
             if silent:
                 sent += len(
                     notify(
@@ -287,7 +285,10 @@ def proposal_reminders(*, on: dt.date) -> int:
             for department in late:
                 if department.head is not None:
                     heads.setdefault(department.head.pk, (department.head, []))[1].append(department.name)
+            untold = {e.pk for e in _not_told("schedule_department_late", campaign, [h for h, _ in heads.values()])}
             for head, names in heads.values():
+                if head.pk not in untold:
+                    continue
                 sent += len(
                     notify(
                         event="schedule_department_late",
@@ -301,6 +302,17 @@ def proposal_reminders(*, on: dt.date) -> int:
                     )
                 )
     return sent
+
+
+def _not_told(event: str, campaign: Campaign, people: Any) -> list[Employee]:
+    """Those of `people` the event's mail about this campaign has not been queued for yet (the outbox's key would
+    refuse a second row anyway; this only keeps a rerun from rendering the mail again)."""
+    told = set(
+        OutboxMessage.objects.filter(event=event, object_key=f"schedule.campaign:{campaign.pk}").values_list(
+            "recipient_email", flat=True
+        )
+    )
+    return [person for person in people if (person.email or "").strip() not in told]
 
 
 def campaign_employees(campaign: Campaign) -> Any:

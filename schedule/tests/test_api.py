@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db
 
 
 def propose(api: Any, who: Any, start: str, end: str, **extra: Any) -> Any:
-    return api(who).post(f"/api/v1/schedule/{YEAR}/parts/", {"start_date": start, "end_date": end, **extra}, format="json")
+    return api(who).post(
+        f"/api/v1/schedule/{YEAR}/parts/", {"start_date": start, "end_date": end, **extra}, format="json"
+    )
 
 
 def test_hr_opens_a_year_with_the_default_approval_deadline(api: Any, cast: Any, autumn: Any) -> None:
@@ -181,9 +183,7 @@ def test_after_the_approval_a_move_needs_a_reason_and_the_other_sides_consent(
     assert api(cast.manager).post(consent_url, {"consent": True}, format="json").status_code == 409
 
 
-def test_a_scheduled_leave_becomes_a_request_the_manager_cannot_refuse(
-    api: Any, cast: Any, campaign: Campaign
-) -> None:
+def test_a_scheduled_leave_becomes_a_request_the_manager_cannot_refuse(api: Any, cast: Any, campaign: Campaign) -> None:
     from leave import services as leave_services
 
     leave_services.load_calendar(year=2026)
