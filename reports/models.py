@@ -80,9 +80,7 @@ class ReportJob(models.Model):
                 condition=Q(status__in=["queued", "running", "done", "failed"]), name="reportjob_status_valid"
             ),
             models.CheckConstraint(
-                condition=Q(
-                    kind__in=["holiday_work", "leave_balances", "requests", "schedule_t7", "schedule_actual"]
-                ),
+                condition=Q(kind__in=["holiday_work", "leave_balances", "requests", "schedule_t7", "schedule_actual"]),
                 name="reportjob_kind_valid",
             ),
         ]

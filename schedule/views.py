@@ -67,9 +67,12 @@ class UnionForm(forms.Form):
 
 
 def _attempt(request: HttpRequest, action: Callable[[], Any], success: str) -> bool:
-    """Run a service; a refusal becomes an error message on the next page."""
+    """Run a service; a refusal becomes an error message on the next page (what the user may not see stays a
+    404)."""
     try:
         action()
+    except NotFound:
+        raise
     except ApplicationError as exc:
         messages.error(request, error_text(exc))
         return False

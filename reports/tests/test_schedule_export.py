@@ -44,7 +44,9 @@ def schedule(cast: Any) -> dict[str, Any]:
     return {"first": first, "second": second, "other": other}
 
 
-def test_t7_rows_match_the_schedule(cast: Any, schedule: dict[str, Any], media_root: Any, no_enqueue: list[int]) -> None:
+def test_t7_rows_match_the_schedule(
+    cast: Any, schedule: dict[str, Any], media_root: Any, no_enqueue: list[int]
+) -> None:
     job, _ = services.report_request(
         user=cast.hr.user, kind="schedule_t7", date_from=dt.date(YEAR, 1, 1), date_to=dt.date(YEAR, 12, 31)
     )
