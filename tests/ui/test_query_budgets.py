@@ -38,7 +38,16 @@ def test_every_page_stays_within_its_query_budget(big_org, login, role, django_a
     assert grown == first, "a page's query count grew with the organisation"
 
 
-POST_ONLY = {"request-approve", "request-reject", "request-cancel", "request-decline-cancellation", "delegation-delete"}
+POST_ONLY = {
+    "request-approve",
+    "request-reject",
+    "request-cancel",
+    "request-decline-cancellation",
+    "delegation-delete",
+    "schedule-part-preview",
+    "schedule-part-action",
+    "schedule-change-action",
+}
 
 
 def test_every_page_is_listed(cast, calendars) -> None:
@@ -47,7 +56,14 @@ def test_every_page_is_listed(cast, calendars) -> None:
 
     ours = {
         pattern.name
-        for module in ("hrportal.web.urls", "staff.urls", "requests_app.urls", "leave.urls", "reports.urls")
+        for module in (
+            "hrportal.web.urls",
+            "staff.urls",
+            "requests_app.urls",
+            "leave.urls",
+            "schedule.urls",
+            "reports.urls",
+        )
         for pattern in import_module(module).urlpatterns
     }
     assert ours - POST_ONLY == {page.name for page in all_pages(cast)}
@@ -65,5 +81,10 @@ def test_post_only_urls_refuse_get(cast, calendars, login) -> None:
     )
     client = login(cast.manager)
     for name in sorted(POST_ONLY):
-        args = [delegation.pk] if name == "delegation-delete" else [request_id]
+        args = {
+            "delegation-delete": [delegation.pk],
+            "schedule-part-preview": [2027],
+            "schedule-part-action": [2027, 1, "move"],
+            "schedule-change-action": [2027, 1],
+        }.get(name, [request_id])
         assert client.get(reverse(name, args=args)).status_code == 405, name
