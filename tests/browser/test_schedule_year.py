@@ -16,7 +16,6 @@ import io
 from pathlib import Path
 from typing import Any
 
-import pytest
 import time_machine
 from django.core.management import call_command
 
@@ -30,8 +29,8 @@ YEAR = 2027
 AUTUMN = dt.datetime(2026, 11, 10, 7, 0, tzinfo=dt.UTC)
 
 
-def login(browser: Any, base_url: str, username: str) -> Any:
-    context = browser.new_context(viewport=VIEWPORT, locale="ru-RU", timezone_id="Europe/Moscow", base_url=base_url)
+def login(chromium: Any, base_url: str, username: str) -> Any:
+    context = chromium.new_context(viewport=VIEWPORT, locale="ru-RU", timezone_id="Europe/Moscow", base_url=base_url)
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     page.csp_violations = []  # type: ignore[attr-defined]

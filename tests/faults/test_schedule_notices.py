@@ -79,7 +79,8 @@ def test_notice_job_killed_mid_run_sends_each_notice_once(broker: Broker, cast: 
     from schedule.tasks import send_due_notices
 
     people = approved_schedule(cast)
-    with SMTPServer() as smtp, slow_notices(0.7):
+    # Nested: the worker's environment needs the running SMTP server's address.
+    with SMTPServer() as smtp, slow_notices(0.7):  # noqa: SIM117
         with CeleryWorker(env=worker_env(broker_url=broker.url(), smtp=smtp)) as worker:
             send_due_notices.apply_async(args=[ON])
             wait_until(lambda: Notice.objects.count() >= 2, timeout=60, message=worker.log_tail)
