@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.request import Request as ApiRequest
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -50,7 +51,7 @@ def _valid(serializer_class: Any, data: Any) -> dict[str, Any]:
 class ScheduleApi(APIView):
     @extend_schema(
         parameters=[OpenApiParameter("department", int, required=False)],
-        responses={200: CampaignSerializer, 401: ERRORS[401], 404: ERRORS[404]},
+        responses={200: CampaignSerializer, **ERRORS},
     )
     def get(self, request: ApiRequest, year: int) -> Response:
         """The year's schedule with the parts the caller may see (own; a manager's subtree; HR all)."""
@@ -64,7 +65,7 @@ class ScheduleApi(APIView):
 
     @extend_schema(
         request=CampaignInputSerializer,
-        responses={201: CampaignSerializer, **{k: ERRORS[k] for k in (400, 401, 403, 409)}},
+        responses={201: CampaignSerializer, **ERRORS},
     )
     def post(self, request: ApiRequest, year: int) -> Response:
         """HR opens the year's schedule (the approval deadline defaults to 17 December, art. 123)."""
@@ -125,8 +126,14 @@ class PartCommentApi(APIView):
         return Response(PartSerializer(part).data)
 
 
+FiledRequest = inline_serializer("ScheduledRequestFiled", fields={"request": serializers.IntegerField()})
+Submitted = inline_serializer(
+    "ScheduleSubmitted", fields={"department": serializers.IntegerField(), "submitted_at": serializers.DateTimeField()}
+)
+
+
 class PartRequestApi(APIView):
-    @extend_schema(request=None, responses={201: None, **ERRORS})
+    @extend_schema(request=None, responses={201: FiledRequest, **ERRORS})
     def post(self, request: ApiRequest, year: int, part_id: int) -> Response:
         """The employee confirms a part of the approved schedule: a leave request prefilled from it."""
         leave_request = services.part_to_request(actor=request.user, part_id=part_id)
@@ -142,7 +149,7 @@ class ChangeDecideApi(APIView):
 
 
 class SubmitApi(APIView):
-    @extend_schema(request=SubmitInputSerializer, responses={201: None, **ERRORS})
+    @extend_schema(request=SubmitInputSerializer, responses={201: Submitted, **ERRORS})
     def post(self, request: ApiRequest, year: int) -> Response:
         data = _valid(SubmitInputSerializer, request.data)
         department = _department(request.user, data["department"])

@@ -8,7 +8,13 @@ from schedule.models import Acknowledgement, Campaign, Notice, Part
 class CampaignInputSerializer(serializers.Serializer):
     proposal_deadline = serializers.DateField()
     approval_deadline = serializers.DateField(required=False, allow_null=True)
-    departments = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=1000)
+    departments = serializers.ListField(required=False, max_length=1000, help_text="Department ids (empty: all).")
+
+    def validate_departments(self, value: list[object]) -> list[int]:
+        # One message for the field, not DRF's per-index map (the API's errors are {field: [messages]}).
+        if not all(type(v) is int and 1 <= v < 2**63 for v in value):
+            raise serializers.ValidationError("Give department ids.")
+        return value  # type: ignore[return-value]
 
 
 class PartInputSerializer(serializers.Serializer):

@@ -16,7 +16,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from hrportal.dates import check_absence, check_date
+from hrportal.dates import EARLIEST, LATEST, check_absence, check_date
 from hrportal.errors import ApplicationError, Conflict, NotAllowed, NotFound, ValidationFailed
 from leave import calc
 from leave import selectors as leave_selectors
@@ -60,6 +60,7 @@ CHANGE_DECIDED = gettext_noop("This change is already decided.")
 NOT_COUNTERPART = gettext_noop("The other side consents: the employee to their manager's move, the manager to theirs.")
 NOT_MANAGER = gettext_noop("Only the department's head (or HR) submits its schedule.")
 ALREADY_SUBMITTED = gettext_noop("This department's schedule is already submitted.")
+OUTSIDE_WINDOW = gettext_noop("Give a year between %(first)s and %(last)s.")
 NOTE_OR_DATE = gettext_noop("Give the date of the trade union's opinion.")
 
 
@@ -174,7 +175,8 @@ def campaign_open(
 ) -> Campaign:
     if not access.is_hr(actor):
         fail(NotAllowed, NOT_HR)
-    check_date(dt.date(year, 1, 1), field="year")
+    if not EARLIEST.year <= year <= LATEST.year:
+        fail(ValidationFailed, OUTSIDE_WINDOW, "year", first=EARLIEST.year, last=LATEST.year)
     check_date(proposal_deadline, field="proposal_deadline")
     approval_deadline = approval_deadline or default_approval_deadline(year)
     check_date(approval_deadline, field="approval_deadline")

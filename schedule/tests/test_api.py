@@ -40,6 +40,13 @@ def test_only_hr_opens_a_year_and_only_once(api: Any, cast: Any, campaign: Campa
     assert "already open" in again.json()["detail"]
     late = api(cast.hr).post("/api/v1/schedule/2028/", {"proposal_deadline": "2028-01-10"}, format="json")
     assert late.status_code == 400 and "proposal_deadline" in late.json()
+    absurd = api(cast.hr).post("/api/v1/schedule/99999/", body, format="json")
+    assert absurd.status_code == 400 and "year" in absurd.json()
+    assert api(cast.hr).get("/api/v1/schedule/99999999999/").status_code == 404
+    assert api(cast.employee).post("/api/v1/schedule/2027/parts/99999999999999999999/move/", {}).status_code in (
+        400,
+        404,
+    )
     assert Campaign.objects.count() == 1
 
 
