@@ -167,5 +167,11 @@ def main() -> None:
 if __name__ == "__main__":
     if "--child" in sys.argv:
         child()
+    elif "--seed" in sys.argv:
+        _setup()
+        seed_people(int(sys.argv[-1]))
+    elif "--fill" in sys.argv:
+        _setup()
+        fill_parts(int(sys.argv[-1]))
     else:
         main()

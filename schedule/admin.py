@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -16,7 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from hrportal.errors import ApplicationError
-from hrportal.ui_errors import error_text
+from hrportal.ui_errors import error_text, service_messages
 from schedule import services
 from schedule.models import Acknowledgement, Campaign, Change, Notice, Part, PayrollLine, PayrollList, Submission
 from staff import access
@@ -48,8 +49,36 @@ class SubmissionInline(admin.TabularInline):
         return False
 
 
+class CampaignForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = (
+            "year",
+            "departments",
+            "proposal_deadline",
+            "approval_deadline",
+            "union_opinion_date",
+            "union_opinion_note",
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.instance.pk is None and data.get("year") and data.get("proposal_deadline"):
+            try:
+                data["approval_deadline"] = services.check_campaign(
+                    year=data["year"],
+                    proposal_deadline=data["proposal_deadline"],
+                    approval_deadline=data.get("approval_deadline"),
+                )
+            except ApplicationError as exc:
+                for field, msgs in service_messages(exc).items():
+                    self.add_error(field if field in self.fields else None, msgs)
+        return data
+
+
 @admin.register(Campaign)
 class CampaignAdmin(HROnly):
+    form = CampaignForm
     list_display = ("year", "status", "proposal_deadline", "approval_deadline", "approved_at", "union_opinion_date")
     fields = (
         "year",
@@ -74,16 +103,12 @@ class CampaignAdmin(HROnly):
         if change:
             super().save_model(request, obj, form, change)
             return
-        try:
-            created = services.campaign_open(
-                actor=request.user,
-                year=obj.year,
-                proposal_deadline=obj.proposal_deadline,
-                approval_deadline=obj.approval_deadline,
-            )
-        except ApplicationError as exc:
-            messages.error(request, error_text(exc))
-            raise
+        created = services.campaign_open(  # the form has checked what the service checks
+            actor=request.user,
+            year=obj.year,
+            proposal_deadline=obj.proposal_deadline,
+            approval_deadline=obj.approval_deadline,
+        )
         obj.pk = created.pk
         obj._state.adding = False
 

@@ -39,7 +39,7 @@ class Campaign(models.Model):
         Department, blank=True, related_name="+", verbose_name=_("departments (empty: all)")
     )
     proposal_deadline = models.DateField(_("proposals until"))
-    approval_deadline = models.DateField(_("approve by"))
+    approval_deadline = models.DateField(_("approve by"), blank=True)
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
     approved_by = models.ForeignKey(

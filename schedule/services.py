@@ -164,6 +164,23 @@ def check_part(
 # --- the campaign -------------------------------------------------------------------------------------------
 
 
+def check_campaign(*, year: int, proposal_deadline: dt.date, approval_deadline: dt.date | None) -> dt.date:
+    """The rules of a new year's deadlines (400 naming the field); returns the approval deadline (by default 17
+    December, art. 123). Shared by the service and the admin's form."""
+    if not EARLIEST.year <= year <= LATEST.year:
+        fail(ValidationFailed, OUTSIDE_WINDOW, "year", first=EARLIEST.year, last=LATEST.year)
+    check_date(proposal_deadline, field="proposal_deadline")
+    approval_deadline = approval_deadline or default_approval_deadline(year)
+    check_date(approval_deadline, field="approval_deadline")
+    if approval_deadline >= dt.date(year, 1, 1):
+        fail(ValidationFailed, DEADLINE_AFTER_YEAR, "approval_deadline", year=year)
+    if proposal_deadline > approval_deadline:
+        fail(ValidationFailed, DEADLINE_ORDER, "proposal_deadline")
+    if Campaign.objects.filter(year=year).exists():
+        fail(Conflict, ALREADY_OPEN, year=year)
+    return approval_deadline
+
+
 @transaction.atomic
 def campaign_open(
     *,
@@ -175,17 +192,9 @@ def campaign_open(
 ) -> Campaign:
     if not access.is_hr(actor):
         fail(NotAllowed, NOT_HR)
-    if not EARLIEST.year <= year <= LATEST.year:
-        fail(ValidationFailed, OUTSIDE_WINDOW, "year", first=EARLIEST.year, last=LATEST.year)
-    check_date(proposal_deadline, field="proposal_deadline")
-    approval_deadline = approval_deadline or default_approval_deadline(year)
-    check_date(approval_deadline, field="approval_deadline")
-    if approval_deadline >= dt.date(year, 1, 1):
-        fail(ValidationFailed, DEADLINE_AFTER_YEAR, "approval_deadline", year=year)
-    if proposal_deadline > approval_deadline:
-        fail(ValidationFailed, DEADLINE_ORDER, "proposal_deadline")
-    if Campaign.objects.select_for_update().filter(year=year).exists():
-        fail(Conflict, ALREADY_OPEN, year=year)
+    approval_deadline = check_campaign(
+        year=year, proposal_deadline=proposal_deadline, approval_deadline=approval_deadline
+    )
     campaign = Campaign.objects.create(
         year=year, proposal_deadline=proposal_deadline, approval_deadline=approval_deadline, opened_by=actor
     )

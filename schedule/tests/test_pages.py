@@ -202,3 +202,33 @@ def test_the_hr_progress_page_stays_within_its_budget_at_5000_employees(
     assert short == sum(1 for i in range(200) if i % 5 and i % 3 == 0) + sum(
         1 for i in range(4800) if i % 5 and i % 3 == 0
     )
+
+
+def test_hr_opens_and_approves_a_year_in_the_admin(cast: Any, autumn: Any) -> None:
+    from django.test import Client
+
+    from staff.services import hr_group_ensure
+
+    hr_group_ensure()
+    cast.hr.user.is_staff = True
+    cast.hr.user.save()
+    client = Client()
+    client.force_login(cast.hr.user)
+    form = {
+        "year": "2027",
+        "proposal_deadline": "2026-12-01",
+        "submissions-TOTAL_FORMS": "0",
+        "submissions-INITIAL_FORMS": "0",
+    }
+    added = client.post("/admin/schedule/campaign/add/", form)
+    assert added.status_code == 302, added.content.decode()[:2000]
+    campaign = Campaign.objects.get(year=2027)
+    assert (campaign.approval_deadline, campaign.opened_by) == (dt.date(2026, 12, 17), cast.hr.user)
+    again = client.post("/admin/schedule/campaign/add/", form)
+    assert again.status_code == 200 and "уже открыт" in again.content.decode()
+    approved = client.post(
+        "/admin/schedule/campaign/", {"action": "approve", "_selected_action": [campaign.pk], "index": 0}
+    )
+    assert approved.status_code == 302
+    assert Campaign.objects.get(year=2027).status == "approved"
+    assert client.get(f"/admin/schedule/campaign/{campaign.pk}/change/").status_code == 200
