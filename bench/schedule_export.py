@@ -147,11 +147,12 @@ def main() -> None:
     if not os.environ.get("BENCH_DATABASE_URL"):
         recreate_database(NAME)
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, check=True)
-    _setup()
-    seed_people(args.employees)
+    # Seeding runs in processes of its own: Linux keeps a process's peak RSS across fork and exec (the child's
+    # `ru_maxrss` starts at the parent's), so the parent that starts the export must stay small.
+    subprocess.run([sys.executable, __file__, "--seed", str(args.employees)], cwd=ROOT, check=True)
     results = {}
     for size in args.sizes:
-        fill_parts(size)
+        subprocess.run([sys.executable, __file__, "--fill", str(size)], cwd=ROOT, check=True)
         out = subprocess.run(
             [sys.executable, __file__, "--child"], cwd=ROOT, check=True, capture_output=True, text=True
         )

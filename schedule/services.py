@@ -3,6 +3,9 @@ record the trade union's opinion, turn a part into a leave request. The notices 
 
 Who may do what here is a question of org facts only (staff.access: HR, who manages whom); what may then be
 done to the leave request a part becomes is requests_app.policy's, which knows such a request as `scheduled`.
+
+Past 400 lines: every writer of a campaign and its parts shares `check_part` (the rules a part's dates obey) and
+the lock and access helpers above it; split, they would import each other.
 """
 
 from __future__ import annotations

@@ -2,6 +2,9 @@
 print page for a paper signature) and the payroll lists. Every change goes through schedule.services or
 schedule.notices; what a user sees is scoped by them and staff.access. HR's export buttons post to the reports
 page (reports sits above this app), which queues the job like any other report.
+
+Past 400 lines: the pages of one feature (employee, manager, HR, notices) share the forms and the
+refusal-to-message helper; they are thin, each a form and one service call.
 """
 
 from __future__ import annotations
