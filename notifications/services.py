@@ -47,6 +47,7 @@ EVENTS = (
     "payroll_list",
     "schedule_not_proposed",
     "schedule_department_late",
+    "schedule_move_proposed",
 )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -24,6 +25,7 @@ from hrportal.errors import ApplicationError, Conflict, NotAllowed, NotFound, Va
 from leave import calc
 from leave import selectors as leave_selectors
 from leave.models import LeaveType
+from notifications.services import notify
 from requests_app import services as request_services
 from requests_app.models import Request
 from schedule.models import Campaign, Change, Part, Submission, default_approval_deadline
@@ -363,8 +365,27 @@ def part_move(*, actor: Any, part_id: int, start_date: dt.date, end_date: dt.dat
     )
     if not approved:
         _apply(part, change)
-    assert own or manages
+    else:
+        _ask_consent(part, change, actor, proposer_is_employee=own and not access.is_hr(actor))
     return change
+
+
+def _ask_consent(part: Part, change: Change, actor: Any, *, proposer_is_employee: bool) -> None:
+    """Mail the side whose consent the move needs: the employee's manager (HR when there is none) for the
+    employee's request, the employee for their manager's or HR's proposal."""
+    if proposer_is_employee:
+        manager = access.manager_of(part.employee)
+        recipients = [manager] if manager is not None else list(access.hr_employees())
+        url = reverse("schedule-team", kwargs={"year": part.campaign.year})
+    else:
+        recipients = [part.employee]
+        url = reverse("schedule-year", kwargs={"year": part.campaign.year})
+    notify(
+        event="schedule_move_proposed",
+        obj=change,
+        recipients=[r for r in recipients if r.pk != part.employee_id or not proposer_is_employee],
+        context={"change": change, "actor": actor, "employee_full_name": part.employee.full_name, "url": url},
+    )
 
 
 def _refuse_active_request(part: Part) -> None:

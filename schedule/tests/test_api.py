@@ -182,6 +182,10 @@ def test_after_the_approval_a_move_needs_a_reason_and_the_other_sides_consent(
     )
     assert asked.status_code == 200 and asked.json()["status"] == "proposed"
     assert Part.objects.get().start_date == dt.date(2027, 6, 1)  # not moved until the manager consents
+    from notifications.models import OutboxMessage
+
+    [asked_mail] = OutboxMessage.objects.filter(event="schedule_move_proposed")
+    assert asked_mail.recipient == cast.manager and "01.09.2027" in asked_mail.content.body_text
     consent_url = f"/api/v1/schedule/{YEAR}/changes/{asked.json()['id']}/consent/"
     assert api(cast.employee).post(consent_url, {"consent": True}, format="json").status_code == 403
     assert api(cast.manager).post(consent_url, {"consent": True}, format="json").status_code == 200
