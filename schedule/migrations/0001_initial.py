@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('leave', '0005_leave_reminder'),
-        ('requests_app', '0005_request_scheduled'),
+        ('requests_app', '0008_request_scheduled'),
         ('staff', '0002_api_tokens'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

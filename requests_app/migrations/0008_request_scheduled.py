@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('requests_app', '0004_leave_unpaid_reason'),
+        ('requests_app', '0007_rate_change_guards'),
     ]
 
     operations = [
