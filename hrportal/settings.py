@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "requests_app",
     "notifications",
     "documents",
+    "schedule",
     "reports",
 ]
 
@@ -463,6 +464,13 @@ HRPORTAL = {
     "RATE_CHANGE_ON_SIGNED_AGREEMENT": env.bool("RATE_CHANGE_ON_SIGNED_AGREEMENT", default=True),
     # The employer's name on the documents (the demo's, until a setting of the organisation exists).
     "EMPLOYER_NAME": env.str("HRPORTAL_EMPLOYER_NAME", default="ООО «Пример»"),
+    # The leave schedule (schedule/notices.py): the art. 123 notice goes this many calendar days before a leave;
+    # HR sees notices still unsigned this many days before; payroll gets the list of leave starting within this
+    # many days (art. 136), at these addresses (comma-separated: a person or a group mailbox).
+    "SCHEDULE_NOTICE_DAYS": env.int("SCHEDULE_NOTICE_DAYS", default=14),
+    "SCHEDULE_HR_ALERT_DAYS": env.int("SCHEDULE_HR_ALERT_DAYS", default=10),
+    "SCHEDULE_PAY_DAYS": env.int("SCHEDULE_PAY_DAYS", default=3),
+    "SCHEDULE_PAYROLL_EMAIL": env.str("SCHEDULE_PAYROLL_EMAIL", default="payroll@localhost"),
 }
 
 # Beat schedule: synced into django-celery-beat's tables by the DatabaseScheduler, editable in the admin.
@@ -475,6 +483,8 @@ CELERY_BEAT_SCHEDULE = {
     # Art. 124 part 4: once a month (the task is idempotent per month, so a daily beat would also do).
     "leave-art124-reminders": {"task": "leave.art124_reminders", "schedule": 24 * 60 * 60.0},
     # Working-day mornings (the task skips days off); idempotent per day, so a rerun sends nothing twice.
+    # Idempotent (each notice and payroll line once), so hourly runs only catch up a missed day sooner.
+    "schedule-due-notices": {"task": "schedule.send_due_notices", "schedule": 60 * 60.0},
     "remind-pending-requests": {"task": "requests_app.remind_pending", "schedule": crontab(hour=9, minute=0)},
     # Certificates due (art. 62) and documents awaiting a signature: HR hears of them on working-day mornings.
     "remind-documents": {"task": "documents.remind", "schedule": crontab(hour=9, minute=5)},

@@ -18,6 +18,7 @@ api_urlpatterns = [
     path("", include("leave.api_urls")),
     path("", include("requests_app.api_urls")),
     path("", include("documents.api_urls")),
+    path("", include("schedule.api_urls")),
     path("", include("reports.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
@@ -38,6 +39,7 @@ urlpatterns = [
     path("", include("requests_app.urls")),
     path("", include("leave.urls")),
     path("", include("documents.urls")),
+    path("", include("schedule.urls")),
     path("", include("reports.urls")),
 ]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import posixpath
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -46,7 +47,22 @@ EVENTS = (
     "delegation_ended",
     "report_ready",
     "report_failed",
+    "leave_notice",
+    "payroll_list",
+    "schedule_not_proposed",
+    "schedule_department_late",
+    "schedule_move_proposed",
 )
+
+
+@dataclass(frozen=True)
+class Address:
+    """A recipient outside the staff list: a mailbox such as payroll's (settings.HRPORTAL), in a language."""
+
+    email: str
+    language: str = "ru"
+    full_name: str = ""
+
 
 # A web request must not hang on a dead broker: one quick retry, then the sweeper's turn.
 PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0.1, "interval_step": 0.2, "interval_max": 0.2}
@@ -56,7 +72,7 @@ def notify(
     *,
     event: str,
     obj: models.Model,
-    recipients: Iterable[Employee],
+    recipients: Iterable[Employee | Address],
     context: dict[str, Any] | None = None,
     attachments: Sequence[str] = (),
     occasion: str = "",
@@ -80,7 +96,7 @@ def notify(
     if obj.pk is None:
         raise ValueError("notify() needs a saved object")
 
-    targets: dict[str, tuple[Employee, str, str]] = {}
+    targets: dict[str, tuple[Employee | Address, str, str]] = {}
     for employee in recipients:
         email = (getattr(employee, "email", "") or "").strip()
         if not email:
@@ -118,7 +134,7 @@ def notify(
         OutboxMessage(
             event=event,
             object_key=object_key,
-            recipient=employee,
+            recipient=employee if isinstance(employee, models.Model) else None,
             recipient_email=email,
             language=language,
             content=contents[language],

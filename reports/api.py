@@ -12,10 +12,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hrportal.errors import ApplicationError, Conflict
+from hrportal.errors import ApplicationError, Conflict, NotAllowed
 from reports import files, selectors, services
 from reports.models import ReportJob
 from reports.serializers import ReportCreatedSerializer, ReportCreateInputSerializer, ReportJobSerializer
+from schedule.serializers import ExportInputSerializer as ScheduleExportInputSerializer
+from schedule.services import campaign_of
+from staff import access
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -106,3 +109,36 @@ class ReportDownloadApi(APIView):
         response = FileResponse(stored, as_attachment=True, filename=files.download_name(job), content_type=XLSX)
         response["Cache-Control"] = "no-store"
         return response
+
+
+class ScheduleExportApi(APIView):
+    """`POST /api/v1/schedule/{year}/export/` (HR): the year's schedule as form T-7 (`{"report": "actual"}`: planned
+    against actual), an async report job like any other."""
+
+    @extend_schema(
+        request=ScheduleExportInputSerializer,
+        responses={
+            202: ReportCreatedSerializer,
+            400: ERRORS[400],
+            401: ERRORS[401],
+            403: ERRORS[403],
+            404: ERRORS[404],
+        },
+    )
+    def post(self, request: Request, year: int) -> Response:
+        if not access.is_hr(request.user):
+            raise NotAllowed(_("Only HR exports the leave schedule."))
+        campaign = campaign_of(year)
+        body = ScheduleExportInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        kind = ReportJob.Kind.SCHEDULE_T7 if body.validated_data["report"] == "t7" else ReportJob.Kind.SCHEDULE_ACTUAL
+        with transaction.atomic():
+            job, created = services.report_request(
+                user=request.user,
+                kind=kind,
+                date_from=campaign.first_day,
+                date_to=campaign.last_day,
+                department=body.validated_data.get("department"),
+            )
+        out = ReportCreatedSerializer({"id": job.pk, "status": job.status, "created": created}).data
+        return Response(out, status=202, headers={"Location": request.build_absolute_uri(job.get_absolute_url())})

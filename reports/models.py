@@ -22,6 +22,8 @@ class ReportJob(models.Model):
         HOLIDAY_WORK = "holiday_work", _("work on weekends and public holidays")
         LEAVE_BALANCES = "leave_balances", _("leave balances")
         REQUESTS = "requests", _("register of requests")
+        SCHEDULE_T7 = "schedule_t7", _("leave schedule (form T-7)")
+        SCHEDULE_ACTUAL = "schedule_actual", _("leave schedule vs actual")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
@@ -78,7 +80,8 @@ class ReportJob(models.Model):
                 condition=Q(status__in=["queued", "running", "done", "failed"]), name="reportjob_status_valid"
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["holiday_work", "leave_balances", "requests"]), name="reportjob_kind_valid"
+                condition=Q(kind__in=["holiday_work", "leave_balances", "requests", "schedule_t7", "schedule_actual"]),
+                name="reportjob_kind_valid",
             ),
         ]
         indexes = [

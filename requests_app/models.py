@@ -61,6 +61,9 @@ class Request(models.Model):
     # An approved request that has started cannot be cancelled; before that the employee asks
     # and the approver confirms (or HR cancels directly).
     cancel_requested = models.BooleanField(_("cancellation requested"), default=False)
+    # A leave of the approved leave schedule (art. 123): it binds the employer, so the approval policy refuses
+    # its rejection — it is moved by agreement in the schedule app instead.
+    scheduled = models.BooleanField(_("from the leave schedule"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
     )

@@ -45,6 +45,21 @@ MANDATORY = gettext_noop(
 )
 
 
+SCHEDULED = gettext_noop(
+    "A leave of the approved leave schedule cannot be refused (art. 123): it is only moved, by agreement with the "
+    "employee, in the schedule."
+)
+
+
+def refusal_forbidden(request: Request) -> str | None:
+    """Why nobody may reject the request (the message), or None when it may be rejected."""
+    if request.kind == Request.Kind.LEAVE and request.scheduled:
+        return SCHEDULED
+    if cannot_be_refused(request):
+        return MANDATORY
+    return None
+
+
 def cannot_be_refused(request: Request) -> bool:
     """An unpaid leave for a statutory reason (art. 128 part 2, art. 263): its approvers acknowledge it."""
     if request.kind != Request.Kind.LEAVE:
@@ -244,8 +259,9 @@ class _Judge:
         workflow.target(self.request, action)  # 409 for a step the table does not have
         if action in (Action.APPROVE, Action.REJECT):
             allowed, on_behalf_of = self.step_decider()
-            if allowed and action == Action.REJECT and cannot_be_refused(self.request):
-                raise Conflict(MANDATORY, ui=(MANDATORY, {}))
+            why = refusal_forbidden(self.request) if allowed and action == Action.REJECT else None
+            if why is not None:
+                raise Conflict(why, ui=(why, {}))
         elif action == Action.CANCEL:
             if self.request.status == Request.Status.PENDING:
                 allowed, on_behalf_of = self.is_owner_or_filer or self.is_hr, None

@@ -148,6 +148,7 @@ def request_create(
     indexation: bool = False,
     below_minimum_wage_confirmed: bool = False,
     below_minimum_wage_reason: str = "",
+    scheduled: bool = False,
 ) -> Request:
     """File a request. Leave, trips and certificates are filed for oneself; a pay-rate change by
     the employee's manager (from today on) or by HR (any date from the hire date). A `correction` is HR's
@@ -216,6 +217,7 @@ def request_create(
         end_date=end_date,
         comment=comment,
         created_by=actor,
+        scheduled=scheduled and kind == Request.Kind.LEAVE,
     )
     # No savepoint of its own: on an error nothing more is written here, and this function's atomic block
     # rolls the whole filing back (the exclusion constraint's violation leaves as a Conflict).

@@ -32,7 +32,16 @@ FTE_MAX = Decimal("1.50")
 # Apps whose every permission the `hr` group holds (their historical models included, which is
 # what SimpleHistoryAdmin asks for when SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS is on).
 # Not django.contrib.auth: whoever may change users may make themselves superuser.
-HR_PERMISSION_APPS = ("staff", "payroll", "leave", "requests_app", "notifications", "documents", "reports")
+HR_PERMISSION_APPS = (
+    "staff",
+    "payroll",
+    "leave",
+    "requests_app",
+    "notifications",
+    "schedule",
+    "documents",
+    "reports",
+)
 
 
 def _set_actor(instance: Any, actor: Any) -> None:

@@ -338,7 +338,7 @@ def test_a_ledger_adjustment_by_the_service_is_recorded_with_actor_old_and_new(c
 
 # --- the guard against unaudited bulk writes --------------------------------------------------------------
 
-APP_DIRS = ("hrportal", "staff", "leave", "requests_app", "notifications", "reports")
+APP_DIRS = ("hrportal", "staff", "leave", "requests_app", "notifications", "schedule", "reports")
 # Audited models, and the related-manager names that lead to their rows from another object.
 AUDITED_MODELS = {"Employee", "PayRate", "User", "Request", "LeaveEntry", "Delegation"}
 AUDITED_RELATED = {"rates", "employees", "leave_entries", "entries", "requests", "user_set", "groups"}

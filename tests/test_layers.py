@@ -16,7 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 # The apps, lowest first: each may import those before it, none after it.
-APPS = ("staff", "notifications", "payroll", "leave", "requests_app", "documents", "reports")
+APPS = ("staff", "notifications", "payroll", "leave", "requests_app", "schedule", "documents", "reports")
 FORBIDDEN = {app: APPS[i + 1 :] for i, app in enumerate(APPS)}
 # Above every app: the pages that combine apps, their navigation, and the URLconf that routes to them.
 WEB = ("hrportal.web", "hrportal.urls")

@@ -17,12 +17,14 @@ __all__ = ["ReportParams", "build_report", "export_to_file", "may_run_reports", 
 
 
 def build_report(*, kind: str, params: ReportParams) -> Report:
-    from reports.exporters import holiday_work, leave_balances, requests_register
+    from reports.exporters import holiday_work, leave_balances, requests_register, schedule
 
     builders = {
         "holiday_work": holiday_work.build,
         "leave_balances": leave_balances.build,
         "requests": requests_register.build,
+        "schedule_t7": schedule.build_t7,
+        "schedule_actual": schedule.build_actual,
     }
     try:
         builder = builders[kind]

@@ -125,7 +125,9 @@ def test_holiday_work_opens_right(holiday_fixture: HolidayFixture, hr: Any, tmp_
     sheet = _sheet(path)
     assert sheet["D2"].value == dt.datetime(2025, 10, 26)
     last = sheet.max_row
-    assert sheet.cell(row=last, column=11).value == pytest.approx(38734.52)  # the report's total (test_holiday_work), as a value
+    assert sheet.cell(row=last, column=11).value == pytest.approx(
+        38734.52
+    )  # the report's total (test_holiday_work), as a value
     assert sheet.cell(row=last, column=11).number_format == MONEY_FORMAT
 
 

@@ -129,6 +129,34 @@ EXPECTED: dict[str, Statuses] = {
     "certificate-issue": {role: {405} for role in (*PEOPLE, HR)},
     "documents-hr": {**{role: {403} for role in PEOPLE}, HR: {200}},
     "document-archive-download": {**{role: {403} for role in PEOPLE}, HR: {404}},
+    # the leave schedule (2027): everyone reads their own part of the year; actions are POST only
+    "api-schedule": {role: {200} for role in (*PEOPLE, HR)},
+    **{
+        name: {role: {405} for role in (*PEOPLE, HR)}
+        for name in (
+            "api-schedule-parts",
+            "api-schedule-part",
+            "api-schedule-part-move",
+            "api-schedule-part-comment",
+            "api-schedule-part-request",
+            "api-schedule-change-consent",
+            "api-schedule-submit",
+            "api-schedule-approve",
+            "api-schedule-union",
+            "api-schedule-export",
+            "api-notice-acknowledge",
+            "schedule-part-preview",
+            "schedule-part-action",
+            "schedule-change-action",
+        )
+    },
+    "schedule-year": {role: {200} for role in (*PEOPLE, HR)},
+    "schedule-team": {"employee": {403}, "outsider": {403}, "manager": {200}, "other_manager": {200}, HR: {200}},
+    "schedule-hr": {**{role: {403} for role in PEOPLE}, HR: {200}},
+    "schedule-payroll": {**{role: {403} for role in PEOPLE}, HR: {200}},
+    # a notice is the employee's own (HR prints it); their manager does not see it
+    "schedule-notice": {"manager": {404}},
+    "schedule-notice-print": {"manager": {404}},
 }
 
 
@@ -285,6 +313,43 @@ def _archive(o: Objects) -> int:
     return o.once("archive", make).pk
 
 
+def _schedule(o: Objects) -> dict[str, Any]:
+    """The approved 2027 leave schedule with `employee`'s part, its notice, a move the employee asked for, and a
+    payroll list."""
+    import datetime as dt
+
+    from schedule import notices, services
+    from schedule.models import PayrollList
+
+    def make() -> dict[str, Any]:
+        services.campaign_open(actor=o.cast.hr.user, year=2027, proposal_deadline=dt.date(2026, 12, 1))
+        part = services.part_add(
+            actor=o.cast.manager.user,
+            year=2027,
+            employee=o.cast.employee,
+            start_date=dt.date(2027, 6, 1),
+            end_date=dt.date(2027, 6, 14),
+        )
+        services.campaign_approve(actor=o.cast.hr.user, year=2027)
+        notices.notice_issue(part_id=part.pk, on=dt.date(2027, 5, 18))
+        change = services.part_move(
+            actor=o.cast.employee.user,
+            part_id=part.pk,
+            start_date=dt.date(2027, 7, 1),
+            end_date=dt.date(2027, 7, 14),
+            reason="family",
+        )
+        return {
+            "year": 2027,
+            "part": part.pk,
+            "notice": part.notices.get().pk,
+            "change": change.pk,
+            "list": PayrollList.objects.create(date=dt.date(2027, 5, 29)).pk,
+        }
+
+    return o.once("schedule", make)  # type: ignore[no-any-return]
+
+
 # (URL name or None for any, parameter) → value. Admin object ids come from Objects.by_model.
 PARAMS: dict[tuple[str | None, str], Callable[[Objects], Any]] = {
     ("api-employee-detail", "pk"): lambda o: o.cast.employee.pk,
@@ -300,6 +365,12 @@ PARAMS: dict[tuple[str | None, str], Callable[[Objects], Any]] = {
     (None, "document_id"): _employees_trip_order,  # the employee's T-9 order
     (None, "archive_id"): _archive,  # queued, so not downloadable yet
     (None, "delegation_id"): lambda o: o.by_model[Delegation].pk,  # manager → sub_manager
+    (None, "year"): lambda o: _schedule(o)["year"],
+    (None, "part_id"): lambda o: _schedule(o)["part"],
+    (None, "change_id"): lambda o: _schedule(o)["change"],
+    (None, "notice_id"): lambda o: _schedule(o)["notice"],
+    (None, "list_id"): lambda o: _schedule(o)["list"],
+    (None, "action"): lambda o: "move",
     (None, "url"): lambda o: "no-such-admin-page/",  # the admin's catch-all
     (None, "path"): lambda o: "no-such-file.txt",  # static/media serving
     (None, "format"): lambda o: "json",  # DRF format suffixes

@@ -72,9 +72,32 @@ def subject_document(cast: Any) -> int:
     return Document.objects.get(request=trip).pk
 
 
+def subject_schedule(cast: Any) -> tuple[int, int, int]:
+    """The approved 2027 leave schedule with the employee's part in June, its art. 123 notice and a payroll list:
+    (year, notice id, payroll list id)."""
+    from schedule import notices, services
+    from schedule.models import Campaign, Notice, PayrollList
+
+    campaign = Campaign.objects.filter(year=2027).first()
+    if campaign is None:
+        services.campaign_open(actor=cast.hr.user, year=2027, proposal_deadline=dt.date(2026, 12, 1))
+        part = services.part_add(
+            actor=cast.manager.user,
+            year=2027,
+            employee=cast.employee,
+            start_date=dt.date(2027, 6, 1),
+            end_date=dt.date(2027, 6, 14),
+        )
+        services.campaign_approve(actor=cast.hr.user, year=2027)
+        notices.notice_issue(part_id=part.pk, on=dt.date(2027, 5, 18))
+        PayrollList.objects.create(date=dt.date(2027, 5, 29))
+    return 2027, Notice.objects.get().pk, PayrollList.objects.get().pk
+
+
 def all_pages(cast: Any) -> list[Page]:
     request_id = subject_request(cast).pk
     document_id = subject_document(cast)
+    year, notice_id, payroll_id = subject_schedule(cast)
     quote = reverse("leave-quote-fragment") + "?leave_type=annual&start_date=2026-04-27&end_date=2026-05-15"
     return [
         Page("dashboard", reverse("dashboard"), PEOPLE, 22),
@@ -101,6 +124,14 @@ def all_pages(cast: Any) -> list[Page]:
         Page("documents", reverse("documents"), PEOPLE, 15),
         Page("documents-hr", reverse("documents-hr"), ("hr",), 15),
         Page("document-detail", reverse("document-detail", args=[document_id]), ("employee", "manager", "hr"), 15),
+        Page("schedule-index", reverse("schedule-index"), PEOPLE, 14),
+        Page("schedule-year", reverse("schedule-year", args=[year]), PEOPLE, 20),
+        Page("schedule-team", reverse("schedule-team", args=[year]), MANAGERS, 18),
+        Page("schedule-hr", reverse("schedule-hr", args=[year]), ("hr",), 24),
+        Page("schedule-notices", reverse("schedule-notices"), PEOPLE, 14),
+        Page("schedule-notice", reverse("schedule-notice", args=[notice_id]), ("employee", "hr"), 14),
+        Page("schedule-notice-print", reverse("schedule-notice-print", args=[notice_id]), ("employee", "hr"), 10),
+        Page("schedule-payroll", reverse("schedule-payroll", args=[payroll_id]), ("hr",), 14),
         Page(
             "leave-settlement-page",
             reverse("leave-settlement-page", args=[cast.employee.pk]) + "?on=2026-03-02&ground=own_wish",
@@ -113,6 +144,7 @@ def all_pages(cast: Any) -> list[Page]:
 def expected_status(page: Page, role: str) -> int:
     if role in page.roles:
         return 200
-    if page.name in ("request-detail", "report-progress", "document-detail"):
+    hidden = ("request-detail", "report-progress", "document-detail", "schedule-notice", "schedule-notice-print")
+    if page.name in hidden:
         return 404  # an object the role may not see does not exist for them
     return 403

@@ -49,6 +49,9 @@ POST_ONLY = {
     "document-paper",
     "document-remind",
     "certificate-issue",
+    "schedule-part-preview",
+    "schedule-part-action",
+    "schedule-change-action",
 }
 DOCUMENT_ACTIONS = {"document-code", "document-sign", "document-paper", "document-remind"}
 # Downloads, not pages (the matrix and the documents tests cover them).
@@ -67,6 +70,7 @@ def test_every_page_is_listed(cast, calendars) -> None:
             "requests_app.urls",
             "leave.urls",
             "documents.urls",
+            "schedule.urls",
             "reports.urls",
         )
         for pattern in import_module(module).urlpatterns
@@ -87,6 +91,11 @@ def test_post_only_urls_refuse_get(cast, calendars, login) -> None:
     )
     client = login(cast.manager)
     for name in sorted(POST_ONLY):
-        args = [delegation.pk] if name == "delegation-delete" else [request_id]
+        args = {
+            "delegation-delete": [delegation.pk],
+            "schedule-part-preview": [2027],
+            "schedule-part-action": [2027, 1, "move"],
+            "schedule-change-action": [2027, 1],
+        }.get(name, [request_id])
         args = [document_id] if name in DOCUMENT_ACTIONS else args
         assert client.get(reverse(name, args=args)).status_code == 405, name
