@@ -22,12 +22,13 @@ from django.utils.translation import gettext as _
 
 from reports import conf
 from reports.exporters.base import ReportParams, full_name, local_naive, scope_q
-from reports.xlsx import Report
+from reports.xlsx import DATE, DATETIME, Report
 from requests_app.models import Request
 from schedule.models import Change, Part
 
-T7_WIDTHS = (30, 24, 34, 14, 8, 14, 14, 40, 14, 30)
-ACTUAL_WIDTHS = (30, 34, 14, 14, 14, 14, 14, 16, 14, 14, 8, 18, 14, 14, 40)
+# The date columns (the writer fits the widths to the contents).
+T7_FORMATS = (None, None, None, None, None, DATE, DATE, None, DATE, None)
+ACTUAL_FORMATS = (None, None, None, DATE, DATE, DATE, DATE, None, DATE, DATE, None, DATETIME, DATE, DATE, None)
 
 
 def parts(params: ReportParams) -> QuerySet[Part]:
@@ -77,7 +78,7 @@ def build_t7(params: ReportParams) -> Report:
         ],
         rows=_t7_rows(qs),
         total=qs.count(),
-        widths=T7_WIDTHS,
+        formats=T7_FORMATS,
     )
 
 
@@ -165,7 +166,7 @@ def build_actual(params: ReportParams) -> Report:
         ],
         rows=_actual_rows(qs),
         total=total,
-        widths=ACTUAL_WIDTHS,
+        formats=ACTUAL_FORMATS,
     )
 
 

@@ -1,4 +1,4 @@
-"""Migration 0005 links the approved changes of one employee and date that coexisted before it (issue 17's probe)."""
+"""Migration 0007 links the approved changes of one employee and date that coexisted before it (issue 17's probe)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,15 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("requests_app", "0006_admin_labels")]
 AFTER = [("requests_app", "0007_rate_change_guards")]
+
+
+@pytest.fixture(autouse=True)
+def _back_to_the_latest_schema():
+    """Leave the database at every app's latest migration, whatever came after 0007, for the tests that follow."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def _migrate(target: list[tuple[str, str]]):
