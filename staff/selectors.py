@@ -125,5 +125,44 @@ def manager_ids_of_rows(rows: Iterable[tuple[int, int | None, str]]) -> dict[int
     return result
 
 
+def direct_reports(manager_ids: Iterable[int]) -> QuerySet[Employee]:
+    """The employees whose manager, by `manager_of`'s rule, is one of `manager_ids` — as a queryset, without
+    reading the managers' subtrees.
+
+    Someone's manager is their override, else the nearest head on their department's path other than
+    themself. So a manager's reports are their override reports; the members of the departments they head,
+    and of headless departments below those (not the manager); and the head of each department right below —
+    and of a headless department, or one headed by the same person, below that — where that head sits. The
+    departments are read one level at a time from the managers' own, only as far as such departments go: the
+    top head of 30,000 people reads two short levels, not the tree (the approvals inbox asks on every page).
+    """
+    managers = set(manager_ids)
+    q = Q(manager_override_id__in=managers)
+    plain = Q(manager_override__isnull=True)
+    # node: department id → (manager, head whose seat there reports to the manager, or None: every member does)
+    frontier = {
+        pk: (head, None) for pk, head in Department.objects.filter(head_id__in=managers).values_list("pk", "head_id")
+    }
+    while frontier:
+        for department_id, (manager, head) in frontier.items():
+            if head is None:
+                q |= plain & Q(department_id=department_id) & ~Q(pk=manager)
+            else:
+                q |= plain & Q(department_id=department_id, pk=head)
+        below: dict[int, tuple[int, int | None]] = {}
+        children = Department.objects.filter(parent_id__in=frontier).values_list("pk", "parent_id", "head_id")
+        for pk, parent_id, child_head in children:
+            manager, head = frontier[parent_id]
+            if head is None:  # the manager's members: a headless child stays theirs, a headed one gives its head
+                below[pk] = (manager, None) if child_head in (None, manager) else (manager, child_head)
+            elif child_head in (None, head):  # that head, seated further down, still reports to the manager
+                below[pk] = (manager, head)
+            elif child_head == manager:
+                below[pk] = (manager, None)
+                q |= plain & Q(department_id=pk, pk=head)
+        frontier = below
+    return Employee.objects.filter(q)
+
+
 def department_list(*, user: Any) -> QuerySet[Department]:
     return visible_departments(user).order_by("path")

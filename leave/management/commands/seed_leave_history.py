@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from leave import calc, selectors, services
+from leave.models import LeaveEntry
 from staff.models import Employee
 
 CARRY_OVER_STEPS = (Decimal(0), Decimal(3), Decimal(6), Decimal(9))
@@ -54,11 +55,13 @@ class Command(BaseCommand):
                 carry = min(CARRY_OVER_STEPS[employee.pk % len(CARRY_OVER_STEPS)], yearly)
                 taken = yearly * (len(years) - 1) - carry
                 # Keyed by employee, type and working year reached: a run in a later year adds the difference.
+                # Leave the request history (seed_request_history) already used in those years counts as taken.
                 done = -sum(
                     (
                         e.days
                         for e in selectors.ledger(employee=employee, leave_type=leave_type)
                         if e.comment.startswith("Demo")
+                        or (e.kind == LeaveEntry.Kind.USE and e.effective_date < years[-1].start)
                     ),
                     Decimal(0),
                 )

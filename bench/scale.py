@@ -1,0 +1,375 @@
+"""Is every page as fast for a 30,000-person company as for a 300-person one? (issue 20)
+
+    nice -n 15 .venv/bin/python bench/scale.py [--sizes 300 3000 30000] [--calls 200] [--warmup 20]
+                                               [--prefix hrportal_scale] [--rebuild] [--no-batch]
+
+1. The organisations: one PostgreSQL database per size (`<prefix>_<size>` on 127.0.0.1:5432), built by
+   `seed_demo --employees N` (the same shape at every size: a department tree 5–6 levels deep, two years of
+   requests of every kind and status, absences, 13 months of timesheets) and reused when it already holds that
+   many employees (`--rebuild` forces a new build). The build time of each is printed.
+2. The operations, per size: a child process sets Django up on that database (production settings:
+   DJANGO_DEBUG=0, persistent connections) and serves each operation through **Django's test client in that one
+   process** (no HTTP server): 20 warm-up calls, then 200 sequential measured calls; p50, p95 and the number of
+   SQL statements of one call. Who calls: the seeded `employee` (dashboard, request page, balance, quote, filing),
+   the **top head** — the head of the root department, who sees every pending request below (approvals inbox,
+   nav badge, team calendar), and `hr` (the admin's employee list, the requests list API). The nav badge is
+   `hrportal.web.context.nav_for` called directly (what every page of a head pays for the header), with the
+   user's per-request memo cleared before each call. The certificates filed by the bench are deleted afterwards.
+3. The batch jobs, per size, each in a fresh process: monthly accrual (`leave.services.accrue` for the month
+   after the last one posted, every employee) beside its floor, a bare `bulk_create` of as many ledger rows (both
+   rolled back by deleting what they wrote, so a rerun measures the same month); and the company-wide
+   leave-balances report (`reports.services.report_run` of HR's `leave_balances` job) with its peak RSS
+   (`ru_maxrss`), beside a floor process that only sets Django up and reads one row.
+
+At the end: the ratios the issue accepts against (30,000 / 300 for p95, equal statement counts, accrual / floor,
+report RSS 30,000 / 3,000). The machine is shared: run it under `nice`, and compare ratios from one run only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._stack import PYTHON, ROOT, bench_env, manage, recreate_database
+
+BROKER = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/10")
+
+
+# --- the parent: build, run the children, print ---------------------------------------------------------------
+
+
+def env_for(prefix: str, size: int) -> dict[str, str]:
+    var = Path(tempfile.gettempdir()) / f"{prefix}-var"
+    env = bench_env(
+        name="scale",
+        database=f"{prefix}_{size}",
+        var_dir=var,
+        allowed_hosts="testserver",
+        CELERY_BROKER_URL=BROKER,
+        PROMETHEUS_MULTIPROC_DIR=str(var / "prometheus"),
+    )
+    (var / "prometheus").mkdir(parents=True, exist_ok=True)
+    return env
+
+
+def employees_in(database: str) -> int | None:
+    """How many employees `database` holds (None: no such database or not migrated)."""
+    result = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-tAc", "SELECT count(*) FROM staff_employee"],
+        capture_output=True,
+        text=True,
+    )
+    return int(result.stdout.strip()) if result.returncode == 0 and result.stdout.strip().isdigit() else None
+
+
+def build(prefix: str, size: int, rebuild: bool) -> str:
+    database = f"{prefix}_{size}"
+    env = env_for(prefix, size)
+    if not rebuild and employees_in(database) == size:
+        manage(env, "collectstatic", "--noinput")  # the static manifest lives in the bench's var directory
+        return "reused"
+    started = time.perf_counter()
+    recreate_database(database)
+    manage(env, "migrate", "--noinput")
+    manage(env, "seed_demo", "--employees", str(size), "--verbosity", "0")
+    manage(env, "collectstatic", "--noinput")
+    return f"built in {time.perf_counter() - started:.0f} s"
+
+
+def child(prefix: str, size: int, mode: str, args: argparse.Namespace) -> dict[str, Any]:
+    command = [PYTHON, __file__, "--child", mode, "--sizes", str(size), "--prefix", prefix]
+    command += ["--calls", str(args.calls), "--warmup", str(args.warmup)]
+    result = subprocess.run(command, cwd=ROOT, env=env_for(prefix, size), capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"{mode} at {size} failed:\n{result.stdout[-3000:]}\n{result.stderr[-5000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[300, 3000, 30000])
+    parser.add_argument("--calls", type=int, default=200, help="measured calls per operation (default 200)")
+    parser.add_argument("--warmup", type=int, default=20, help="unmeasured calls first (default 20)")
+    parser.add_argument("--prefix", default="hrportal_scale", help="database name prefix (default hrportal_scale)")
+    parser.add_argument("--rebuild", action="store_true", help="rebuild every database even when the size fits")
+    parser.add_argument("--no-batch", action="store_true", help="skip the accrual and the report")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(run_child(args.child, args)))
+        return 0
+
+    sizes = sorted(args.sizes)
+    print(f"sizes {sizes}; {args.calls} calls after {args.warmup} warm-up per operation; Django's test client")
+    print(
+        "in one process per size (no HTTP server); PostgreSQL databases "
+        + ", ".join(f"{args.prefix}_{n}" for n in sizes)
+    )
+    for size in sizes:
+        print(f"  {size:>6} employees: {build(args.prefix, size, args.rebuild)}", flush=True)
+    ops = {size: child(args.prefix, size, "ops", args) for size in sizes}
+    names = list(ops[sizes[0]])
+    print()
+    print("| operation | " + " | ".join(f"{n} p50 / p95 ms, SQL" for n in sizes) + f" | p95 {sizes[-1]}/{sizes[0]} |")
+    print("|---|" + "---|" * len(sizes) + "---|")
+    for name in names:
+        cells = [f"{ops[n][name]['p50']:.1f} / {ops[n][name]['p95']:.1f}, {ops[n][name]['sql']}" for n in sizes]
+        ratio = ops[sizes[-1]][name]["p95"] / ops[sizes[0]][name]["p95"]
+        print(f"| {name} | " + " | ".join(cells) + f" | {ratio:.2f}× |")
+    same_sql = all(len({ops[n][name]["sql"] for n in sizes}) == 1 for name in names)
+    worst = max(ops[sizes[-1]][name]["p95"] / ops[sizes[0]][name]["p95"] for name in names)
+    print(f"\nworst p95 ratio {worst:.2f} (limit 1.5); same SQL count at every size: {same_sql}")
+    if args.no_batch:
+        return 0
+    print("\n| batch job | " + " | ".join(str(n) for n in sizes) + " |")
+    print("|---|" + "---|" * len(sizes))
+    accrual = {n: child(args.prefix, n, "accrual", args) for n in sizes}
+    report = {n: child(args.prefix, n, "report", args) for n in sizes}
+    floor = {n: child(args.prefix, n, "floor", args) for n in sizes}
+    rows = [
+        ("accrual, one month: entries", lambda n: f"{accrual[n]['entries']}"),
+        ("accrual: seconds", lambda n: f"{accrual[n]['seconds']:.2f}"),
+        ("floor, bulk_create of as many rows: seconds", lambda n: f"{accrual[n]['floor']:.2f}"),
+        ("accrual / floor", lambda n: f"{accrual[n]['seconds'] / accrual[n]['floor']:.2f}×"),
+        ("leave-balances report: rows", lambda n: f"{report[n]['rows']}"),
+        ("report: seconds", lambda n: f"{report[n]['seconds']:.1f}"),
+        ("report: peak RSS MB", lambda n: f"{report[n]['rss']:.0f}"),
+        ("floor process (Django set up, one row): peak RSS MB", lambda n: f"{floor[n]['rss']:.0f}"),
+    ]
+    for label, cell in rows:
+        print(f"| {label} | " + " | ".join(cell(n) for n in sizes) + " |")
+    if len(sizes) >= 2:
+        big, mid = sizes[-1], sizes[-2]
+        print(f"\naccrual / floor at {big}: {accrual[big]['seconds'] / accrual[big]['floor']:.2f} (limit 3)")
+        print(f"report peak RSS {big} / {mid}: {report[big]['rss'] / report[mid]['rss']:.2f} (limit 1.25)")
+    return 0
+
+
+# --- the children -----------------------------------------------------------------------------------------
+
+
+def run_child(mode: str, args: argparse.Namespace) -> dict[str, Any]:
+    import django
+
+    django.setup()
+    if mode == "ops":
+        return measure_operations(args.calls, args.warmup)
+    if mode == "accrual":
+        return measure_accrual()
+    if mode == "report":
+        return measure_report()
+    from staff.models import Employee
+
+    Employee.objects.first()
+    return {"rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def statements_of(call: Callable[[], Any]) -> tuple[int, Any]:
+    from django.db import connection
+
+    statements: list[str] = []
+
+    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        result = call()
+    return len(statements), result
+
+
+def measure_operations(calls: int, warmup: int) -> dict[str, Any]:
+    import datetime as dt
+
+    from django.test import Client
+    from django.utils import timezone
+
+    from hrportal.web.context import nav_for
+    from requests_app.models import Request
+    from staff import access
+    from staff.models import Department, Employee
+    from staff.services import api_token_issue
+
+    users = {name: access.principal_users().get(username=name) for name in ("employee", "hr")}
+    top = Department.objects.get(parent__isnull=True).head
+    users["top"] = access.principal_users().get(pk=top.user_id)
+    sessions, tokens = {}, {}
+    for name, user in users.items():
+        sessions[name] = Client()
+        sessions[name].force_login(user)
+        tokens[name] = Client(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=user)[1]}")
+    employee = Employee.objects.get(user=users["employee"])
+    detail = Request.objects.filter(employee=employee).order_by("-id").values_list("pk", flat=True).first()
+    sales = Department.objects.get(head__user__username="manager")
+    month = timezone.localdate().strftime("%Y-%m")
+    start = (timezone.localdate() + dt.timedelta(days=400)).isoformat()
+    end = (timezone.localdate() + dt.timedelta(days=409)).isoformat()
+    quote = {"leave_type": "annual", "start_date": start, "end_date": end}
+    certificate = {"kind": "certificate", "certificate_type": "employment", "copies": 1, "comment": "bench"}
+    top_user = users["top"]
+
+    def badge() -> Any:
+        access.forget(top_user)
+        access.remember_principal(top_user)
+        return nav_for(top_user).approvals_count
+
+    json_post = "application/json"
+    operations: list[tuple[str, int | None, Callable[[], Any]]] = [
+        ("employee: dashboard GET /", 200, lambda: sessions["employee"].get("/")),
+        ("top head: approvals GET /approvals/", 200, lambda: sessions["top"].get("/approvals/")),
+        ("top head: nav badge (nav_for)", None, badge),
+        ("top head: team calendar, a month", 200, lambda: sessions["top"].get(f"/team/calendar/?month={month}")),
+        ("HR admin: employees ?q=Иванов", 200, lambda: sessions["hr"].get("/admin/staff/employee/?q=Иванов")),
+        (
+            "HR admin: employees, department filter",
+            200,
+            lambda: sessions["hr"].get(f"/admin/staff/employee/?department__id__exact={sales.pk}"),
+        ),
+        ("employee: request page with history", 200, lambda: sessions["employee"].get(f"/requests/{detail}/")),
+        ("API GET /api/v1/leave/balance/", 200, lambda: tokens["employee"].get("/api/v1/leave/balance/")),
+        (
+            "API POST /api/v1/leave/quote/",
+            200,
+            lambda: tokens["employee"].post("/api/v1/leave/quote/", quote, content_type=json_post),
+        ),
+        (
+            "API POST /api/v1/requests/ (certificate)",
+            201,
+            lambda: tokens["employee"].post("/api/v1/requests/", certificate, content_type=json_post),
+        ),
+        (
+            "API GET /api/v1/requests/?status=approved, page 50",
+            200,
+            lambda: tokens["hr"].get("/api/v1/requests/?status=approved&limit=20&offset=980"),
+        ),
+    ]
+    first_new = (Request.objects.order_by("-id").values_list("pk", flat=True).first() or 0) + 1
+    results: dict[str, Any] = {}
+    try:
+        for name, expected, call in operations:
+            sql, response = statements_of(call)
+            if expected is not None and response.status_code != expected:
+                raise SystemExit(f"{name}: {response.status_code} {response.content[:500]!r}")
+            for _ in range(warmup):
+                call()
+            times = []
+            for _ in range(calls):
+                started = time.perf_counter()
+                call()
+                times.append((time.perf_counter() - started) * 1000)
+            times.sort()
+            results[name] = {
+                "sql": sql,
+                "p50": statistics.median(times),
+                "p95": times[max(0, int(len(times) * 0.95) - 1)],
+            }
+    finally:
+        _delete_filed(first_new, employee)
+    return results
+
+
+def _delete_filed(first_id: int, employee: Any) -> None:
+    """The bench's certificates go, with their history and mail, so that every run starts from the same data."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from bench._stack import purge_queues
+    from notifications.models import OutboxContent, OutboxMessage
+    from requests_app.models import Request
+
+    filed = Request.objects.filter(pk__gte=first_id, employee=employee, comment="bench")
+    ids = [str(pk) for pk in filed.values_list("pk", flat=True)]
+    contents = OutboxContent.objects.filter(content_type=ContentType.objects.get_for_model(Request), object_id__in=ids)
+    OutboxMessage.objects.filter(content__in=contents).delete()
+    contents.delete()
+    filed.delete()
+    purge_queues()
+
+
+def measure_accrual() -> dict[str, Any]:
+    from django.utils import timezone
+
+    from leave import services
+    from leave.calc.dates import add_months
+    from leave.models import LeaveAccount, LeaveEntry
+    from leave.services.accrual import ENTRY_INSERT_CHUNK
+
+    # The last month posted (one accrual per account falls in any one month), taken back and posted again.
+    today = timezone.localdate()
+    month = LeaveEntry.objects.filter(
+        kind="accrual", effective_date__gt=add_months(today, -1), effective_date__lte=today
+    )
+    _bench_delete(month)
+    started = time.perf_counter()
+    services.accrue(up_to=today)
+    seconds = time.perf_counter() - started
+    entries = month.count()
+    account = LeaveAccount.objects.order_by("pk").first()
+    floor_rows = [
+        LeaveEntry(
+            account=account,
+            kind="accrual",
+            days="2.33",
+            effective_date=today,
+            idempotency_key=f"bench-floor:{i}",
+            period_start=today,
+            period_end=today,
+            comment="month 100 of service",
+        )
+        for i in range(entries)
+    ]
+    started = time.perf_counter()
+    LeaveEntry.objects.bulk_create(floor_rows, batch_size=ENTRY_INSERT_CHUNK)
+    floor = time.perf_counter() - started
+    _bench_delete(LeaveEntry.objects.filter(idempotency_key__startswith="bench-floor:"))
+    return {"entries": entries, "seconds": seconds, "floor": floor}
+
+
+def _bench_delete(entries: Any) -> None:
+    """The ledger is append-only (a trigger refuses DELETE); the bench takes back the month it posted with the
+    triggers off for its own transaction (the bench runs as the database superuser)."""
+    from django.db import connection, transaction
+
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        entries.delete()
+
+
+def measure_report() -> dict[str, Any]:
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from reports import services
+    from reports.models import ReportJob
+
+    services.enqueue_export = lambda job_id: None  # the task's body runs below, in this process
+    today = timezone.localdate()
+    hr = get_user_model().objects.get(username="hr")
+    ReportJob.objects.filter(requester=hr, kind="leave_balances").delete()
+    job, _ = services.report_request(user=hr, kind="leave_balances", date_from=today, date_to=today)
+    started = time.perf_counter()
+    services.report_run(job_id=job.pk, task_id="bench")
+    seconds = time.perf_counter() - started
+    job = ReportJob.objects.get(pk=job.pk)
+    if job.status != "done":
+        raise SystemExit(f"report {job.status}: {job.error}")
+    rows = job.row_count
+    job.file.delete(save=False)
+    job.delete()
+    return {"seconds": seconds, "rows": rows, "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+if __name__ == "__main__":
+    sys.exit(main())
