@@ -90,7 +90,7 @@ def build(prefix: str, size: int, rebuild: bool) -> str:
 
 def child(prefix: str, size: int, mode: str, args: argparse.Namespace) -> dict[str, Any]:
     command = [PYTHON, __file__, "--child", mode, "--sizes", str(size), "--prefix", prefix]
-    command += ["--calls", str(args.calls), "--warmup", str(args.warmup)]
+    command += ["--calls", str(args.calls), "--warmup", str(args.warmup), "--gc", args.gc]
     result = subprocess.run(command, cwd=ROOT, env=env_for(prefix, size), capture_output=True, text=True)
     if result.returncode != 0:
         sys.exit(f"{mode} at {size} failed:\n{result.stdout[-3000:]}\n{result.stderr[-5000:]}")
@@ -105,6 +105,12 @@ def main() -> int:
     parser.add_argument("--prefix", default="hrportal_scale", help="database name prefix (default hrportal_scale)")
     parser.add_argument("--rebuild", action="store_true", help="rebuild every database even when the size fits")
     parser.add_argument("--no-batch", action="store_true", help="skip the accrual and the report")
+    parser.add_argument(
+        "--gc",
+        choices=["freeze", "default"],
+        default="freeze",
+        help="freeze the loaded heap as gunicorn's post_worker_init does (hrportal/warm.py), or not (default freeze)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -112,7 +118,7 @@ def main() -> int:
         return 0
 
     sizes = sorted(args.sizes)
-    print(f"sizes {sizes}; {args.calls} calls after {args.warmup} warm-up per operation; Django's test client")
+    print(f"sizes {sizes}; {args.calls} calls after {args.warmup} warm-up per operation; gc: {args.gc}; Django's test")
     print(
         "in one process per size (no HTTP server); PostgreSQL databases "
         + ", ".join(f"{args.prefix}_{n}" for n in sizes)
@@ -165,6 +171,10 @@ def run_child(mode: str, args: argparse.Namespace) -> dict[str, Any]:
 
     django.setup()
     if mode == "ops":
+        if args.gc == "freeze":
+            from hrportal.warm import freeze_after_load
+
+            freeze_after_load()
         return measure_operations(args.calls, args.warmup)
     if mode == "accrual":
         return measure_accrual()
@@ -211,7 +221,9 @@ def measure_operations(calls: int, warmup: int) -> dict[str, Any]:
         sessions[name].force_login(user)
         tokens[name] = Client(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=user)[1]}")
     employee = Employee.objects.get(user=users["employee"])
-    detail = Request.objects.filter(employee=employee).order_by("-id").values_list("pk", flat=True).first()
+    # The same request at every size: the employee's latest approved leave (seed_requests files it).
+    leave = Request.objects.filter(employee=employee, kind="leave", status="approved").order_by("-id")
+    detail = leave.values_list("pk", flat=True).first()
     sales = Department.objects.get(head__user__username="manager")
     month = timezone.localdate().strftime("%Y-%m")
     start = (timezone.localdate() + dt.timedelta(days=400)).isoformat()

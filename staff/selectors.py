@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 
 from staff.access import visible_departments, visible_employees
@@ -36,14 +37,20 @@ def subtree(department: Department) -> QuerySet[Department]:
 # --- the employee list ------------------------------------------------------------------------
 
 
-def _case_variants(term: str) -> set[str]:
+def _case_variants(term: str, vendor: str) -> set[str]:
     # SQLite's LIKE folds case for ASCII only, so "иванов" would miss "Иванов" there; asking for
     # the usual spellings of a word keeps search useful on the embedded database. PostgreSQL's
-    # icontains folds Cyrillic itself, and the variants cost it nothing noticeable.
+    # icontains (UPPER(col) LIKE UPPER(...)) folds Cyrillic itself: one spelling, which its trigram
+    # indexes serve (staff migration 0003).
+    if vendor == "postgresql":
+        return {term}
     return {term, term.lower(), term.upper(), term.capitalize(), term.title()}
 
 
-SEARCH_FIELDS = ("last_name", "first_name", "patronymic", "personnel_number", "email", "user__username")
+# The login is not searched: it lives on another table (auth_user), and one condition there keeps PostgreSQL
+# from combining the employee table's trigram indexes — every search would scan every employee. The email,
+# which carries the login in this company's addresses, is searched. docs/benchmarks.md, issue 20.
+SEARCH_FIELDS = ("last_name", "first_name", "patronymic", "personnel_number", "email")
 
 
 def employee_search_q(text: str, prefix: str = "") -> Q:
@@ -51,7 +58,7 @@ def employee_search_q(text: str, prefix: str = "") -> Q:
     q = Q()
     for word in text.split():
         word_q = Q()
-        for variant in _case_variants(word):
+        for variant in _case_variants(word, connection.vendor):
             for field in SEARCH_FIELDS:
                 word_q |= Q(**{f"{prefix}{field}__icontains": variant})
         q &= word_q

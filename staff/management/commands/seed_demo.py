@@ -279,3 +279,8 @@ class Command(BaseCommand):
         # Requests of every kind and status for the demo logins' teams (requests_app's command, by name too).
         if "seed_requests" in get_commands():
             call_command("seed_requests", *extra, verbosity=options["verbosity"], stdout=self.stdout)
+        if connection.vendor == "postgresql":
+            # Fresh statistics: after millions of bulk-loaded rows the planner would otherwise guess (a
+            # one-employee ledger sum scanned the whole ledger until autovacuum got round to it).
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
