@@ -10,7 +10,8 @@
 2. The operations, per size: a child process sets Django up on that database (production settings:
    DJANGO_DEBUG=0, persistent connections) and serves each operation through **Django's test client in that one
    process** (no HTTP server): 20 warm-up calls, then 200 sequential measured calls; p50, p95 and the number of
-   SQL statements of one call. Who calls: the seeded `employee` (dashboard, request page, balance, quote, filing),
+   SQL statements of one call. The three processes are set up side by side and take turns, 25 calls per operation
+   each, so that the load of the neighbours on this shared machine falls on every size alike. Who calls: the seeded `employee` (dashboard, request page, balance, quote, filing),
    the **top head** — the head of the root department, who sees every pending request below (approvals inbox,
    nav badge, team calendar), and `hr` (the admin's employee list, the requests list API). The nav badge is
    `hrportal.web.context.nav_for` called directly (what every page of a head pays for the header), with the
@@ -45,6 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench._stack import PYTHON, ROOT, bench_env, manage, recreate_database
 
 BROKER = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/10")
+ROUND = 25  # calls per operation per turn of a size
 
 
 # --- the parent: build, run the children, print ---------------------------------------------------------------
@@ -97,6 +99,60 @@ def child(prefix: str, size: int, mode: str, args: argparse.Namespace) -> dict[s
     return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
+def interleave(prefix: str, sizes: list[int], args: argparse.Namespace) -> dict[int, dict[str, Any]]:
+    """One child per size, all set up and warmed up first; then rounds of `ROUND` calls per operation, the sizes
+    taking turns, until each has made `--calls`: a neighbour's burst on this shared machine then falls on every
+    size alike instead of on whichever ran at that moment."""
+    children, sql = {}, {}
+    for size in sizes:
+        command = [
+            PYTHON,
+            __file__,
+            "--child",
+            "ops",
+            "--prefix",
+            prefix,
+            "--warmup",
+            str(args.warmup),
+            "--gc",
+            args.gc,
+        ]
+        children[size] = subprocess.Popen(
+            command, cwd=ROOT, env=env_for(prefix, size), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        sql[size] = _answer(children[size], size)
+    times: dict[int, dict[str, list[float]]] = {size: {} for size in sizes}
+    done = 0
+    while done < args.calls:
+        calls = min(ROUND, args.calls - done)
+        for size in sizes:
+            children[size].stdin.write(f"{calls}\n")  # type: ignore[union-attr]
+            children[size].stdin.flush()  # type: ignore[union-attr]
+            for name, values in _answer(children[size], size).items():
+                times[size].setdefault(name, []).extend(values)
+        done += calls
+    results: dict[int, dict[str, Any]] = {}
+    for size in sizes:
+        children[size].stdin.write("0\n")  # type: ignore[union-attr]
+        children[size].stdin.close()  # type: ignore[union-attr]
+        children[size].wait()
+        results[size] = {}
+        for name, values in times[size].items():
+            values.sort()
+            p95 = values[max(0, int(len(values) * 0.95) - 1)]
+            results[size][name] = {"sql": sql[size][name], "p50": statistics.median(values), "p95": p95}
+    return results
+
+
+def _answer(process: subprocess.Popen[str], size: int) -> dict[str, Any]:
+    while True:
+        line = process.stdout.readline()  # type: ignore[union-attr]
+        if not line:
+            sys.exit(f"the operations at {size} stopped (exit {process.wait()})")
+        if line.startswith("{"):  # anything else is a log line
+            return json.loads(line)  # type: ignore[no-any-return]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[300, 3000, 30000])
@@ -125,7 +181,7 @@ def main() -> int:
     )
     for size in sizes:
         print(f"  {size:>6} employees: {build(args.prefix, size, args.rebuild)}", flush=True)
-    ops = {size: child(args.prefix, size, "ops", args) for size in sizes}
+    ops = interleave(args.prefix, sizes, args)
     names = list(ops[sizes[0]])
     print()
     print("| operation | " + " | ".join(f"{n} p50 / p95 ms, SQL" for n in sizes) + f" | p95 {sizes[-1]}/{sizes[0]} |")
@@ -175,7 +231,7 @@ def run_child(mode: str, args: argparse.Namespace) -> dict[str, Any]:
             from hrportal.warm import freeze_after_load
 
             freeze_after_load()
-        return measure_operations(args.calls, args.warmup)
+        return measure_operations(args.warmup)
     if mode == "accrual":
         return measure_accrual()
     if mode == "report":
@@ -203,7 +259,7 @@ def statements_of(call: Callable[[], Any]) -> tuple[int, Any]:
     return len(statements), result
 
 
-def measure_operations(calls: int, warmup: int) -> dict[str, Any]:
+def measure_operations(warmup: int) -> dict[str, Any]:
     import datetime as dt
 
     from django.test import Client
@@ -271,28 +327,31 @@ def measure_operations(calls: int, warmup: int) -> dict[str, Any]:
         ),
     ]
     first_new = (Request.objects.order_by("-id").values_list("pk", flat=True).first() or 0) + 1
-    results: dict[str, Any] = {}
     try:
+        sql = {}
         for name, expected, call in operations:
-            sql, response = statements_of(call)
+            sql[name], response = statements_of(call)
             if expected is not None and response.status_code != expected:
                 raise SystemExit(f"{name}: {response.status_code} {response.content[:500]!r}")
             for _ in range(warmup):
                 call()
-            times = []
-            for _ in range(calls):
-                started = time.perf_counter()
-                call()
-                times.append((time.perf_counter() - started) * 1000)
-            times.sort()
-            results[name] = {
-                "sql": sql,
-                "p50": statistics.median(times),
-                "p95": times[max(0, int(len(times) * 0.95) - 1)],
-            }
+        # Rounds on the parent's word, so that the sizes take turns on the shared machine (see `interleave`).
+        print(json.dumps(sql), flush=True)
+        for line in sys.stdin:
+            calls = int(line)
+            if calls == 0:
+                break
+            times: dict[str, list[float]] = {}
+            for name, _, call in operations:
+                times[name] = []
+                for _ in range(calls):
+                    started = time.perf_counter()
+                    call()
+                    times[name].append((time.perf_counter() - started) * 1000)
+            print(json.dumps(times), flush=True)
     finally:
         _delete_filed(first_new, employee)
-    return results
+    return {}
 
 
 def _delete_filed(first_id: int, employee: Any = None) -> None:
