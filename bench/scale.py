@@ -11,7 +11,8 @@
    DJANGO_DEBUG=0, persistent connections) and serves each operation through **Django's test client in that one
    process** (no HTTP server): 20 warm-up calls, then 200 sequential measured calls; p50, p95 and the number of
    SQL statements of one call. The three processes are set up side by side and take turns, 25 calls per operation
-   each, so that the load of the neighbours on this shared machine falls on every size alike. Who calls: the seeded `employee` (dashboard, request page, balance, quote, filing),
+   each, so that the load of the neighbours on this shared machine falls on every size alike. Who calls: the
+   seeded `employee` (dashboard, request page, balance, quote, filing),
    the **top head** — the head of the root department, who sees every pending request below (approvals inbox,
    nav badge, team calendar), and `hr` (the admin's employee list, the requests list API). The nav badge is
    `hrportal.web.context.nav_for` called directly (what every page of a head pays for the header), with the
@@ -174,7 +175,7 @@ def main() -> int:
         return 0
 
     sizes = sorted(args.sizes)
-    print(f"sizes {sizes}; {args.calls} calls after {args.warmup} warm-up per operation; gc: {args.gc}; Django's test")
+    print(f"sizes {sizes}; {args.calls} calls after {args.warmup} warm-up per operation; gc: {args.gc}; Django's")
     print(
         "in one process per size (no HTTP server); PostgreSQL databases "
         + ", ".join(f"{args.prefix}_{n}" for n in sizes)
@@ -260,6 +261,12 @@ def statements_of(call: Callable[[], Any]) -> tuple[int, Any]:
 
 
 def measure_operations(warmup: int) -> dict[str, Any]:
+    operations, employee = build_operations()
+    return _serve_rounds(operations, employee, warmup)
+
+
+def build_operations() -> tuple[list[tuple[str, int | None, Callable[[], Any]]], Any]:
+    """The operations (name, expected status, call) and the employee whose filings the bench deletes."""
     import datetime as dt
 
     from django.test import Client
@@ -326,6 +333,12 @@ def measure_operations(warmup: int) -> dict[str, Any]:
             lambda: tokens["hr"].get("/api/v1/requests/?status=approved&limit=20&offset=980"),
         ),
     ]
+    return operations, employee
+
+
+def _serve_rounds(operations: list[tuple[str, int | None, Callable[[], Any]]], employee: Any, warmup: int) -> Any:
+    from requests_app.models import Request
+
     first_new = (Request.objects.order_by("-id").values_list("pk", flat=True).first() or 0) + 1
     try:
         sql = {}
