@@ -177,7 +177,7 @@ def main() -> int:
     sizes = sorted(args.sizes)
     print(f"sizes {sizes}; {args.calls} calls after {args.warmup} warm-up per operation; gc: {args.gc}; Django's")
     print(
-        "in one process per size (no HTTP server); PostgreSQL databases "
+        "test client, one process per size (no HTTP server), sizes in turns; PostgreSQL databases "
         + ", ".join(f"{args.prefix}_{n}" for n in sizes)
     )
     for size in sizes:
