@@ -77,7 +77,8 @@ def main() -> int:
         wait_for(lambda: healthy(port), 120, "gunicorn", web.tail)
         hr = login(port, "hr")
         _, data, _ = hr.client.request("GET", "/api/v1/employees/?limit=200", token=hr.token)  # type: ignore[union-attr]
-        names = [r["username"] for r in json.loads(data)["results"] if r.get("username") and r["username"] != "hr"]
+        rows = json.loads(data)["results"]
+        names = [r["username"] for r in rows if r["username"] != "hr" and r["termination_date"] is None]
         users = [login(port, name) for name in ["employee", *[n for n in names if n != "employee"]][: args.users]]
         print(f"{args.size} employees; gunicorn (project config) on :{port}; {len(users)} users logged in")
 
