@@ -124,7 +124,8 @@ class Command(BaseCommand):
                 if roll < 0.55:
                     length = rng.randint(7, 14)
                     days = sum(1 for i in range(length) if cursor + dt.timedelta(i) not in holidays)
-                    ctx.leave(rows, next_id, rng, today, cursor, length, types["annual"], Decimal(days))
+                    if days:  # a week of New Year holidays charges nothing: nobody files for it
+                        ctx.leave(rows, next_id, rng, today, cursor, length, types["annual"], Decimal(days))
                 elif roll < 0.60:
                     length = rng.randint(1, 3)
                     ctx.leave(rows, next_id, rng, today, cursor, length, types["unpaid"], Decimal(length))
