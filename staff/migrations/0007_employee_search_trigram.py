@@ -32,7 +32,7 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("staff", "0002_api_tokens")]
+    dependencies = [("staff", "0006_own_working_week")]
 
     operations = [
         migrations.RunPython(forwards, backwards),
