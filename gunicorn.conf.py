@@ -71,3 +71,12 @@ def post_request(worker: Any, req: Any, environ: dict[str, Any], resp: Any) -> N
     from hrportal.metrics import update_process_memory
 
     update_process_memory("web")
+
+
+def post_worker_init(worker: Any) -> None:
+    """In the worker once the application is loaded: freeze the loaded heap out of the garbage collector's
+    full collections (hrportal/warm.py; GUNICORN_GC_FREEZE=0 turns it off)."""
+    if os.environ.get("GUNICORN_GC_FREEZE", "1") == "1":
+        from hrportal.warm import freeze_after_load
+
+        worker.log.info("gc: %d objects frozen after the application loaded", freeze_after_load())

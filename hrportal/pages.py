@@ -82,3 +82,41 @@ def set_language_cookie(response: HttpResponse, language: str) -> None:
         httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
+
+
+class CountlessPage:
+    """One page of a list that is never counted: `per_page + 1` rows are read to know whether a next page
+    exists. For lists whose COUNT grows with the company (the team calendar of a head of 30,000 people reads
+    every one of them to count them); the pagination include then shows "Page N" without a total."""
+
+    class _NoTotal:
+        num_pages = None
+
+    paginator = _NoTotal()
+
+    def __init__(self, queryset: Any, per_page: int, number: Any) -> None:
+        try:
+            self.number = max(1, int(number))
+        except (TypeError, ValueError):
+            self.number = 1
+        offset = (self.number - 1) * per_page
+        rows = list(queryset[offset : offset + per_page + 1])
+        if not rows and self.number > 1:  # past the end: the first page, as Paginator.get_page would fall back
+            self.number, rows = 1, list(queryset[: per_page + 1])
+        self.object_list = rows[:per_page]
+        self._has_next = len(rows) > per_page
+
+    def has_next(self) -> bool:
+        return self._has_next
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.has_next() or self.has_previous()
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1

@@ -26,7 +26,7 @@ from requests_app.models import Request
 from requests_app.workflow import Action
 from staff import access
 from staff.models import Employee
-from staff.selectors import manager_ids_of_rows
+from staff.selectors import direct_reports
 
 STARTED = "The request has already started; ask HR to cancel it."
 STARTED_UI = gettext_noop("The request has already started; ask HR to cancel it.")
@@ -340,21 +340,13 @@ def inbox(user: Any, *, on: dt.date | None = None) -> QuerySet[Request]:
         ours = (pending & Q(stage=Request.Stage.MANAGER)) | (
             cancellation & ~Q(employee__user=user) & Q(start_date__gt=timezone.localdate())
         )
-        ids = access.memo(user, f"inbox:{on}", lambda: _manager_step_ids(me, visible(user).filter(ours), on))
-        q |= Q(pk__in=ids)
+        reports = access.memo(user, f"inbox:{on}", lambda: _direct_reports(me, on))
+        q |= ours & Q(employee_id__in=reports.values("pk"))
     return visible(user).filter(q)
 
 
-def _manager_step_ids(me: Employee, candidates: QuerySet[Request], on: dt.date) -> list[int]:
-    """Ids of the `candidates` whose employee's manager is `me` or a manager `me` deputises for on `on`: every
-    candidate the user can see, then the exact manager of each one's employee (one more query, for the heads of
-    their departments). Rows, not model instances: a head high in the tree sees every pending request below, and
-    the nav badge asks on every page."""
-    managers = {me.pk, *access.deputised_managers(me, on)}
-    rows = list(
-        candidates.order_by().values_list(
-            "pk", "employee_id", "employee__manager_override_id", "employee__department__path"
-        )
-    )
-    their_managers = manager_ids_of_rows({row[1:] for row in rows})
-    return [pk for pk, employee_id, _, _ in rows if their_managers[employee_id] in managers]
+def _direct_reports(me: Employee, on: dt.date) -> QuerySet[Employee]:
+    """The employees whose requests `me` decides at the manager step on `on`: theirs, and those of the managers
+    they deputise for (`_decides`'s rule, as a query). Only these employees' requests are read: a head high in
+    the tree never reads the pending requests of the whole subtree to find the few that are theirs."""
+    return direct_reports({me.pk, *access.deputised_managers(me, on)})

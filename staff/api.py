@@ -178,7 +178,7 @@ class EmployeeFilterSet(django_filters.FilterSet):
         help_text="Department id: employees of it and of its sub-departments.",
     )
     search = django_filters.CharFilter(
-        method="filter_search", help_text="Words matched against names, personnel number, email and username."
+        method="filter_search", help_text="Words matched against names, personnel number and email."
     )
 
     class Meta:

@@ -125,6 +125,8 @@ class Employee(models.Model):
         ordering = ["last_name", "first_name", "patronymic"]
         verbose_name = _("employee")
         verbose_name_plural = _("employees")
+        # The lists' order: a page of 100 walks the index instead of sorting the whole company (issue 20).
+        indexes = [models.Index(fields=["last_name", "first_name", "patronymic"], name="employee_name_order_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(termination_date__isnull=True) | Q(termination_date__gte=models.F("hire_date")),

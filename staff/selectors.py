@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 
 from staff.access import visible_departments, visible_employees
@@ -36,14 +37,20 @@ def subtree(department: Department) -> QuerySet[Department]:
 # --- the employee list ------------------------------------------------------------------------
 
 
-def _case_variants(term: str) -> set[str]:
+def _case_variants(term: str, vendor: str) -> set[str]:
     # SQLite's LIKE folds case for ASCII only, so "иванов" would miss "Иванов" there; asking for
     # the usual spellings of a word keeps search useful on the embedded database. PostgreSQL's
-    # icontains folds Cyrillic itself, and the variants cost it nothing noticeable.
+    # icontains (UPPER(col) LIKE UPPER(...)) folds Cyrillic itself: one spelling, which its trigram
+    # indexes serve (staff migration 0003).
+    if vendor == "postgresql":
+        return {term}
     return {term, term.lower(), term.upper(), term.capitalize(), term.title()}
 
 
-SEARCH_FIELDS = ("last_name", "first_name", "patronymic", "personnel_number", "email", "user__username")
+# The login is not searched: it lives on another table (auth_user), and one condition there keeps PostgreSQL
+# from combining the employee table's trigram indexes — every search would scan every employee. The email,
+# which carries the login in this company's addresses, is searched. docs/benchmarks.md, issue 20.
+SEARCH_FIELDS = ("last_name", "first_name", "patronymic", "personnel_number", "email")
 
 
 def employee_search_q(text: str, prefix: str = "") -> Q:
@@ -51,7 +58,7 @@ def employee_search_q(text: str, prefix: str = "") -> Q:
     q = Q()
     for word in text.split():
         word_q = Q()
-        for variant in _case_variants(word):
+        for variant in _case_variants(word, connection.vendor):
             for field in SEARCH_FIELDS:
                 word_q |= Q(**{f"{prefix}{field}__icontains": variant})
         q &= word_q
@@ -123,6 +130,45 @@ def manager_ids_of_rows(rows: Iterable[tuple[int, int | None, str]]) -> dict[int
                 result[employee_id] = head_id
                 break
     return result
+
+
+def direct_reports(manager_ids: Iterable[int]) -> QuerySet[Employee]:
+    """The employees whose manager, by `manager_of`'s rule, is one of `manager_ids` — as a queryset, without
+    reading the managers' subtrees.
+
+    Someone's manager is their override, else the nearest head on their department's path other than
+    themself. So a manager's reports are their override reports; the members of the departments they head,
+    and of headless departments below those (not the manager); and the head of each department right below —
+    and of a headless department, or one headed by the same person, below that — where that head sits. The
+    departments are read one level at a time from the managers' own, only as far as such departments go: the
+    top head of 30,000 people reads two short levels, not the tree (the approvals inbox asks on every page).
+    """
+    managers = set(manager_ids)
+    q = Q(manager_override_id__in=managers)
+    plain = Q(manager_override__isnull=True)
+    # node: department id → (manager, head whose seat there reports to the manager, or None: every member does)
+    frontier = {
+        pk: (head, None) for pk, head in Department.objects.filter(head_id__in=managers).values_list("pk", "head_id")
+    }
+    while frontier:
+        for department_id, (manager, head) in frontier.items():
+            if head is None:
+                q |= plain & Q(department_id=department_id) & ~Q(pk=manager)
+            else:
+                q |= plain & Q(department_id=department_id, pk=head)
+        below: dict[int, tuple[int, int | None]] = {}
+        children = Department.objects.filter(parent_id__in=frontier).values_list("pk", "parent_id", "head_id")
+        for pk, parent_id, child_head in children:
+            manager, head = frontier[parent_id]
+            if head is None:  # the manager's members: a headless child stays theirs, a headed one gives its head
+                below[pk] = (manager, None) if child_head in (None, manager) else (manager, child_head)
+            elif child_head in (None, head):  # that head, seated further down, still reports to the manager
+                below[pk] = (manager, head)
+            elif child_head == manager:
+                below[pk] = (manager, None)
+                q |= plain & Q(department_id=pk, pk=head)
+        frontier = below
+    return Employee.objects.filter(q)
 
 
 def department_list(*, user: Any) -> QuerySet[Department]:

@@ -9,8 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,13 +19,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from hrportal.dates import EARLIEST, LATEST
-from hrportal.pages import page_view, query_without_page
+from hrportal.pages import CountlessPage, page_view, query_without_page
 from leave import selectors
 from leave.calc.dates import add_months
 from leave.models import Absence, LeaveType
 from requests_app.models import Request
 from staff import access
-from staff.models import Employee
+from staff.models import Department, Employee
 from staff.selectors import in_department_tree
 
 ROWS_PER_PAGE = 50
@@ -73,6 +72,32 @@ def calendar_employees(user: Any, department_id: int | None) -> QuerySet[Employe
     if department_id is not None:
         qs = in_department_tree(qs, department_id)
     return qs.order_by("department__path", "last_name", "first_name", "pk")
+
+
+def department_choices(user: Any, selected: Department | None) -> list[Department]:
+    """The department dropdown: the selected department's way up, itself and its children; with none selected,
+    the tops of what the user sees (HR: the root; a manager: the departments they head or stand in for, and
+    their own) and their children. A few dozen options whatever the size of the tree: every visible department
+    made a select of 1,200 options for the top head of a 30,000-person company, and finding the tops of the
+    visible set read every employee of it. Only departments the user may see are offered."""
+    own = access.employee_of(user)
+    paths = access.managed_paths(user)
+    if selected is not None:
+        ancestors = [int(part) for part in selected.path.strip("/").split("/") if part]
+        wanted = Q(pk__in=ancestors) | Q(parent_id=selected.pk)
+    else:
+        tops = (
+            Q(parent__isnull=True)
+            if access.is_hr(user)
+            else Q(path__in=paths) | Q(pk=own.department_id if own else None)
+        )
+        wanted = tops | Q(parent__in=Department.objects.filter(tops))
+    hr = access.is_hr(user)
+    return [
+        d
+        for d in Department.objects.filter(wanted).order_by("path")
+        if hr or any(d.path.startswith(p) for p in paths) or (own is not None and d.pk == own.department_id)
+    ]
 
 
 def absences_by_employee(*, employee_ids: list[int], start: dt.date, end: dt.date) -> dict[int, list[dict[str, Any]]]:
@@ -141,12 +166,14 @@ def team_calendar(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     month = _month(request.GET.get("month"), today)
     last = month.replace(day=pycalendar.monthrange(month.year, month.month)[1])
-    departments = list(access.visible_departments(request.user).order_by("path"))
-    department_id = None
     raw_department = request.GET.get("department", "")
-    if raw_department.isdigit() and int(raw_department) in {d.pk for d in departments}:
-        department_id = int(raw_department)
-    page = Paginator(calendar_employees(request.user, department_id), ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    selected = None
+    if raw_department.isdigit():
+        selected = access.visible_departments(request.user).filter(pk=int(raw_department)).first()
+    department_id = selected.pk if selected is not None else None
+    departments = department_choices(request.user, selected)
+    # Not counted: the count of a head's subtree reads every employee of it (CountlessPage).
+    page = CountlessPage(calendar_employees(request.user, department_id), ROWS_PER_PAGE, request.GET.get("page"))
     employees = list(page.object_list)
     absences = absences_by_employee(employee_ids=[e.pk for e in employees], start=month, end=last)
     production = selectors.production_calendar(start=month, end=last)

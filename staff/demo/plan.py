@@ -32,6 +32,7 @@ HEAD_POSITIONS: dict[int, tuple[str, int, int, int]] = {
     2: ("Начальник отдела", 180_000, 260_000, 3),
     3: ("Руководитель группы", 140_000, 200_000, 3),
     4: ("Руководитель сектора", 130_000, 180_000, 0),
+    5: ("Руководитель звена", 110_000, 160_000, 0),
 }
 AREA_POSITIONS: dict[str, tuple[tuple[str, int, int, int], ...]] = {
     "management": (("Помощник руководителя", 80_000, 120_000, 0), ("Советник", 200_000, 300_000, 0)),
@@ -238,32 +239,37 @@ def _build_departments(employees: int) -> list[DepartmentPlan]:
             departments.append(DepartmentPlan(len(departments), name, division.key, 2, area))
             if group_pattern:
                 expandable.append((len(departments) - 1, group_pattern))
-    # About 25 people a department; a small organisation still gets a few groups (one per
-    # expandable department) so that managers have sub-departments, if the heads can be spared.
+    # About 25 people a department, in the same shape at every size: groups under the expandable
+    # departments, sectors under the groups, teams («Звено») under the sectors — a tree five levels
+    # deep from ~300 people and six from ~10,000 (the heads permitting: one per department).
     spare_heads = max(0, (employees - len(departments) - 3) // 10)
-    target = max(len(departments) + min(len(expandable), spare_heads), round(employees / PEOPLE_PER_DEPARTMENT))
-    # Groups under the expandable departments, round-robin; then sectors under the groups.
-    groups: list[int] = []
-    group_counts = dict.fromkeys((key for key, _ in expandable), 0)
-    while len(departments) < target and any(n < MAX_GROUPS_PER_DEPARTMENT for n in group_counts.values()):
-        for key, pattern in expandable:
-            if len(departments) >= target or group_counts[key] >= MAX_GROUPS_PER_DEPARTMENT:
-                continue
-            n = group_counts[key]
-            name = pattern.format(city=CITIES[n % len(CITIES)], product=PRODUCTS[n % len(PRODUCTS)], n=n + 1)
-            departments.append(DepartmentPlan(len(departments), name, key, 3, departments[key].area))
-            groups.append(len(departments) - 1)
-            group_counts[key] = n + 1
-    sector_counts = dict.fromkeys(groups, 0)
-    while len(departments) < target and groups:
-        for key in groups:
-            if len(departments) >= target:
-                break
-            sector_counts[key] += 1
-            departments.append(
-                DepartmentPlan(len(departments), f"Сектор {sector_counts[key]}", key, 4, departments[key].area)
-            )
+    target = max(len(departments) + min(2 * len(expandable), spare_heads), round(employees / PEOPLE_PER_DEPARTMENT))
+    room = target - len(departments)
+    group_total = min(len(expandable) * MAX_GROUPS_PER_DEPARTMENT, max(min(len(expandable), room), room // 3))
+    groups = _children(departments, [(key, pattern) for key, pattern in expandable], group_total, 3)
+    sector_total = min(target - len(departments), max(len(groups), (target - len(departments)) * 2 // 3))
+    if employees < 10_000:
+        sector_total = target - len(departments)
+    sectors = _children(departments, [(key, "Сектор {n}") for key in groups], sector_total, 4)
+    _children(departments, [(key, "Звено {n}") for key in sectors], target - len(departments), 5)
     return departments
+
+
+def _children(departments: list[DepartmentPlan], parents: list[tuple[int, str]], total: int, level: int) -> list[int]:
+    """Append `total` departments round-robin under `parents` (name patterns), at most
+    MAX_GROUPS_PER_DEPARTMENT each; their keys."""
+    made: list[int] = []
+    counts = dict.fromkeys((key for key, _ in parents), 0)
+    while len(made) < total and any(n < MAX_GROUPS_PER_DEPARTMENT for n in counts.values()):
+        for key, pattern in parents:
+            if len(made) >= total or counts[key] >= MAX_GROUPS_PER_DEPARTMENT:
+                continue
+            n = counts[key]
+            name = pattern.format(city=CITIES[n % len(CITIES)], product=PRODUCTS[n % len(PRODUCTS)], n=n + 1)
+            departments.append(DepartmentPlan(len(departments), name, key, level, departments[key].area))
+            made.append(len(departments) - 1)
+            counts[key] = n + 1
+    return made
 
 
 def _department_weight(department: DepartmentPlan, has_children: bool) -> float:

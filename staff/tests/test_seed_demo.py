@@ -75,7 +75,9 @@ def test_transliteration():
     assert transliterate("Щукина Юлия") == "shchukina yuliya"
 
 
-@pytest.mark.parametrize(("employees", "levels"), [(200, {0, 1, 2, 3}), (2000, {0, 1, 2, 3}), (5000, {0, 1, 2, 3, 4})])
+@pytest.mark.parametrize(
+    ("employees", "levels"), [(200, {0, 1, 2, 3, 4}), (2000, {0, 1, 2, 3, 4}), (30000, {0, 1, 2, 3, 4, 5})]
+)
 def test_org_is_several_levels_deep_with_a_head_everywhere(employees, levels):
     plan = build_plan(employees=employees, seed=1, today=TODAY)
     assert {d.level for d in plan.departments} == levels

@@ -10,7 +10,7 @@ import pytest
 from conftest import make_department, make_employee, set_head
 from staff import access
 from staff.models import Delegation, Employee
-from staff.selectors import current_rate, manager_ids, with_current_rates
+from staff.selectors import current_rate, direct_reports, manager_ids, with_current_rates
 from staff.services import pay_rate_record
 
 pytestmark = pytest.mark.django_db
@@ -60,3 +60,44 @@ def test_admin_scope_is_hr_only(cast):
     everything = Employee.objects.all()
     assert access.visible_in_admin(cast.hr.user, everything).count() == everything.count()
     assert access.visible_in_admin(cast.manager.user, everything).count() == 0
+
+
+def test_direct_reports_are_exactly_whom_manager_of_names(cast):
+    """`direct_reports` turns `manager_of` around (the approvals inbox asks it): for every employee as the
+    manager, and for two managers at once, the set equals {e : manager_of(e) is one of them} on a tree with a
+    headless department (its people report to the head above), a headless department between a head and the
+    department below, one person heading two nested departments and seated in the lower one, a head seated in
+    the department above their own, and an override."""
+    warehouse = make_department("Склад", cast.company)  # headless: its people report to the CEO
+    make_employee(username="keeper", department=warehouse)
+    gap = make_department("Пустой уровень", cast.sales)  # headless, between the manager and a team below it
+    team = make_department("Команда", gap)
+    lead = make_employee(username="lead", department=team)
+    set_head(team, lead)
+    make_employee(username="member", department=team)
+    make_employee(username="gap_member", department=gap)
+    outer = make_department("Отдел А", cast.engineering)
+    inner = make_department("Группа А1", outer)
+    double = make_employee(username="double", department=inner)  # heads both, sits in the lower one
+    set_head(outer, double)
+    set_head(inner, double)
+    make_employee(username="inner_member", department=inner)
+    sector = make_department("Сектор Б", cast.sales_east)
+    above = make_employee(username="above", department=cast.sales_east)  # heads the sector, sits above it
+    set_head(sector, above)
+    cast.outsider.manager_override = cast.manager
+    cast.outsider.save()
+
+    employees = list(Employee.objects.select_related("department", "manager_override"))
+    managers = {e.pk: access.manager_of(e) for e in employees}
+    for candidate in employees:
+        expected = {pk for pk, m in managers.items() if m is not None and m.pk == candidate.pk}
+        assert set(direct_reports([candidate.pk]).values_list("pk", flat=True)) == expected, candidate
+    pair = {cast.manager.pk, cast.ceo.pk}
+    expected = {pk for pk, m in managers.items() if m is not None and m.pk in pair}
+    assert set(direct_reports(pair).values_list("pk", flat=True)) == expected
+    assert {e.user.username for e in Employee.objects.filter(pk__in=direct_reports([cast.ceo.pk]))} >= {
+        "keeper",
+        "manager",
+        "other_manager",
+    }

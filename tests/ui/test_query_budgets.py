@@ -99,3 +99,92 @@ def test_post_only_urls_refuse_get(cast, calendars, login) -> None:
         }.get(name, [request_id])
         args = [document_id] if name in DOCUMENT_ACTIONS else args
         assert client.get(reverse(name, args=args)).status_code == 405, name
+
+
+# bench/scale.py's operations (issue 20) and the number of SQL statements each makes: exactly this many, on the
+# small organisation and after it doubles. The bench measures their time at 300, 3,000 and 30,000 employees; this
+# keeps CI failing on a change that adds a statement per row, per department or per level of the tree.
+SCALE_STATEMENTS = {
+    "employee: dashboard": 9,
+    "top head: approvals": 14,
+    "top head: nav badge": 9,
+    "top head: team calendar": 17,
+    "HR admin: employees ?q=": 10,
+    "HR admin: employees, department filter": 11,
+    "employee: request page": 6,
+    "API: leave balance": 5,
+    "API: leave quote": 10,
+    "API: file a certificate": 14,
+    "API: requests list, a filter, a later page": 6,
+}
+
+
+def _scale_operations(cast) -> dict[str, object]:
+    import datetime as dt
+
+    from django.test import Client
+
+    from hrportal.web.context import nav_for
+    from staff import access
+    from staff.services import api_token_issue, hr_group_ensure
+    from tests.harness.util import login_client
+    from tests.ui.pages import subject_request
+
+    def token_client(person) -> Client:
+        return Client(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=person.user)[1]}")
+
+    hr_group_ensure()  # HR as HR works in the admin (staff/tests/conftest.py's hr_admin), as seed_demo's `hr`
+    cast.hr.user.is_staff = True
+    cast.hr.user.save(update_fields=["is_staff"])
+    employee, top, hr = login_client(cast.employee), login_client(cast.ceo), login_client(cast.hr)
+    api, hr_api = token_client(cast.employee), token_client(cast.hr)
+    detail = subject_request(cast).pk
+    top_user = access.principal_users().get(pk=cast.ceo.user_id)
+    quote = {"leave_type": "annual", "start_date": "2026-09-07", "end_date": "2026-09-11"}
+    certificate = {"kind": "certificate", "certificate_type": "employment", "copies": 1}
+    month = dt.date.today().strftime("%Y-%m")
+
+    def badge() -> int:
+        access.forget(top_user)
+        access.remember_principal(top_user)
+        return nav_for(top_user).approvals_count
+
+    return {
+        "employee: dashboard": lambda: employee.get("/"),
+        "top head: approvals": lambda: top.get("/approvals/"),
+        "top head: nav badge": badge,
+        "top head: team calendar": lambda: top.get(f"/team/calendar/?month={month}"),
+        "HR admin: employees ?q=": lambda: hr.get("/admin/staff/employee/?q=Кузнецов"),
+        "HR admin: employees, department filter": lambda: hr.get(
+            f"/admin/staff/employee/?department__id__exact={cast.sales.pk}"
+        ),
+        "employee: request page": lambda: employee.get(f"/requests/{detail}/"),
+        "API: leave balance": lambda: api.get("/api/v1/leave/balance/"),
+        "API: leave quote": lambda: api.post("/api/v1/leave/quote/", quote, content_type="application/json"),
+        "API: file a certificate": lambda: api.post("/api/v1/requests/", certificate, content_type="application/json"),
+        "API: requests list, a filter, a later page": lambda: hr_api.get(
+            "/api/v1/requests/?status=pending&limit=20&offset=40"
+        ),
+    }
+
+
+def test_scale_operations_keep_their_statement_counts(big_org) -> None:
+    """Each operation of bench/scale.py makes exactly its SCALE_STATEMENTS count, before and after the
+    organisation doubles (the top head's inbox then holds twice the pending requests of headless departments)."""
+    operations = {name: call for name, call in _scale_operations(big_org.cast).items() if call is not None}
+
+    def counts() -> dict[str, int]:
+        result = {}
+        for name, call in operations.items():
+            call()  # the first call of a client touches its session; the bench measures steady calls
+            with CaptureQueriesContext(connection) as queries:
+                response = call()
+            status = getattr(response, "status_code", 200)
+            assert status in (200, 201), (name, status, getattr(response, "content", b"")[:300])
+            result[name] = len(queries)
+        return result
+
+    before = counts()
+    grow(big_org, 300)
+    after = counts()
+    assert (before, after) == (SCALE_STATEMENTS, SCALE_STATEMENTS)

@@ -269,6 +269,9 @@ class Command(BaseCommand):
         extra = [f"--date={options['today'].isoformat()}"] if options["today"] else []
         call_command("accrue_leave", *extra, verbosity=options["verbosity"], stdout=self.stdout, stderr=self.stderr)
         self.stdout.write(f"accrue_leave took {time.monotonic() - started:.1f} s.")
+        # Two years of requests of every kind and status for the whole company, in bulk (requests_app's command).
+        if "seed_request_history" in get_commands():
+            call_command("seed_request_history", *extra, verbosity=options["verbosity"], stdout=self.stdout)
         # Leave of earlier working years taken before the portal, so balances by working year make sense
         # (the leave app's command; called by name, as staff knows nothing of leave).
         if "seed_leave_history" in get_commands():
@@ -276,3 +279,8 @@ class Command(BaseCommand):
         # Requests of every kind and status for the demo logins' teams (requests_app's command, by name too).
         if "seed_requests" in get_commands():
             call_command("seed_requests", *extra, verbosity=options["verbosity"], stdout=self.stdout)
+        if connection.vendor == "postgresql":
+            # Fresh statistics: after millions of bulk-loaded rows the planner would otherwise guess (a
+            # one-employee ledger sum scanned the whole ledger until autovacuum got round to it).
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
