@@ -130,7 +130,7 @@ def all_pages(cast: Any) -> list[Page]:
         Page("schedule-hr", reverse("schedule-hr", args=[year]), ("hr",), 24),
         Page("schedule-notices", reverse("schedule-notices"), PEOPLE, 14),
         Page("schedule-notice", reverse("schedule-notice", args=[notice_id]), ("employee", "hr"), 14),
-        Page("schedule-notice-print", reverse("schedule-notice-print", args=[notice_id]), ("employee", "hr"), 10),
+        Page("schedule-notice-print", reverse("schedule-notice-print", args=[notice_id]), ("employee", "hr"), 11),
         Page("schedule-payroll", reverse("schedule-payroll", args=[payroll_id]), ("hr",), 14),
         Page(
             "leave-settlement-page",
