@@ -22,7 +22,7 @@ from staff.models import Employee, PayRate
 
 pytestmark = pytest.mark.django_db
 
-HR_PAGE_BUDGET = 20
+HR_PAGE_BUDGET = 21
 
 
 def add(cast: Any, who: Any, start: dt.date, end: dt.date) -> Part:

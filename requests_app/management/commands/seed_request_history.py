@@ -288,6 +288,13 @@ def _insert(model: type[models.Model], items: list[dict[str, Any]]) -> int:
     if connection.vendor != "postgresql":
         model.objects.bulk_create([model(**item) for item in items], batch_size=1000)
         return len(items)
+    # A field the seed does not name takes the model's default (COPY would write NULL): new fields need no edit here.
+    defaults = {
+        f.attname: f.get_default()
+        for f in model._meta.concrete_fields
+        if f.attname not in names and f.name not in names and not f.primary_key and (f.has_default() or not f.null)
+    }
+    names += list(defaults)
     fields = [model._meta.get_field(name) for name in names]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     json_fields = {i for i, f in enumerate(fields) if isinstance(f, models.JSONField)}
@@ -298,7 +305,7 @@ def _insert(model: type[models.Model], items: list[dict[str, Any]]) -> int:
         cursor.cursor.copy(f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN") as copy,
     ):
         for item in items:
-            values = [item[n] for n in names]
+            values = [item[n] if n in item else defaults[n] for n in names]
             for i in json_fields:
                 values[i] = json.dumps(values[i])
             copy.write_row(values)
