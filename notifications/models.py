@@ -33,6 +33,15 @@ class Event(models.TextChoices):
     REPORT_FAILED = "report_failed", _("report failed")
     LEAVE_OVERDUE = "leave_overdue", _("leave not used two years running")
     LEAVE_OVERDUE_HR = "leave_overdue_hr", _("HR's list of leave not used two years running")
+    CERTIFICATE_DUE = "certificate_due", _("certificates due")
+    CERTIFICATE_ISSUED = "certificate_issued", _("certificate issued")
+    DOCUMENT_TO_SIGN = "document_to_sign", _("document to sign")
+    DOCUMENT_CODE = "document_code", _("signature code")
+    LEAVE_NOTICE = "leave_notice", _("leave notice (art. 123)")
+    PAYROLL_LIST = "payroll_list", _("leaves starting: list for payroll (art. 136)")
+    SCHEDULE_NOT_PROPOSED = "schedule_not_proposed", _("leave schedule: no proposal yet")
+    SCHEDULE_DEPARTMENT_LATE = "schedule_department_late", _("leave schedule: department late")
+    SCHEDULE_MOVE_PROPOSED = "schedule_move_proposed", _("leave schedule: move proposed")
 
 
 class OutboxContent(models.Model):

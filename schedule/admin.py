@@ -155,10 +155,18 @@ class AcknowledgementInline(admin.StackedInline):
         return False
 
 
+class AcknowledgedFilter(admin.EmptyFieldListFilter):
+    """The reverse one-to-one has no verbose name of its own: the filter's title says what it filters."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.title = _("acknowledged")
+
+
 @admin.register(Notice)
 class NoticeAdmin(ReadOnly):
     list_display = ("employee", "start_date", "end_date", "issued_on", "acknowledged", "print_link")
-    list_filter = ("issued_on", ("acknowledgement", admin.EmptyFieldListFilter))
+    list_filter = ("issued_on", ("acknowledgement", AcknowledgedFilter))
     search_fields = ("employee__last_name", "employee__personnel_number")
     list_select_related = ("employee", "acknowledgement")
     inlines = [AcknowledgementInline]

@@ -54,3 +54,16 @@ def test_english_variants_sit_beside_the_russian_files() -> None:
         "notifications/request_created/body.en.html",
         "notifications/request_created/body.html",
     ]
+
+
+def test_every_template_folder_is_an_event_with_a_label() -> None:
+    """A new mail needs its Event choice: the admin shows the label, the metrics count the event."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    root = Path(settings.BASE_DIR) / "templates" / "notifications"
+    from notifications.models import Event
+
+    folders = {p.name for p in root.iterdir() if p.is_dir()}
+    assert folders == set(Event.values)

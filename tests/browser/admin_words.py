@@ -20,7 +20,8 @@ ALLOWED = {
     "html",  # "HTML-текст" of a message
     "xlsx",
     "csv",
-    "utf",  # the encoding of an import file ("CSV UTF-8")
+    "utf",
+    "ip",  # "IP-адрес" of a signature  # the encoding of an import file ("CSV UTF-8")
     "pdf",
     "sha",  # SHA-256 digests
     "api",
