@@ -24,31 +24,24 @@ from decimal import Decimal
 
 from leave.calc.dates import first_of_month, month_starts
 
-SALARY = "salary"
-BONUS_MONTH = "bonus_month"
-BONUS_QUARTER = "bonus_quarter"
-BONUS_YEAR = "bonus_year"
-ALLOWANCE = "allowance"
-HOLIDAY_WORK = "holiday_work"
-SICK_PAY = "sick_pay"
-VACATION_PAY = "vacation_pay"
-OTHER = "other"
-KINDS = (SALARY, BONUS_MONTH, BONUS_QUARTER, BONUS_YEAR, ALLOWANCE, HOLIDAY_WORK, SICK_PAY, VACATION_PAY, OTHER)
-PERIOD_BONUSES = frozenset({BONUS_QUARTER, BONUS_YEAR})
-# Items 2–3: pay of the pay system counts; social payments and the pay of item-5 time (sick pay, average
-# earnings kept for a leave or a trip) do not. "other" is material aid or trip pay in a 1С export: not counted
-# unless HR ticks it.
-COUNTS_BY_DEFAULT = {
-    SALARY: True,
-    BONUS_MONTH: True,
-    BONUS_QUARTER: True,
-    BONUS_YEAR: True,
-    ALLOWANCE: True,
-    HOLIDAY_WORK: True,
-    SICK_PAY: False,
-    VACATION_PAY: False,
-    OTHER: False,
-}
+# The payroll kinds and what counts by default are the payroll app's (plain Python, no Django); items 2–3: pay of
+# the pay system counts; social payments and the pay of item-5 time (sick pay, average earnings kept for a leave or
+# a trip) do not; "other" is material aid or trip pay in a 1С export: not counted unless HR ticks it.
+from payroll.kinds import (  # noqa: F401  (re-exported: the calculation's callers and tests name them from here)
+    ALLOWANCE,
+    BONUS_MONTH,
+    BONUS_QUARTER,
+    BONUS_YEAR,
+    COUNTS_BY_DEFAULT,
+    HOLIDAY_WORK,
+    KINDS,
+    OTHER,
+    SALARY,
+    SICK_PAY,
+    VACATION_PAY,
+)
+from payroll.kinds import BONUSES_WITH_PERIOD as PERIOD_BONUSES
+
 ONE = Decimal(1)
 
 # Why a payment did or did not enter the average (codes; the pages word them).

@@ -269,13 +269,6 @@ def test_without_payroll_data_the_salary_figure_stays() -> None:
     assert result.average_daily == D("3498.29")
 
 
-def test_calc_kinds_match_the_payroll_app() -> None:
-    from payroll.kinds import COUNTS_BY_DEFAULT, KINDS
-
-    assert tuple(KINDS) == pr.KINDS
-    assert COUNTS_BY_DEFAULT == pr.COUNTS_BY_DEFAULT
-
-
 def test_indexation_steps_ignore_fte_changes_and_cuts() -> None:
     rates = [
         calc.Rate(HIRED, D(1), D(100000)),

@@ -14,6 +14,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from conftest import make_employee
+from documents.models import Document
+from documents.services import signature_record_paper
 from requests_app.models import Request
 from staff.models import HR_GROUP, PayRate
 from staff.services import hr_group_ensure, pay_rate_record
@@ -62,6 +64,9 @@ def test_organisation_wide_raise_through_the_api(cast, leave_types, api, second_
     rid = filed.json()["id"]
     assert api(cast.manager).post(f"/api/v1/requests/{rid}/approve/").status_code == 200
     assert api(second_hr).post(f"/api/v1/requests/{rid}/approve/").json()["status"] == "approved"
+    # Art. 72: the raise takes effect once the supplementary agreement is signed (HR records the paper signature).
+    agreement = Document.objects.get(request_id=rid, kind="rate_agreement")
+    signature_record_paper(document_id=agreement.pk, actor=second_hr.user)
     assert PayRate.objects.get(employee=cast.employee, effective_date=dt.date(2025, 1, 1)).indexation is True
 
     quote = api(cast.employee).post(
