@@ -15,7 +15,9 @@ ENV PATH=/opt/venv/bin:$PATH \
     DJANGO_SETTINGS_MODULE=hrportal.settings \
     HRPORTAL_VAR_DIR=/app/var \
     PROMETHEUS_MULTIPROC_DIR=/app/var/prometheus
+# libldap/libsasl: the directory sign-in; Pango and Debian's Cyrillic fonts: WeasyPrint's HR documents.
 RUN apt-get update && apt-get install -y --no-install-recommends libldap-2.5-0 libsasl2-2 \
+    libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-liberation \
     && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system app && useradd --system --gid app --home-dir /app app
 COPY --from=build /opt/venv /opt/venv
