@@ -83,9 +83,9 @@ def plan_absences(rows: list[tuple[int, dict[str, Any]]], context: Context) -> l
 
 def apply_absences(plans: list[RowPlan], context: Context) -> None:
     employees = Employee.objects.in_bulk([p.data["number"] for p in plans], field_name="personnel_number")
-    for done, plan in enumerate(plans, start=1):
+    for plan in engine.each_reported(context, plans):
         data = plan.data
-        comment = f"{context.reason}: {data['comment']}" if data["comment"] else context.reason
+        comment = engine.row_comment(context, data)
         absence = services.absence_record(
             employee=employees[data["number"]],
             kind=data["kind"],
@@ -96,8 +96,6 @@ def apply_absences(plans: list[RowPlan], context: Context) -> None:
         update_change_reason(absence, context.reason)
         if context.actor is not None:
             absence.history.filter(history_id=absence.history.latest().history_id).update(history_user=context.actor)
-        if done % 100 == 0:
-            engine.report_progress(context, done, len(plans))
 
 
 engine.register(
@@ -154,7 +152,7 @@ def plan_balances(rows: list[tuple[int, dict[str, Any]]], context: Context) -> l
 
 def apply_balances(plans: list[RowPlan], context: Context) -> None:
     employees = Employee.objects.in_bulk([p.data["number"] for p in plans], field_name="personnel_number")
-    for done, plan in enumerate(plans, start=1):
+    for plan in engine.each_reported(context, plans):
         data = plan.data
         services.leave_adjust(
             employee=employees[data["number"]],
@@ -165,8 +163,6 @@ def apply_balances(plans: list[RowPlan], context: Context) -> None:
             idempotency_key=f"import:{context.job_id}:{plan.line}" if context.job_id else None,
             effective_date=data["on"],
         )
-        if done % 100 == 0:
-            engine.report_progress(context, done, len(plans))
 
 
 engine.register(

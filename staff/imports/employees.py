@@ -348,9 +348,9 @@ def plan_rates(rows: list[tuple[int, dict[str, Any]]], context: Context) -> list
 
 def apply_rates(plans: list[RowPlan], context: Context) -> None:
     employees = Employee.objects.in_bulk([p.data["number"] for p in plans], field_name="personnel_number")
-    for done, plan in enumerate(plans, start=1):
+    for plan in engine.each_reported(context, plans):
         data = plan.data
-        comment = f"{context.reason}: {data['comment']}" if data["comment"] else context.reason
+        comment = engine.row_comment(context, data)
         pay_rate_record(
             employee=employees[data["number"]],
             effective_date=data["effective_date"],
@@ -359,8 +359,6 @@ def apply_rates(plans: list[RowPlan], context: Context) -> None:
             actor=context.actor,
             comment=comment[:300],
         )
-        if done % 100 == 0:
-            engine.report_progress(context, done, len(plans))
 
 
 engine.register(

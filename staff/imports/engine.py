@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -159,6 +159,19 @@ def run(kind: Kind, table: Table, context: Context, *, write: bool) -> Outcome:
 def report_progress(context: Context, done: int, total: int) -> None:
     if context.progress is not None:
         context.progress(done, total)
+
+
+def each_reported(context: Context, plans: list[RowPlan], every: int = 100) -> Iterator[RowPlan]:
+    """The plans one by one for a kind's `apply`, reporting progress after every `every` rows written."""
+    for done, plan in enumerate(plans, start=1):
+        yield plan
+        if done % every == 0:
+            report_progress(context, done, len(plans))
+
+
+def row_comment(context: Context, data: dict[str, Any]) -> str:
+    """The history comment of a written row: the import's reason, and the row's own comment when it has one."""
+    return f"{context.reason}: {data['comment']}" if data.get("comment") else context.reason
 
 
 # --- cells ----------------------------------------------------------------------------------------
