@@ -122,6 +122,11 @@ class LeaveAccount(models.Model):
         LeaveType, on_delete=models.PROTECT, related_name="accounts", verbose_name=_("leave type")
     )
     created_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    # What the account's accrual entries add up to, kept by the accrual service in the transaction that posts
+    # them (the ledger is append-only, and only that service writes accrual entries): a monthly run reads one
+    # row per account instead of re-reading every month posted so far.
+    accrued_months = models.PositiveIntegerField(_("last month of service accrued"), default=0)
+    accrued_days = models.DecimalField(_("days accrued"), max_digits=9, decimal_places=2, default=Decimal("0.00"))
 
     class Meta:
         ordering = ["employee", "leave_type"]

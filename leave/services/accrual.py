@@ -1,12 +1,11 @@
 """Accrual: post each counted month of service once (28/12 a month, rule 35, art. 121).
 
 Accrual runs in bulk: employees are taken in batches, and each batch is one transaction that creates
-the accounts it needs, locks them with one `SELECT … FOR UPDATE` ordered by id, reads their posted
-accrual entries in one query, plans the missing months in Python (`missing_accruals`, no database)
-and inserts them with `bulk_create` in chunks: a dozen queries per batch instead of four per account.
-A first run over 5,000 employees (431k entries) takes ~45 s on PostgreSQL and ~65 s on SQLite here,
-against 2–4 minutes one account at a time (docs/decisions/staff-seed-demo.md); a routine run, with
-a month or nothing to post, writes in milliseconds per batch and spends its ~5 s on the timelines.
+the accounts it needs, locks them with one `SELECT … FOR UPDATE` ordered by id, plans the missing months in
+Python (`missing_accruals`, no database) and inserts them with `bulk_create` in chunks: a dozen queries per
+batch instead of four per account. Each account carries the last month posted and the days posted so far
+(`LeaveAccount.accrued_months` / `accrued_days`, updated with the entries), so a monthly run reads one row per
+account and builds only the months after the last posted one, not the account's whole history.
 """
 
 from __future__ import annotations
@@ -14,12 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import F
 
 from leave import calc, selectors
 from leave.models import LeaveAccount, LeaveEntry, LeaveType
@@ -50,48 +50,41 @@ def accrual_key(*, employee_id: int, leave_type_code: str, month_index: int) -> 
 
 @dataclass(frozen=True)
 class PlannedAccrual:
+    index: int  # the month of service
     key: str
     days: Decimal
-    month: calc.ServiceMonth
 
 
 def missing_accruals(
     *,
     employee_id: int,
     leave_type_code: str,
-    months: Sequence[calc.ServiceMonth],
+    counted: int,
     yearly_days: Decimal,
-    posted: Mapping[str, Decimal],
+    accrued_months: int,
+    accrued_days: Decimal,
 ) -> list[PlannedAccrual]:
     """The accrual entries one account still needs (pure: no database).
 
-    `months` are the months of service counted so far, `posted` the account's accrual entries
-    (idempotency key → days). Only months after the last posted one are planned.
+    `counted` is the number of months of service counted so far; `accrued_months` the last month posted and
+    `accrued_days` what the posted entries add up to. Only months after the last posted one are planned.
     """
-    posted_total = sum(posted.values(), Decimal(0))
     # Months are posted in order, so every month up to the last posted one is settled, including one that
     # was skipped for adding 0.00 (yearly days below 0.12, or a cut of the yearly days absorbed to the cent).
     # Posting such a month later would write a correction of its own (−0.01, −1.00, …) and make the ledger
-    # depend on the dates accrual happened to run; a concurrent run that read stale counts would do the same.
-    prefix = accrual_key(employee_id=employee_id, leave_type_code=leave_type_code, month_index=0)[:-1]
-    settled = max((int(key[len(prefix) :]) for key in posted if _is_month_key(key, prefix)), default=0)
+    # depend on the dates accrual happened to run.
+    posted_total = accrued_days
     planned = []
-    for month in months:
-        key = accrual_key(employee_id=employee_id, leave_type_code=leave_type_code, month_index=month.index)
-        if month.index <= settled or key in posted:
-            continue
+    for index in range(accrued_months + 1, counted + 1):
         # Month k adds the rounded cumulative figure minus what is posted: 12 months give exactly 28.00,
         # and a change of the yearly days is absorbed by the next month instead of drifting.
-        days = calc.cumulative_entitlement(month.index, yearly_days) - posted_total
+        days = calc.cumulative_entitlement(index, yearly_days) - posted_total
         if days == 0:
             continue
         posted_total += days
-        planned.append(PlannedAccrual(key=key, days=days, month=month))
+        key = accrual_key(employee_id=employee_id, leave_type_code=leave_type_code, month_index=index)
+        planned.append(PlannedAccrual(index=index, key=key, days=days))
     return planned
-
-
-def _is_month_key(key: str, prefix: str) -> bool:
-    return key.startswith(prefix) and key[len(prefix) :].isdigit()
 
 
 @dataclass(frozen=True)
@@ -107,7 +100,8 @@ class AccrualBatch:
 class _AccountPlan:
     employee: Employee
     leave_type: LeaveType
-    months: list[calc.ServiceMonth]
+    timeline: calc.ServiceTimeline
+    counted: int  # months of service counted by the run's date
     yearly_days: Decimal
 
 
@@ -152,31 +146,45 @@ def accrue_batches(
 
 def _accrue_batch(*, employee_ids: list[int], types: list[LeaveType], up_to: dt.date) -> int:
     people = (
-        Employee.objects.filter(pk__in=employee_ids, hire_date__lte=up_to).select_related("position").order_by("pk")
+        Employee.objects.filter(pk__in=employee_ids, hire_date__lte=up_to)
+        .select_related("position")
+        .only("hire_date", "termination_date", "extra_leave_days", "position__extra_leave_days")
+        .order_by("pk")
     )
     absences = selectors.service_absences(employee_ids=employee_ids)
-    posted_counts = {
-        (row["account__employee_id"], row["account__leave_type_id"]): row["n"]
-        for row in LeaveEntry.objects.filter(account__employee_id__in=employee_ids, kind=LeaveEntry.Kind.ACCRUAL)
-        .values("account__employee_id", "account__leave_type_id")
-        .annotate(n=Count("id"))
+    accrued = {
+        (employee_id, type_id): (months, days)
+        for employee_id, type_id, months, days in LeaveAccount.objects.filter(employee_id__in=employee_ids)
         .order_by()
+        .values_list("employee_id", "leave_type_id", "accrued_months", "accrued_days")
     }
     plans: list[_AccountPlan] = []
     for employee in people:
-        months: list[calc.ServiceMonth] | None = None
+        timeline: calc.ServiceTimeline | None = None
+        counted = 0
         for leave_type in types:
             yearly = selectors.yearly_entitlement(employee=employee, leave_type=leave_type)
             if yearly <= 0:
                 continue
-            if months is None:
+            if timeline is None:
                 timeline = selectors.timeline_for(employee=employee, absences=absences.get(employee.pk, []))
-                months = timeline.months_due(up_to)
-            # Skip, without locking, the accounts whose posted months already cover every month that adds days.
-            adding = sum(1 for month in months if calc.month_accrual(month.index, yearly) != 0)
-            if adding <= posted_counts.get((employee.pk, leave_type.pk), 0):
+                counted = timeline.months_counted(up_to)
+            months, days = accrued.get((employee.pk, leave_type.pk), (0, Decimal(0)))
+            # Skip, without locking, the accounts with nothing to post; the plan is made again under the lock.
+            if not missing_accruals(
+                employee_id=employee.pk,
+                leave_type_code=leave_type.code,
+                counted=counted,
+                yearly_days=yearly,
+                accrued_months=months,
+                accrued_days=days,
+            ):
                 continue
-            plans.append(_AccountPlan(employee=employee, leave_type=leave_type, months=months, yearly_days=yearly))
+            plans.append(
+                _AccountPlan(
+                    employee=employee, leave_type=leave_type, timeline=timeline, counted=counted, yearly_days=yearly
+                )
+            )
     if not plans:
         return 0
     return _post(plans=plans)
@@ -184,47 +192,61 @@ def _accrue_batch(*, employee_ids: list[int], types: list[LeaveType], up_to: dt.
 
 @transaction.atomic
 def _post(*, plans: list[_AccountPlan]) -> int:
-    """One batch's transaction: lock its accounts, read what they hold, insert what is missing."""
+    """One batch's transaction: lock its accounts, plan from what they hold, insert the entries and keep the totals."""
     accounts = _lock_accounts(pairs=[(plan.employee.pk, plan.leave_type.pk) for plan in plans])
-    account_ids = sorted(account.pk for account in accounts.values())
-    # Read under the locks: what another run posted before we got them is skipped, not written twice.
-    posted: dict[int, dict[str, Decimal]] = defaultdict(dict)
-    for account_id, key, days in LeaveEntry.objects.filter(
-        account_id__in=account_ids, kind=LeaveEntry.Kind.ACCRUAL
-    ).values_list("account_id", "idempotency_key", "days"):
-        posted[account_id][key] = days
     entries = []
+    # Accounts that move on by the same months and days share one UPDATE: a monthly run has a handful a batch
+    # (2.33 or 2.34 days for 28 a year, one figure per additional-leave size), and each row is locked here.
+    advances: dict[tuple[int, Decimal], list[int]] = defaultdict(list)
     for plan in plans:
+        # Read under the lock: what another run posted before we got it is not planned again.
         account = accounts[(plan.employee.pk, plan.leave_type.pk)]
-        for item in missing_accruals(
+        planned = missing_accruals(
             employee_id=plan.employee.pk,
             leave_type_code=plan.leave_type.code,
-            months=plan.months,
+            counted=plan.counted,
             yearly_days=plan.yearly_days,
-            posted=posted[account.pk],
-        ):
+            accrued_months=account.accrued_months,
+            accrued_days=account.accrued_days,
+        )
+        for item in planned:
+            month = plan.timeline.service_month(item.index)
             entries.append(
                 LeaveEntry(
                     account_id=account.pk,
                     kind=LeaveEntry.Kind.ACCRUAL,
                     days=item.days,
-                    effective_date=item.month.counted_on,
+                    effective_date=month.counted_on,
                     idempotency_key=item.key,
-                    period_start=item.month.start,
-                    period_end=item.month.end,
-                    comment=f"month {item.month.index} of service",
+                    period_start=month.start,
+                    period_end=month.end,
+                    comment=f"month {item.index} of service",
                 )
             )
+        if planned:
+            advance = (planned[-1].index - account.accrued_months, sum(item.days for item in planned))
+            advances[advance].append(account.pk)
     if not entries:
         return 0
-    # Under the locks nobody else posts these keys; ignoring conflicts on the unique key is only a safety
-    # net against a writer that did not lock (SQLite ignores FOR UPDATE), so the rows are counted, not assumed.
-    LeaveEntry.objects.bulk_create(entries, batch_size=ENTRY_INSERT_CHUNK, ignore_conflicts=True)
-    before = sum(len(keys) for keys in posted.values())
-    return LeaveEntry.objects.filter(account_id__in=account_ids, kind=LeaveEntry.Kind.ACCRUAL).count() - before
+    # Under the locks nobody else posts these keys: a conflict on the unique key would be a writer that did
+    # not lock, and fails the batch (rolled back, nothing half-written) instead of being skipped unseen.
+    LeaveEntry.objects.bulk_create(entries, batch_size=ENTRY_INSERT_CHUNK)
+    for (months, days), account_ids in advances.items():
+        LeaveAccount.objects.filter(pk__in=account_ids).update(
+            accrued_months=F("accrued_months") + months, accrued_days=F("accrued_days") + days
+        )
+    return len(entries)
 
 
-def _lock_accounts(*, pairs: list[tuple[int, int]]) -> dict[tuple[int, int], LeaveAccount]:
+class _Held(NamedTuple):
+    """A locked account: what the batch needs of it."""
+
+    pk: int
+    accrued_months: int
+    accrued_days: Decimal
+
+
+def _lock_accounts(*, pairs: list[tuple[int, int]]) -> dict[tuple[int, int], _Held]:
     """The accounts of (employee id, leave type id) pairs, created if missing, locked for the transaction."""
     wanted = set(pairs)
     scope = LeaveAccount.objects.filter(
@@ -241,5 +263,10 @@ def _lock_accounts(*, pairs: list[tuple[int, int]]) -> dict[tuple[int, int], Lea
         )
     # One statement locking the rows in id order: two batches sharing accounts queue instead of deadlocking,
     # and the ledger services (one account per transaction) wait for the batch to commit.
-    locked = {(a.employee_id, a.leave_type_id): a for a in scope.select_for_update().order_by("pk")}
+    locked = {
+        (employee_id, type_id): _Held(pk, months, days)
+        for pk, employee_id, type_id, months, days in scope.select_for_update()
+        .order_by("pk")
+        .values_list("pk", "employee_id", "leave_type_id", "accrued_months", "accrued_days")
+    }
     return {pair: locked[pair] for pair in wanted}

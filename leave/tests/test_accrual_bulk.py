@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 
 from conftest import Cast, make_employee
 from leave import calc, selectors, services
-from leave.models import LeaveEntry, LeaveType
+from leave.models import LeaveAccount, LeaveEntry, LeaveType
 from leave.services.accrual import accrual_types, missing_accruals
 from leave.services.ledger import lock_account
 from leave.tests.conftest import D, d
@@ -206,6 +206,7 @@ def run_both(twins: list[Twins], up_to: dt.date, batch_size: int) -> None:
     assert sum(b.employees for b in batches) == len([t for t in twins if t.bulk.hire_date <= up_to])
     for pair in twins:
         assert ledger(pair.bulk) == ledger(pair.reference), pair.person
+    assert_totals_match_the_entries(t.bulk for t in twins)
 
 
 PEOPLE = [
@@ -306,18 +307,39 @@ def test_bulk_path_matches_the_reference_for_drawn_employees(
 
 
 def test_missing_accruals_is_pure_and_absorbs_a_change_of_yearly_days() -> None:
-    timeline = calc.ServiceTimeline(hire_date=d("2024-01-01"))
-    months = timeline.months_due(d("2024-12-31"))
     first_six = missing_accruals(
-        employee_id=7, leave_type_code="annual", months=months[:6], yearly_days=D(28), posted={}
+        employee_id=7, leave_type_code="annual", counted=6, yearly_days=D(28), accrued_months=0, accrued_days=D(0)
     )
     assert [p.days for p in first_six] == [D("2.33"), D("2.34"), D("2.33"), D("2.33"), D("2.34"), D("2.33")]
-    posted = {p.key: p.days for p in first_six}
+    posted = sum(p.days for p in first_six)
     # The yearly days went from 28 to 31: month 7 takes the cumulative 31 × 7/12 = 18.08 minus the 14.00 posted.
-    rest = missing_accruals(employee_id=7, leave_type_code="annual", months=months, yearly_days=D(31), posted=posted)
+    rest = missing_accruals(
+        employee_id=7, leave_type_code="annual", counted=12, yearly_days=D(31), accrued_months=6, accrued_days=posted
+    )
     assert [p.key for p in rest] == [f"accrual:7:annual:{k}" for k in range(7, 13)]
     assert rest[0].days == D("4.08")
-    assert sum(posted.values()) + sum(p.days for p in rest) == D(31)
+    assert posted + sum(p.days for p in rest) == D(31)
+    # Nothing after the last month posted: nothing planned, whatever the totals.
+    assert (
+        missing_accruals(
+            employee_id=7, leave_type_code="annual", counted=12, yearly_days=D(31), accrued_months=12, accrued_days=D(1)
+        )
+        == []
+    )
+
+
+def assert_totals_match_the_entries(employees: Iterable[Employee]) -> None:
+    """Each account's kept totals are its accrual entries' last month and sum."""
+    for account in LeaveAccount.objects.filter(employee__in=list(employees)):
+        entries = list(
+            LeaveEntry.objects.filter(account=account, kind=LeaveEntry.Kind.ACCRUAL).values_list(
+                "idempotency_key", "days"
+            )
+        )
+        last = max((int(key.rsplit(":", 1)[1]) for key, _ in entries), default=0)
+        assert (account.accrued_months, account.accrued_days) == (last, sum((days for _, days in entries), D(0))), (
+            account
+        )
 
 
 @pytest.mark.django_db
@@ -362,6 +384,7 @@ def test_earlier_then_later_gives_the_later_ledger(cast: Cast, leave_types: dict
     services.accrue(up_to=last, employees=[t.reference for t in pairs])
     for pair in pairs:
         assert ledger(pair.bulk) == ledger(pair.reference), pair.person
+    assert_totals_match_the_entries([p for t in pairs for p in (t.bulk, t.reference)])
     # And the posted ledger is what the balance projected, to the cent.
     for pair in pairs:
         for code in ("annual", "additional"):
@@ -482,3 +505,4 @@ def test_concurrent_runs_with_different_batches_neither_deadlock_nor_duplicate(
     reference_accrue(up_to=d("2026-06-30"), employees=[t.reference for t in twins])
     for pair in twins:
         assert ledger(pair.bulk) == ledger(pair.reference), pair.person
+    assert_totals_match_the_entries(people)
