@@ -19,11 +19,11 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Prefetch
 
 from leave import calc, selectors
 from leave.models import LeaveAccount, LeaveEntry, LeaveType
-from staff.models import Employee
+from staff.models import Employee, Position
 
 logger = logging.getLogger(__name__)
 
@@ -147,8 +147,8 @@ def accrue_batches(
 def _accrue_batch(*, employee_ids: list[int], types: list[LeaveType], up_to: dt.date) -> int:
     people = (
         Employee.objects.filter(pk__in=employee_ids, hire_date__lte=up_to)
-        .select_related("position")
-        .only("hire_date", "termination_date", "extra_leave_days", "position__extra_leave_days")
+        .only("hire_date", "termination_date", "extra_leave_days", "position")
+        .prefetch_related(Prefetch("position", queryset=Position.objects.only("extra_leave_days")))
         .order_by("pk")
     )
     absences = selectors.service_absences(employee_ids=employee_ids)
@@ -187,13 +187,15 @@ def _accrue_batch(*, employee_ids: list[int], types: list[LeaveType], up_to: dt.
             )
     if not plans:
         return 0
-    return _post(plans=plans)
+    return _post(plans=plans, opened=set(accrued))
 
 
 @transaction.atomic
-def _post(*, plans: list[_AccountPlan]) -> int:
-    """One batch's transaction: lock its accounts, plan from what they hold, insert the entries and keep the totals."""
-    accounts = _lock_accounts(pairs=[(plan.employee.pk, plan.leave_type.pk) for plan in plans])
+def _post(*, plans: list[_AccountPlan], opened: set[tuple[int, int]]) -> int:
+    """One batch's transaction: lock its accounts, plan from what they hold, insert the entries and keep the totals.
+
+    `opened`: the (employee, leave type) pairs whose account existed when the batch was read."""
+    accounts = _lock_accounts(pairs=[(plan.employee.pk, plan.leave_type.pk) for plan in plans], opened=opened)
     entries = []
     # Accounts that move on by the same months and days share one UPDATE: a monthly run has a handful a batch
     # (2.33 or 2.34 days for 28 a year, one figure per additional-leave size), and each row is locked here.
@@ -246,14 +248,14 @@ class _Held(NamedTuple):
     accrued_days: Decimal
 
 
-def _lock_accounts(*, pairs: list[tuple[int, int]]) -> dict[tuple[int, int], _Held]:
-    """The accounts of (employee id, leave type id) pairs, created if missing, locked for the transaction."""
+def _lock_accounts(*, pairs: list[tuple[int, int]], opened: set[tuple[int, int]]) -> dict[tuple[int, int], _Held]:
+    """The accounts of (employee id, leave type id) pairs, created if not in `opened`, locked for the transaction."""
     wanted = set(pairs)
     scope = LeaveAccount.objects.filter(
         employee_id__in=sorted({employee_id for employee_id, _ in wanted}),
         leave_type_id__in=sorted({type_id for _, type_id in wanted}),
     )
-    missing = sorted(wanted - set(scope.order_by().values_list("employee_id", "leave_type_id")))
+    missing = sorted(wanted - opened)
     if missing:
         # In one sorted order, so that two runs creating the same accounts wait for each other rather than
         # deadlock; a conflict means another run created the account first, which is as good.
