@@ -252,3 +252,17 @@ def test_the_shipped_mo_matches_the_po_and_nothing_is_left_untranslated() -> Non
         if got != strings[0]:
             stale.append(msgid)
     assert not stale, "django.mo is stale (run compilemessages):\n" + "\n".join(stale)
+
+
+def test_no_translation_holds_two_glued_together() -> None:
+    """A merge once kept both sides of a conflicting msgstr ("…эту дату.Эта дата…"): a full stop with no space before
+    a capital letter is that, not Russian."""
+    import re
+
+    entries = parse_po(ROOT / "locale" / "ru" / "LC_MESSAGES" / "django.po")
+    glued = [
+        msgid
+        for (_ctx, msgid), strings in entries.items()
+        if any(re.search(r"[а-яё»)]\.[А-ЯЁ]", text) for text in strings)
+    ]
+    assert not glued, "two translations glued into one msgstr:\n" + "\n".join(glued)
