@@ -2,7 +2,8 @@
 
 Each service runs in one transaction, locks what it changes, and queues its mail through the outbox. A document
 is made in the transaction that approves its request, so an order and its approval commit together, and its
-number comes from the register under a lock (documents.numbering). Past 400 lines would be a sign to split it.
+number comes from the register under a lock (documents.numbering). Past 400 lines: every writer of a document
+(making, signing with its codes, issuing, correcting) shares the same locks and register helpers.
 """
 
 from __future__ import annotations

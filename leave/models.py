@@ -3,7 +3,11 @@
 Balances are never stored: they are sums over `LeaveEntry` rows (see leave.selectors). Ledger rows are
 written only by leave.services, under a lock on the `LeaveAccount` row of the employee and leave type,
 and are never edited or deleted (a correction is a new entry; the database refuses UPDATE, and DELETE
-on PostgreSQL, see migration 0003).
+on PostgreSQL, see migration 0003). The one running figure kept is the accrual's own (the last month posted
+and its days, on `LeaveAccount`), written with the entries it sums.
+
+Past 400 lines: the calendar, the types, the ledger and the absences are the tables one leave rule reads
+together; each model is short.
 """
 
 from __future__ import annotations
