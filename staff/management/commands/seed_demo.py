@@ -4,7 +4,9 @@ Deterministic for a seed (staff.demo.plan), written in one transaction with bulk
 password is hashed once and the hash reused, users/employees/rates go through bulk_create (with
 their simple-history rows), and the ~280 timesheet rows per person and year go through COPY on
 PostgreSQL and executemany on SQLite. Safe to run twice: the first demo personnel number marks
-the data as present and a second run adds nothing.
+the data as present and a second run adds nothing. After the accrual it calls the upper apps' seeds
+by name (requests, leave history, then payroll, the leave schedule and documents: EXTRA_SEEDS);
+`--extras-only` runs only the last three, for an organisation seeded before they existed.
 """
 
 from __future__ import annotations
