@@ -5,8 +5,11 @@
 
 1. The organisations: one PostgreSQL database per size (`<prefix>_<size>` on 127.0.0.1:5432), built by
    `seed_demo --employees N` (the same shape at every size: a department tree 5–6 levels deep, two years of
-   requests of every kind and status, absences, 13 months of timesheets) and reused when it already holds that
-   many employees (`--rebuild` forces a new build). The build time of each is printed.
+   requests of every kind and status, absences, 13 months of timesheets and of payroll accruals, next year's
+   leave schedule with parts and submissions, the documents of the approved requests) and reused when it already
+   holds that many employees (`--rebuild` forces a new build). The build time of each is printed. A database
+   built before the payroll, schedule and documents seeds is topped up (`seed_demo --extras-only`, its time
+   printed) rather than rebuilt, and every reused one gets this checkout's migrations.
 2. The operations, per size: a child process sets Django up on that database (production settings:
    DJANGO_DEBUG=0, persistent connections) and serves each operation through **Django's test client in that one
    process** (no HTTP server): 20 warm-up calls, then 200 sequential measured calls; p50, p95 and the number of
@@ -14,7 +17,8 @@
    each, so that the load of the neighbours on this shared machine falls on every size alike. Who calls: the
    seeded `employee` (dashboard, request page, balance, quote, filing),
    the **top head** — the head of the root department, who sees every pending request below (approvals inbox,
-   nav badge, team calendar), and `hr` (the admin's employee list, the requests list API). The nav badge is
+   nav badge, team calendar), and `hr` (the admin's employee list, the requests list API, the schedule's HR
+   progress page for the seeded year, the document register). The nav badge is
    `hrportal.web.context.nav_for` called directly (what every page of a head pays for the header), with the
    user's per-request memo cleared before each call. The certificates filed by the bench are deleted afterwards.
 3. The batch jobs, per size, each in a fresh process: monthly accrual (`leave.services.accrue` for the month
@@ -68,23 +72,40 @@ def env_for(prefix: str, size: int) -> dict[str, str]:
     return env
 
 
+def _psql(database: str, sql: str) -> str | None:
+    """One value of `sql` on `database` (None: no such database, or the query failed)."""
+    result = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-tAc", sql], capture_output=True, text=True
+    )
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
 def employees_in(database: str) -> int | None:
     """How many employees `database` holds (None: no such database or not migrated)."""
-    result = subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-tAc", "SELECT count(*) FROM staff_employee"],
-        capture_output=True,
-        text=True,
-    )
-    return int(result.stdout.strip()) if result.returncode == 0 and result.stdout.strip().isdigit() else None
+    count = _psql(database, "SELECT count(*) FROM staff_employee")
+    return int(count) if count is not None and count.isdigit() else None
+
+
+# What seed_demo's later seeds write (EXTRA_SEEDS): payroll accruals, a leave schedule, and a document for every
+# approved leave. A database built before them lacks these and is topped up, not rebuilt.
+EXTRAS_PRESENT = """
+SELECT EXISTS (SELECT 1 FROM payroll_payrollaccrual) AND EXISTS (SELECT 1 FROM schedule_campaign)
+   AND NOT EXISTS (SELECT 1 FROM requests_app_request r WHERE r.kind = 'leave' AND r.status = 'approved'
+                   AND NOT EXISTS (SELECT 1 FROM documents_document d WHERE d.request_id = r.id))
+"""
 
 
 def build(prefix: str, size: int, rebuild: bool) -> str:
     database = f"{prefix}_{size}"
     env = env_for(prefix, size)
     if not rebuild and employees_in(database) == size:
-        manage(env, "migrate", "--noinput")  # a database built before the latest migrations
+        manage(env, "migrate", "--noinput")  # this checkout's migrations (indexes) on a database built before
         manage(env, "collectstatic", "--noinput")  # the static manifest lives in the bench's var directory
-        return "reused"
+        if _psql(database, EXTRAS_PRESENT) == "t":
+            return "reused"
+        started = time.perf_counter()
+        manage(env, "seed_demo", "--extras-only", "--verbosity", "0")
+        return f"reused; payroll, schedule and documents seeded in {time.perf_counter() - started:.0f} s"
     started = time.perf_counter()
     recreate_database(database)
     manage(env, "migrate", "--noinput")
@@ -277,6 +298,7 @@ def build_operations() -> tuple[list[tuple[str, int | None, Callable[[], Any]]],
 
     from hrportal.web.context import nav_for
     from requests_app.models import Request
+    from schedule.models import Campaign
     from staff import access
     from staff.models import Department, Employee
     from staff.services import api_token_issue
@@ -299,6 +321,7 @@ def build_operations() -> tuple[list[tuple[str, int | None, Callable[[], Any]]],
     quote = {"leave_type": "annual", "start_date": start, "end_date": end}
     certificate = {"kind": "certificate", "certificate_type": "employment", "copies": 1, "comment": "bench"}
     top_user = users["top"]
+    year = Campaign.objects.order_by("-year").values_list("year", flat=True).first()  # seed_schedule's next year
 
     def badge() -> Any:
         access.forget(top_user)
@@ -332,6 +355,8 @@ def build_operations() -> tuple[list[tuple[str, int | None, Callable[[], Any]]],
             200,
             lambda: tokens["hr"].get("/api/v1/requests/?status=approved&limit=20&offset=980"),
         ),
+        ("HR: schedule progress GET /schedule/<year>/hr/", 200, lambda: sessions["hr"].get(f"/schedule/{year}/hr/")),
+        ("HR: document register GET /documents/", 200, lambda: sessions["hr"].get("/documents/")),
     ]
     return operations, employee
 

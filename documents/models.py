@@ -84,7 +84,11 @@ class Document(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "year", "seq"], name="document_number_once_per_register"),
         ]
-        indexes = [models.Index(fields=["kind", "date"], name="document_kind_date_idx")]
+        indexes = [
+            models.Index(fields=["kind", "date"], name="document_kind_date_idx"),
+            # The register's order (`ordering`): its first page reads 50 entries of this index, not the table.
+            models.Index(fields=["-date", "-id"], name="document_date_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} № {self.number} от {self.date:%d.%m.%Y}"

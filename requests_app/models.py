@@ -93,6 +93,10 @@ class Request(models.Model):
         indexes = [
             models.Index(fields=["employee", "status"], name="request_employee_status_idx"),
             models.Index(fields=["status", "stage"], name="request_status_stage_idx"),
+            # HR's inbox (every HR page's nav badge) ORs the pending HR step with the cancellations asked for: with
+            # this beside the one above it is a BitmapOr of the two, not a scan of every request (46 → 10 ms at
+            # 30,000 people, EXPLAIN ANALYZE on bench/scale.py's h_scale_30000).
+            models.Index(fields=["status"], condition=Q(cancel_requested=True), name="request_cancel_asked_idx"),
         ]
 
     def __str__(self) -> str:

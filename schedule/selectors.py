@@ -1,6 +1,6 @@
 """Reads of the schedule: the parts a user may see, a team's year, HR's progress per department. Each makes a
 bounded number of queries whatever the size of the organisation (the HR page's budget is tested at 5 000
-employees)."""
+employees; its time at 30,000 in bench/scale.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
+from hrportal.pages import CountlessPage
 from leave import selectors as leave_selectors
 from schedule.models import Campaign, Change, Part, Submission
 from schedule.notices import campaign_employees
@@ -120,9 +121,12 @@ def team_year(user: Any, campaign: Campaign, *, department: Department | None = 
 
 @dataclass
 class DepartmentProgress:
+    """One department's line: its counts over the whole department, the names among the page's employees."""
+
     department: Department
     employees: int = 0
     proposed: int = 0
+    short_count: int = 0
     silent: list[Employee] = field(default_factory=list)
     short_only: list[Employee] = field(default_factory=list)
     beyond: list[Employee] = field(default_factory=list)
@@ -132,42 +136,91 @@ class DepartmentProgress:
     def percent(self) -> int:
         return round(100 * self.proposed / self.employees) if self.employees else 100
 
+    @property
+    def silent_count(self) -> int:
+        return self.employees - self.proposed
+
+
+@dataclass
+class Progress:
+    rows: list[DepartmentProgress]
+    page: CountlessPage
+    employees: int
+    proposed: int
+    submitted: int
+
 
 SHOWN_NAMES = 20  # names listed per department and column; the rest are counted
+PAGE_EMPLOYEES = 50  # employees a page of the progress table covers
 
 
-def progress(campaign: Campaign) -> list[DepartmentProgress]:
+def progress(campaign: Campaign, *, page: Any = 1) -> Progress:
     """HR's view of the schedule per department: who has not proposed, whose parts are all under 14 days, who
-    plans beyond their entitlement. A fixed number of queries: the employees, their parts summed per employee,
-    the submissions, and the ledger sums of those with parts (leave.selectors.balances_for_employees: four)."""
-    employees = list(campaign_employees(campaign).select_related("department").order_by("last_name", "pk"))
+    plans beyond their entitlement. The table goes page by page over the schedule's employees (grouped by
+    department), so a page costs the same for 300 people as for 30,000: the entitlement check reads the ledger of
+    a page's employees only (leave.selectors.balances_for_employees: four queries), and a department's counts are
+    one grouped query over the departments on the page. The company's totals are two counts."""
+    employees = campaign_employees(campaign)
+    parts = Part.objects.filter(campaign=campaign, employee=OuterRef("pk"))
+    # A part of at least LONG_PART_DAYS calendar days (art. 125).
+    long_parts = parts.filter(end_date__gte=F("start_date") + dt.timedelta(days=LONG_PART_DAYS - 1))
+    # The company's counts: the parts' employees hashed once (a probe per employee would be 30,000 probes).
+    proposing = Part.objects.filter(campaign=campaign).values("employee_id")
+    totals = employees.aggregate(employees=Count("pk"), proposed=Count("pk", filter=Q(pk__in=proposing)))
+    # The department index, then the names within each department: PostgreSQL reads one page, not the company.
+    listed = employees.select_related("department", "position").order_by("department_id", "last_name", "pk")
+    current = CountlessPage(listed, PAGE_EMPLOYEES, page)
+    people: list[Employee] = current.object_list
+    department_ids = list(dict.fromkeys(e.department_id for e in people))
+    counts = {
+        row["department_id"]: row
+        for row in employees.filter(department_id__in=department_ids)
+        .values("department_id")
+        .annotate(
+            employees=Count("pk"),
+            proposed=Count("pk", filter=Q(Exists(parts))),
+            short=Count("pk", filter=Q(Exists(parts)) & ~Q(Exists(long_parts))),
+        )
+    }
     planned: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
     longest: dict[int, int] = defaultdict(int)
-    for employee_id, code, start, end, days, request_id in Part.objects.filter(campaign=campaign).values_list(
-        "employee_id", "leave_type__code", "start_date", "end_date", "days", "request_id"
-    ):
+    for employee_id, code, start, end, days, request_id in Part.objects.filter(
+        campaign=campaign, employee_id__in=[e.pk for e in people]
+    ).values_list("employee_id", "leave_type__code", "start_date", "end_date", "days", "request_id"):
         if request_id is None:  # a part made a request holds its days in the ledger already
             planned[(employee_id, code)] += days
         longest[employee_id] = max(longest[employee_id], (end - start).days + 1)
-    submissions = {s.department_id: s for s in Submission.objects.filter(campaign=campaign)}
-    with_parts = [e for e in employees if e.pk in longest]
+    submissions = {
+        s.department_id: s for s in Submission.objects.filter(campaign=campaign, department_id__in=department_ids)
+    }
+    with_parts = [e for e in people if e.pk in longest]
     balances = leave_selectors.balances_for_employees(employees=with_parts, on=campaign.last_day)
     by_department: dict[int, DepartmentProgress] = {}
-    for employee in employees:
+    for employee in people:
         row = by_department.get(employee.department_id)
         if row is None:
+            count = counts.get(employee.department_id, {})
             row = by_department[employee.department_id] = DepartmentProgress(
-                department=employee.department, submitted=submissions.get(employee.department_id)
+                department=employee.department,
+                employees=count.get("employees", 0),
+                proposed=count.get("proposed", 0),
+                short_count=count.get("short", 0),
+                submitted=submissions.get(employee.department_id),
             )
-        row.employees += 1
         if employee.pk not in longest:
             row.silent.append(employee)
             continue
-        row.proposed += 1
         if longest[employee.pk] < LONG_PART_DAYS:
             row.short_only.append(employee)
         for balance in balances.get(employee.pk, []):
             if planned.get((employee.pk, balance.leave_type), Decimal("0")) > balance.available:
                 row.beyond.append(employee)
                 break
-    return sorted(by_department.values(), key=lambda r: (r.department.path, r.department.name))
+    submitted = Submission.objects.filter(campaign=campaign).count()
+    return Progress(
+        rows=list(by_department.values()),
+        page=current,
+        employees=totals["employees"],
+        proposed=totals["proposed"],
+        submitted=submitted,
+    )

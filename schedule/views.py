@@ -367,16 +367,14 @@ def hr_progress(request: HttpRequest, year: int) -> HttpResponse:
                 messages.success(request, _("The trade union's opinion is recorded."))
                 return redirect("schedule-hr", year=campaign.year)
     today = timezone.localdate()
-    rows = selectors.progress(campaign)
+    progress = selectors.progress(campaign, page=request.GET.get("page"))
     context = {
         "campaign": campaign,
-        "rows": rows,
-        "totals": {
-            "employees": sum(r.employees for r in rows),
-            "proposed": sum(r.proposed for r in rows),
-            "submitted": sum(1 for r in rows if r.submitted),
-        },
+        "rows": progress.rows,
+        "page": progress.page,
+        "totals": {"employees": progress.employees, "proposed": progress.proposed, "submitted": progress.submitted},
         "shown": selectors.SHOWN_NAMES,
+        "per_page": selectors.PAGE_EMPLOYEES,
         "union": union,
         "unsigned": list(notices.unacknowledged(on=today)[:200]),
         "payroll_lists": list(PayrollList.objects.prefetch_related("lines")[:10]),

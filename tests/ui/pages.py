@@ -127,7 +127,7 @@ def all_pages(cast: Any) -> list[Page]:
         Page("schedule-index", reverse("schedule-index"), PEOPLE, 14),
         Page("schedule-year", reverse("schedule-year", args=[year]), PEOPLE, 20),
         Page("schedule-team", reverse("schedule-team", args=[year]), MANAGERS, 18),
-        Page("schedule-hr", reverse("schedule-hr", args=[year]), ("hr",), 24),
+        Page("schedule-hr", reverse("schedule-hr", args=[year]), ("hr",), 25),
         Page("schedule-notices", reverse("schedule-notices"), PEOPLE, 14),
         Page("schedule-notice", reverse("schedule-notice", args=[notice_id]), ("employee", "hr"), 14),
         Page("schedule-notice-print", reverse("schedule-notice-print", args=[notice_id]), ("employee", "hr"), 11),

@@ -116,6 +116,8 @@ SCALE_STATEMENTS = {
     "API: leave quote": 11,  # the months of payroll data (Regulation 922)
     "API: file a certificate": 14,
     "API: requests list, a filter, a later page": 6,
+    "HR: schedule progress": 25,  # a page of employees: their ledger sums, the departments on it counted
+    "HR: document register": 11,
 }
 
 
@@ -128,7 +130,7 @@ def _scale_operations(cast) -> dict[str, object]:
     from staff import access
     from staff.services import api_token_issue, hr_group_ensure
     from tests.harness.util import login_client
-    from tests.ui.pages import subject_request
+    from tests.ui.pages import subject_request, subject_schedule
 
     def token_client(person) -> Client:
         return Client(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=person.user)[1]}")
@@ -143,6 +145,7 @@ def _scale_operations(cast) -> dict[str, object]:
     quote = {"leave_type": "annual", "start_date": "2026-09-07", "end_date": "2026-09-11"}
     certificate = {"kind": "certificate", "certificate_type": "employment", "copies": 1}
     month = dt.date.today().strftime("%Y-%m")
+    year = subject_schedule(cast)[0]
 
     def badge() -> int:
         access.forget(top_user)
@@ -165,7 +168,35 @@ def _scale_operations(cast) -> dict[str, object]:
         "API: requests list, a filter, a later page": lambda: hr_api.get(
             "/api/v1/requests/?status=pending&limit=20&offset=40"
         ),
+        "HR: schedule progress": lambda: hr.get(f"/schedule/{year}/hr/"),
+        "HR: document register": lambda: hr.get("/documents/"),
     }
+
+
+def _plan_and_document(org) -> None:
+    """What seed_demo's later seeds give the bench's company: parts of next year's schedule for most of the
+    employees (some under 14 days only) and the documents of the approved requests (seed_documents itself)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.core.management import call_command
+
+    from leave.models import LeaveType
+    from schedule.models import Campaign, Part
+
+    campaign = Campaign.objects.get(year=2027)
+    annual = LeaveType.objects.get(code="annual")
+    planned = set(Part.objects.filter(campaign=campaign).values_list("employee_id", flat=True))
+    parts = []
+    for i, employee in enumerate(org.employees):
+        if employee.pk in planned or i % 4 == 0:
+            continue
+        start = dt.date(2027, 2 + i % 9, 1)
+        length = 14 if i % 3 else 7
+        parts.append(Part(campaign=campaign, employee=employee, leave_type=annual, start_date=start,
+                          end_date=start + dt.timedelta(days=length - 1), days=Decimal(length)))  # fmt: skip
+    Part.objects.bulk_create(parts)
+    call_command("seed_documents", date="2026-12-01", verbosity=0)
 
 
 def test_scale_operations_keep_their_statement_counts(big_org) -> None:
@@ -184,7 +215,9 @@ def test_scale_operations_keep_their_statement_counts(big_org) -> None:
             result[name] = len(queries)
         return result
 
+    _plan_and_document(big_org)
     before = counts()
     grow(big_org, 300)
+    _plan_and_document(big_org)
     after = counts()
     assert (before, after) == (SCALE_STATEMENTS, SCALE_STATEMENTS)

@@ -17,17 +17,16 @@ would take hours. `seed_requests` still files the demo logins' requests through 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import random
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -40,6 +39,7 @@ from requests_app.models import (
     RequestEvent,
     TripDetails,
 )
+from staff.demo.bulk import insert_rows, next_ids, reset_sequence
 from staff.models import HR_GROUP, Employee
 from staff.selectors import current_rate, manager_ids_of_rows
 
@@ -109,7 +109,7 @@ class Command(BaseCommand):
         accounts = dict(LeaveAccount.objects.filter(leave_type=types["annual"]).values_list("employee_id", "pk"))
         holidays = set(CalendarDay.objects.filter(kind="public_holiday").values_list("date", flat=True))
         rows = _Rows()
-        next_id = _next_ids([Request])
+        next_id = next_ids([Request])
         first = today - dt.timedelta(days=365 * YEARS)
         bar = tqdm(total=len(people), unit="people", desc="requests", file=sys.stderr, leave=False,
                    disable=not self.show_progress)  # fmt: skip
@@ -149,8 +149,8 @@ class Command(BaseCommand):
         bar.close()
         counts = {}
         for model, items in rows.by_model.items():
-            counts[model] = _insert(model, items)
-        _reset_sequence(Request, next_id[Request] - 1)
+            counts[model] = insert_rows(model, items)
+        reset_sequence(Request, next_id[Request] - 1)
         return {m: counts.get(m, 0) for m in (Request, RequestEvent, Absence, LeaveEntry)}
 
 
@@ -270,50 +270,3 @@ class _Person:
         rows.add(Absence, employee_id=self.pk, kind=kind, start_date=start, end_date=end,
                  keeps_average=kind == Absence.Kind.BUSINESS_TRIP, unpaid_reason="", request_id=rid, comment="",
                  created_at=decided, cancelled_at=None)  # fmt: skip
-
-
-def _next_ids(model_list: Iterable[type[models.Model]]) -> dict[Any, int]:
-    result = {}
-    for model in model_list:
-        top = model.objects.aggregate(top=models.Max("pk"))["top"] or 0
-        result[model] = top + 1
-    return result
-
-
-def _insert(model: type[models.Model], items: list[dict[str, Any]]) -> int:
-    """COPY on PostgreSQL (several times faster than INSERT at this volume), bulk_create elsewhere."""
-    if not items:
-        return 0
-    names = list(items[0])
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create([model(**item) for item in items], batch_size=1000)
-        return len(items)
-    # A field the seed does not name takes the model's default (COPY would write NULL): new fields need no edit here.
-    defaults = {
-        f.attname: f.get_default()
-        for f in model._meta.concrete_fields
-        if f.attname not in names and f.name not in names and not f.primary_key and (f.has_default() or not f.null)
-    }
-    names += list(defaults)
-    fields = [model._meta.get_field(name) for name in names]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    json_fields = {i for i, f in enumerate(fields) if isinstance(f, models.JSONField)}
-
-    # Table and column names come from the model's meta: nothing here comes from input.
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN") as copy,
-    ):
-        for item in items:
-            values = [item[n] if n in item else defaults[n] for n in names]
-            for i in json_fields:
-                values[i] = json.dumps(values[i])
-            copy.write_row(values)
-    return len(items)
-
-
-def _reset_sequence(model: type[models.Model], last_id: int) -> None:
-    """The ids were given explicitly: the table's sequence continues after them."""
-    if connection.vendor == "postgresql" and last_id > 0:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [model._meta.db_table, last_id])

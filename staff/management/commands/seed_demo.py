@@ -4,7 +4,9 @@ Deterministic for a seed (staff.demo.plan), written in one transaction with bulk
 password is hashed once and the hash reused, users/employees/rates go through bulk_create (with
 their simple-history rows), and the ~280 timesheet rows per person and year go through COPY on
 PostgreSQL and executemany on SQLite. Safe to run twice: the first demo personnel number marks
-the data as present and a second run adds nothing.
+the data as present and a second run adds nothing. After the accrual it calls the upper apps' seeds
+by name (requests, leave history, then payroll, the leave schedule and documents: EXTRA_SEEDS);
+`--extras-only` runs only the last three, for an organisation seeded before they existed.
 """
 
 from __future__ import annotations
@@ -34,6 +36,9 @@ User = get_user_model()
 BATCH = 1000
 TIMESHEET_BATCH = 50_000
 DEFAULT_PASSWORD = "demo12345"  # noqa: S105 - the demo logins' documented password
+# Seeds of the upper apps, called by name after the requests (staff imports none of them): 13 months of payroll
+# accruals, next year's leave schedule, the documents of the approved requests (they need the requests).
+EXTRA_SEEDS = ("seed_payroll", "seed_schedule", "seed_documents")
 LOGIN_ROLES = {
     "hr": "HR staff, admin access at /admin/",
     "manager": "head of a department",
@@ -62,6 +67,11 @@ class Command(BaseCommand):
             help="Pretend today is this date (YYYY-MM-DD); timesheets cover the 13 months before it.",
         )
         parser.add_argument("--no-accrual", action="store_true", help="Do not run accrue_leave at the end.")
+        parser.add_argument(
+            "--extras-only",
+            action="store_true",
+            help=f"Only the later seeds ({', '.join(EXTRA_SEEDS)}) on an organisation already seeded.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
@@ -69,6 +79,11 @@ class Command(BaseCommand):
         if employees < MIN_EMPLOYEES:
             raise CommandError(f"--employees must be at least {MIN_EMPLOYEES}.")
         self.show_progress = options["verbosity"] > 0
+        if options["extras_only"]:
+            if not Employee.objects.filter(personnel_number=MARKER_PERSONNEL_NUMBER).exists():
+                raise CommandError("--extras-only needs the demo organisation: run seed_demo without it first.")
+            self._extras(options)
+            return
         if Employee.objects.filter(personnel_number=MARKER_PERSONNEL_NUMBER).exists():
             self.stdout.write("Demo data is already present: nothing added.")
             self._print_logins(password=None)
@@ -279,6 +294,17 @@ class Command(BaseCommand):
         # Requests of every kind and status for the demo logins' teams (requests_app's command, by name too).
         if "seed_requests" in get_commands():
             call_command("seed_requests", *extra, verbosity=options["verbosity"], stdout=self.stdout)
+        self._extras(options)
+
+    def _extras(self, options: dict[str, Any]) -> None:
+        """The upper apps' seeds that came later (payroll, the schedule, documents), by name as well; each adds
+        nothing when its rows are present, so an organisation seeded before them can be topped up."""
+        extra = [f"--date={options['today'].isoformat()}"] if options["today"] else []
+        for name in EXTRA_SEEDS:
+            if name in get_commands():
+                started = time.monotonic()
+                call_command(name, *extra, verbosity=options["verbosity"], stdout=self.stdout)
+                self.stdout.write(f"{name} took {time.monotonic() - started:.1f} s.")
         if connection.vendor == "postgresql":
             # Fresh statistics: after millions of bulk-loaded rows the planner would otherwise guess (a
             # one-employee ledger sum scanned the whole ledger until autovacuum got round to it).
