@@ -72,26 +72,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         ),
         (_("Content"), {"fields": ("subject", "body_text", "body_html", "attachments")}),
     )
-    readonly_fields = (
-        "event",
-        "object_key",
-        "recipient",
-        "recipient_email",
-        "language",
-        "status",
-        "attempts",
-        "last_error_kind",
-        "last_error",
-        "lost_attempts",
-        "created_at",
-        "due_at",
-        "claimed_at",
-        "sent_at",
-        "subject",
-        "body_text",
-        "body_html",
-        "attachments",
-    )
+    readonly_fields = [name for _title, options in fieldsets for name in options["fields"]]  # all read-only
 
     # The content's fields, shown on the message (OutboxMessage's properties): labelled like the model's fields.
     @admin.display(description=_("subject"))

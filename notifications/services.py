@@ -29,31 +29,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# The events that send mail; each has templates under templates/notifications/<event>/.
-EVENTS = (
-    "request_created",
-    "request_approved",
-    "request_rejected",
-    "request_cancelled",
-    "request_cancel_requested",
-    "request_reminder",
-    "request_escalated",
-    "certificate_decided",
-    "certificate_issued",
-    "certificate_due",
-    "document_to_sign",
-    "document_code",
-    "delegation_named",
-    "delegation_ended",
-    "report_ready",
-    "report_failed",
-    "leave_notice",
-    "payroll_list",
-    "schedule_not_proposed",
-    "schedule_department_late",
-    "schedule_move_proposed",
-)
-
 
 @dataclass(frozen=True)
 class Address:

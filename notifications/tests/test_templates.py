@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from notifications.models import Event
 from notifications.rendering import render, template_names
-from notifications.services import EVENTS
 from notifications.tests.factories import fake_request
 
 FULL_CONTEXT: dict[str, Any] = {
@@ -30,7 +30,7 @@ FULL_CONTEXT: dict[str, Any] = {
 
 
 @pytest.mark.parametrize("language", ["ru", "en"])
-@pytest.mark.parametrize("event", EVENTS)
+@pytest.mark.parametrize("event", Event.values)
 def test_each_event_renders_in_each_language(event: str, language: str) -> None:
     rendered = render(event=event, language=language, context=FULL_CONTEXT)
     assert rendered.subject and "\n" not in rendered.subject
@@ -42,7 +42,7 @@ def test_each_event_renders_in_each_language(event: str, language: str) -> None:
     assert ("а" <= first_letter <= "я") is (language == "ru")
 
 
-@pytest.mark.parametrize("event", EVENTS)
+@pytest.mark.parametrize("event", Event.values)
 def test_templates_survive_a_context_without_the_expected_objects(event: str) -> None:
     rendered = render(event=event, language="ru", context={"obj": SimpleNamespace(pk=1), "object_url": "/"})
     assert rendered.subject
