@@ -20,7 +20,7 @@ from documents import selectors, services
 from documents.api import client_ip, download
 from documents.models import Document, DocumentArchive
 from hrportal.errors import ApplicationError, NotFound
-from hrportal.pages import page_view
+from hrportal.pages import attempt, page_view
 from hrportal.storage import open_private
 from hrportal.ui_errors import error_text
 from staff import access
@@ -89,14 +89,7 @@ def document_file(request: HttpRequest, document_id: int) -> HttpResponse:
 
 def _act(request: HttpRequest, document_id: int, action: Any, done: str) -> HttpResponse:
     selectors.fetch(request.user, document_id)  # 404 first
-    try:
-        action()
-    except NotFound:
-        raise
-    except ApplicationError as exc:
-        messages.error(request, error_text(exc))
-    else:
-        messages.success(request, done)
+    attempt(request, action, done)
     return redirect("document-detail", document_id=document_id)
 
 

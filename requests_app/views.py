@@ -30,7 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from hrportal.dates import check_absence
 from hrportal.errors import ApplicationError, NotFound
-from hrportal.pages import add_service_errors, page_view, query_without_page, safe_next
+from hrportal.pages import add_service_errors, attempt, page_view, query_without_page, safe_next
 from hrportal.ui_errors import error_text
 from leave import selectors as leave_selectors
 from leave.holiday_names import holiday_name
@@ -325,15 +325,11 @@ def _decide(request: HttpRequest, request_id: int, decision: str) -> HttpRespons
                 messages.error(request, error)
         return redirect(back)
     service = services.request_approve if decision == "approve" else services.request_reject
-    try:
-        service(request_id=request_id, actor=request.user, comment=form.cleaned_data["comment"])  # atomic itself
-    except NotFound:
-        raise
-    except ApplicationError as exc:
-        messages.error(request, error_text(exc))
-    else:
-        done = _("Request #%(id)s is approved.") if decision == "approve" else _("Request #%(id)s is rejected.")
-        messages.success(request, done % {"id": request_id})
+    done = _("Request #%(id)s is approved.") if decision == "approve" else _("Request #%(id)s is rejected.")
+    comment = form.cleaned_data["comment"]
+    attempt(
+        request, lambda: service(request_id=request_id, actor=request.user, comment=comment), done % {"id": request_id}
+    )
     return redirect(back)
 
 
