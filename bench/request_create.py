@@ -117,7 +117,7 @@ def main() -> None:
         for size in sizes:
             results[f"{label}-{size}"] = summary(f"{label}, {size} recipient(s)", samples[size])
 
-    def inline_notify(*, event, obj, recipients, context=None, attachments=()):
+    def inline_notify(*, event, obj, recipients, context=None, attachments=(), new_object=False):
         """The old way: render and send each message over SMTP before answering."""
         connection = mail.get_connection()
         for recipient in recipients:

@@ -15,22 +15,16 @@ from django.utils.translation import gettext_lazy as _
 
 from documents import services, tasks
 from documents.models import Document, DocumentArchive, DocumentRegister, Signature
+from hrportal.admin_mixins import ReadOnlyAdmin
 from hrportal.errors import ApplicationError
 from staff.admin import HRAdminMixin
 
 
-class SignatureInline(admin.TabularInline):
+class SignatureInline(ReadOnlyAdmin, admin.TabularInline):
     model = Signature
     extra = 0
-    can_delete = False
     fields = ("signer", "signed_at", "method", "document_sha256", "ip", "user_agent", "recorded_by")
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Document)
@@ -111,18 +105,9 @@ class DocumentAdmin(HRAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(DocumentRegister)
-class DocumentRegisterAdmin(HRAdminMixin, admin.ModelAdmin):
+class DocumentRegisterAdmin(ReadOnlyAdmin, HRAdminMixin, admin.ModelAdmin):
     list_display = ("year", "kind", "last_number")
     list_filter = ("year", "kind")
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(DocumentArchive)

@@ -20,7 +20,7 @@ from documents import selectors, services
 from documents.api import client_ip, download
 from documents.models import Document, DocumentArchive
 from hrportal.errors import ApplicationError, NotFound
-from hrportal.pages import CountlessPage, page_view, query_without_page
+from hrportal.pages import CountlessPage, attempt, page_view, query_without_page
 from hrportal.storage import open_private
 from hrportal.ui_errors import error_text
 from staff import access
@@ -92,14 +92,7 @@ def document_file(request: HttpRequest, document_id: int) -> HttpResponse:
 
 def _act(request: HttpRequest, document_id: int, action: Any, done: str) -> HttpResponse:
     selectors.fetch(request.user, document_id)  # 404 first
-    try:
-        action()
-    except NotFound:
-        raise
-    except ApplicationError as exc:
-        messages.error(request, error_text(exc))
-    else:
-        messages.success(request, done)
+    attempt(request, action, done)
     return redirect("document-detail", document_id=document_id)
 
 

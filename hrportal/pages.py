@@ -13,6 +13,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -45,6 +46,20 @@ def add_service_errors(form: forms.Form, exc: ApplicationError) -> None:
         target = field if field in form.fields else None
         for message in msgs:
             form.add_error(target, message)
+
+
+def attempt(request: HttpRequest, action: Callable[[], Any], success: str) -> bool:
+    """Run a page button's service: a refusal becomes an error message on the next page, else `success` does;
+    what the user may not see stays a 404. Returns whether it succeeded."""
+    try:
+        action()
+    except NotFound:
+        raise
+    except ApplicationError as exc:
+        messages.error(request, error_text(exc))
+        return False
+    messages.success(request, success)
+    return True
 
 
 def query_without_page(request: HttpRequest) -> str:

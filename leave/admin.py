@@ -24,6 +24,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from hrportal import numbers
+from hrportal.admin_mixins import ReadOnlyAdmin
 from leave import calc, selectors, services
 from leave.models import Absence, CalendarDay, LeaveAccount, LeaveEntry, LeaveType
 from staff import access
@@ -124,23 +125,16 @@ class LeaveTypeAdmin(admin.ModelAdmin):
         return ["code"] if obj is not None else []
 
 
-class LedgerInline(admin.TabularInline):
+class LedgerInline(ReadOnlyAdmin, admin.TabularInline):
     model = LeaveEntry
     extra = 0
-    can_delete = False
     fields = ["effective_date", "kind", "days", "request_id", "period_start", "period_end", "actor", "comment"]
     readonly_fields = fields
     ordering = ["effective_date", "id"]
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(LeaveAccount)
-class LeaveAccountAdmin(ImportButtonMixin, admin.ModelAdmin):
+class LeaveAccountAdmin(ReadOnlyAdmin, ImportButtonMixin, admin.ModelAdmin):  # accounts open on first use
     import_kind = "leave_balances"
     list_display = ["employee", "leave_type", "created_at"]
     list_filter = ["leave_type", "employee__department"]
@@ -162,15 +156,6 @@ class LeaveAccountAdmin(ImportButtonMixin, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[LeaveAccount]:
         return _hr_only(request, super().get_queryset(request))
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # accounts open on first use
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class AdjustmentForm(forms.ModelForm):

@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from hrportal.admin_mixins import ReadOnlyAdmin
 from leave.models import EarlyLeaveRight, LeaveSettlement
 from staff import access
 from staff.models import Employee
@@ -55,7 +56,7 @@ class EarlyLeaveRightAdmin(admin.ModelAdmin):
 
 
 @admin.register(LeaveSettlement)
-class LeaveSettlementAdmin(admin.ModelAdmin):
+class LeaveSettlementAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """Settlements are recorded from the settlement page (the employee action "Settle leave on dismissal")."""
 
     list_display = ["employee", "termination_date", "ground", "compensated_days", "deductible_days", "compensation"]
@@ -86,15 +87,6 @@ class LeaveSettlementAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[LeaveSettlement]:
         return _hr_only(request, super().get_queryset(request))
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.action(description=_("Settle leave on dismissal"))

@@ -10,24 +10,18 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from hrportal.admin_mixins import ReadOnlyAdmin
 from hrportal.errors import ApplicationError
 from notifications.models import DeliveryAttempt, OutboxMessage
 from notifications.services import message_cancel, message_resend, message_retry_now
 
 
-class DeliveryAttemptInline(admin.TabularInline):
+class DeliveryAttemptInline(ReadOnlyAdmin, admin.TabularInline):
     model = DeliveryAttempt
     fields = ("number", "started_at", "finished_at", "outcome", "error", "task_id")
     readonly_fields = fields
     extra = 0
-    can_delete = False
     ordering = ("number",)
-
-    def has_add_permission(self, request: HttpRequest, obj: OutboxMessage | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: OutboxMessage | None = None) -> bool:
-        return False
 
 
 @admin.register(OutboxMessage)
@@ -72,26 +66,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         ),
         (_("Content"), {"fields": ("subject", "body_text", "body_html", "attachments")}),
     )
-    readonly_fields = (
-        "event",
-        "object_key",
-        "recipient",
-        "recipient_email",
-        "language",
-        "status",
-        "attempts",
-        "last_error_kind",
-        "last_error",
-        "lost_attempts",
-        "created_at",
-        "due_at",
-        "claimed_at",
-        "sent_at",
-        "subject",
-        "body_text",
-        "body_html",
-        "attachments",
-    )
+    readonly_fields = [name for _title, options in fieldsets for name in options["fields"]]  # all read-only
 
     # The content's fields, shown on the message (OutboxMessage's properties): labelled like the model's fields.
     @admin.display(description=_("subject"))

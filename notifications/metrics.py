@@ -10,14 +10,13 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 
 from hrportal.metrics import age_seconds, choices
-from notifications.models import DeliveryAttempt, OutboxMessage
-from notifications.services import EVENTS
+from notifications.models import DeliveryAttempt, Event, OutboxMessage
 
 
 def mail_families(now: dt.datetime) -> list[Metric]:
     attempt = DeliveryAttempt
     counts: dict[tuple[str, str], int] = {}
-    for event in EVENTS:
+    for event in Event.values:
         for outcome in choices(attempt, "outcome"):
             counts[(event, outcome)] = 0
     rows = (

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, router, transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,31 +28,6 @@ if TYPE_CHECKING:
     from staff.models import Employee
 
 logger = logging.getLogger(__name__)
-
-# The events that send mail; each has templates under templates/notifications/<event>/.
-EVENTS = (
-    "request_created",
-    "request_approved",
-    "request_rejected",
-    "request_cancelled",
-    "request_cancel_requested",
-    "request_reminder",
-    "request_escalated",
-    "certificate_decided",
-    "certificate_issued",
-    "certificate_due",
-    "document_to_sign",
-    "document_code",
-    "delegation_named",
-    "delegation_ended",
-    "report_ready",
-    "report_failed",
-    "leave_notice",
-    "payroll_list",
-    "schedule_not_proposed",
-    "schedule_department_late",
-    "schedule_move_proposed",
-)
 
 
 @dataclass(frozen=True)
@@ -76,6 +51,7 @@ def notify(
     context: dict[str, Any] | None = None,
     attachments: Sequence[str] = (),
     occasion: str = "",
+    new_object: bool = False,
 ) -> list[OutboxMessage]:
     """Queue the mail of `event` about `obj` to each recipient; return their outbox rows.
 
@@ -90,6 +66,9 @@ def notify(
 
     `occasion` joins the object key, for an event that recurs about one object (a daily reminder: the date):
     the outbox then holds one message per recipient and occasion instead of one per recipient.
+
+    `new_object` says that `obj` was saved in this same transaction (a request being filed): then no row can
+    exist for it yet, and the rows are inserted without looking for earlier ones.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("notify() must run inside the transaction of the change that causes the mail")
@@ -145,50 +124,46 @@ def notify(
         )
         for employee, email, language in targets.values()
     ]
-    inserted = _insert_new(rows)
-    messages = [row for row in rows if row.recipient_email in inserted]
-    if len(messages) < len(rows):  # a retried service: return the rows queued before as they are
-        messages += OutboxMessage.objects.select_related("content").filter(
-            event=event, object_key=object_key, recipient_email__in=[r.recipient_email for r in rows if r.pk is None]
-        )
-        unused = {content.pk for content in contents.values()} - {message.content_id for message in messages}
-        if unused:
-            OutboxContent.objects.filter(pk__in=unused).delete()
-    messages.sort(key=lambda message: message.pk)
+    if new_object:
+        # Nothing can name `obj` in the outbox yet: it was saved in this transaction, so no other transaction
+        # sees its id before the commit, and ids are never reused. A plain insert returns the ids; were the
+        # caller wrong, the unique constraint would refuse it and roll the change back, never skip a mail.
+        OutboxMessage.objects.bulk_create(rows)
+        messages = rows
+    else:
+        messages = _insert_new(rows, contents=list(contents.values()))
     queued = [m.pk for m in messages if m.status == OutboxMessage.Status.QUEUED]
     if queued:
         transaction.on_commit(partial(enqueue_dispatch, queued))
     return messages
 
 
-def _insert_new(rows: list[OutboxMessage]) -> set[str]:
-    """Insert the rows in one statement, skipping any already in the outbox (same event, object and recipient).
+def _insert_new(rows: list[OutboxMessage], *, contents: list[OutboxContent]) -> list[OutboxMessage]:
+    """Insert the rows in one statement, skipping any already in the outbox (same event, object and recipient);
+    return the outbox's rows for these recipients by id: ours, and those a retried service queued before.
 
-    Sets the ids of the rows inserted and returns their recipient emails. With `ignore_conflicts` the ORM
-    returns no ids, so they are read back in one query: ours are the rows that point at our new content.
-    (A hand-written `INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING RETURNING` saved a query here,
-    but `bench/notify_fanout.py` shows less than the 2× that STYLE.md asks of raw SQL: decision 0007.)
+    With `ignore_conflicts` the ORM returns no ids, so ours are read back: the rows that point at our new content,
+    which no other transaction can see. (A hand-written `INSERT … ON CONFLICT DO NOTHING RETURNING` saved that
+    query, but `bench/notify_fanout.py` shows less than the 2× that STYLE.md asks of raw SQL: decision 0007.)
     """
-    db = router.db_for_write(OutboxMessage)
-    OutboxMessage.objects.using(db).bulk_create(rows, ignore_conflicts=True)
-    contents = {row.content_id for row in rows}
-    ids = {
-        email: pk
-        for pk, email, content_id in OutboxMessage.objects.using(db)
-        .filter(
-            event=rows[0].event,
-            object_key=rows[0].object_key,
-            recipient_email__in=[r.recipient_email for r in rows],
-        )
-        .values_list("pk", "recipient_email", "content_id")
-        if content_id in contents
-    }
+    OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
+    ids = dict(OutboxMessage.objects.filter(content__in=contents).values_list("recipient_email", "pk"))
     for row in rows:
         if row.recipient_email in ids:
             row.pk = ids[row.recipient_email]
             row._state.adding = False
-            row._state.db = db
-    return set(ids)
+            row._state.db = OutboxMessage.objects.db
+    messages = [row for row in rows if row.pk is not None]
+    if len(messages) < len(rows):
+        messages += OutboxMessage.objects.select_related("content").filter(
+            event=rows[0].event,
+            object_key=rows[0].object_key,
+            recipient_email__in=[row.recipient_email for row in rows if row.pk is None],
+        )
+        unused = {content.pk for content in contents} - {message.content_id for message in messages}
+        if unused:
+            OutboxContent.objects.filter(pk__in=unused).delete()
+    return sorted(messages, key=lambda message: message.pk)
 
 
 def _attachments(names: Sequence[str]) -> tuple[bool, list[str]]:

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from hrportal.admin_mixins import ReadOnlyAdmin
 from reports import files
 from reports.models import ReportJob
 from staff.admin import HRAdminMixin
 
 
 @admin.register(ReportJob)
-class ReportJobAdmin(HRAdminMixin, admin.ModelAdmin):
+class ReportJobAdmin(ReadOnlyAdmin, HRAdminMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "kind",
@@ -59,15 +57,6 @@ class ReportJobAdmin(HRAdminMixin, admin.ModelAdmin):
         if job.status != ReportJob.Status.DONE or not job.file:
             return "—"
         return format_html('<a href="{}">{}</a>', job.download_path(), files.download_name(job))
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 # Every admin list can export its selection (querysets are already scoped by each ModelAdmin).

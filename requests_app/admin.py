@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from hrportal.admin_mixins import ReadOnlyAdmin
 from hrportal.errors import ApplicationError
 from requests_app import policy, services
 from requests_app.delegations import delegation_remove, delegation_save
@@ -27,15 +28,8 @@ from staff.models import Delegation
 from staff.selectors import employee_search_q
 
 
-class _ReadOnlyInline(admin.StackedInline):
+class _ReadOnlyInline(ReadOnlyAdmin, admin.StackedInline):
     extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class LeaveInline(_ReadOnlyInline):

@@ -20,12 +20,7 @@ from django.utils.translation import gettext as _
 from hrportal.errors import NotFound, ValidationFailed
 from notifications.services import notify
 from staff.models import Delegation, Employee
-
-
-def _set_actor(instance: Any, actor: Any) -> None:
-    """simple-history's actor for the row (as staff.services does)."""
-    if actor is not None and getattr(actor, "is_authenticated", False):
-        instance._history_user = actor
+from staff.services import set_history_actor
 
 
 def _tell_deputy(event: str, delegation: Delegation, actor: Any, deputy: Employee | None = None) -> None:
@@ -70,7 +65,7 @@ def delegation_create(
             field="start_date",
         )
     delegation = Delegation(manager=manager, deputy=deputy, start_date=start_date, end_date=end_date)
-    _set_actor(delegation, actor)
+    set_history_actor(delegation, actor)
     delegation.save()
     _tell_deputy("delegation_named", delegation, actor)
     return delegation
@@ -95,7 +90,7 @@ def _end(delegation: Delegation, actor: Any) -> None:
     # The mail is queued while the row still exists (the outbox keys it by the delegation's id).
     if delegation.end_date >= timezone.localdate():  # one already over ended by its date: nothing to say
         _tell_deputy("delegation_ended", delegation, actor)
-    _set_actor(delegation, actor)
+    set_history_actor(delegation, actor)
     delegation.delete()
 
 
@@ -106,7 +101,7 @@ def delegation_save(*, delegation: Delegation, actor: Any) -> Delegation:
     previous = None
     if delegation.pk is not None:
         previous = Delegation.objects.select_for_update().select_related("deputy").filter(pk=delegation.pk).first()
-    _set_actor(delegation, actor)
+    set_history_actor(delegation, actor)
     delegation.save()
     if previous is None or previous.deputy_id != delegation.deputy_id:
         if previous is not None and previous.end_date >= timezone.localdate():

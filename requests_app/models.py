@@ -106,10 +106,6 @@ class Request(models.Model):
         return reverse("request-detail", kwargs={"request_id": self.pk})
 
     @property
-    def is_absence(self) -> bool:
-        return self.kind in self.ABSENCE_KINDS
-
-    @property
     def filed_after_start(self) -> bool:
         """A backdated absence: it started before it was filed (the approver sees a warning)."""
         if self.start_date is None or self.created_at is None:

@@ -71,7 +71,9 @@ def _record(
     )
 
 
-def _notify(event: str, request: Request, recipients: list[Employee], actor: Any, comment: str = "") -> None:
+def _notify(
+    event: str, request: Request, recipients: list[Employee], actor: Any, comment: str = "", *, new: bool = False
+) -> None:
     recipients = [r for r in recipients if r is not None]
     if recipients:
         context: dict[str, Any] = {"request": request, "actor": actor, "comment": comment}
@@ -81,7 +83,7 @@ def _notify(event: str, request: Request, recipients: list[Employee], actor: Any
             rate = selectors.stored_comparison(request)
             sees_pay = all(access.can_see_salary(r.user, request.employee) for r in recipients)
             context["rate"] = rate if sees_pay else rate.without_current()
-        notify(event=event, obj=request, recipients=recipients, context=context)
+        notify(event=event, obj=request, recipients=recipients, context=context, new_object=new)
 
 
 def _check_no_overlap(*, employee: Employee, start_date: dt.date, end_date: dt.date) -> None:
@@ -275,7 +277,7 @@ def request_create(
         )
 
     _record(request=request, action=RequestEvent.Action.CREATED, actor=actor, from_status="", comment=comment)
-    _notify("request_created", request, policy.approvers(request, request.stage), actor, comment)
+    _notify("request_created", request, policy.approvers(request, request.stage), actor, comment, new=True)
     logger.info("request %s created: kind=%s employee=%s stages=%s", request.pk, kind, employee.pk, stages)
     return request
 

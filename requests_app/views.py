@@ -30,7 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from hrportal.dates import check_absence
 from hrportal.errors import ApplicationError, NotFound
-from hrportal.pages import add_service_errors, page_view, query_without_page, safe_next
+from hrportal.pages import add_service_errors, attempt, page_view, query_without_page, safe_next
 from hrportal.ui_errors import error_text
 from leave import selectors as leave_selectors
 from leave.holiday_names import holiday_name
@@ -122,15 +122,18 @@ def request_new(request: HttpRequest) -> HttpResponse:
     return render(request, "requests_app/request_new.html", {})
 
 
-def _create(request: HttpRequest, form: Any) -> Request | None:
-    """Call the service; on a refusal put its messages on the form and return None (nothing saved)."""
+def _file(request: HttpRequest, form: Any) -> HttpResponse | None:
+    """File the request and go to its page; on a refusal put its messages on the form and return None (nothing
+    saved)."""
     try:
-        return services.request_create(actor=request.user, **form.service_kwargs())  # atomic itself
+        created = services.request_create(actor=request.user, **form.service_kwargs())  # atomic itself
     except NotFound:
         raise
     except ApplicationError as exc:
         add_service_errors(form, exc)
         return None
+    messages.success(request, _("Request #%(id)s is filed.") % {"id": created.pk})
+    return redirect("request-detail", request_id=created.pk)
 
 
 @page_view
@@ -147,11 +150,8 @@ def request_create(request: HttpRequest, kind: str) -> HttpResponse:
     quote = None
     valid = request.method == "POST" and form.is_valid()
     data = dict(getattr(form, "cleaned_data", {}))  # before a refusal takes its field out of cleaned_data
-    if valid and not wants_quote:
-        created = _create(request, form)
-        if created is not None:
-            messages.success(request, _("Request #%(id)s is filed.") % {"id": created.pk})
-            return redirect("request-detail", request_id=created.pk)
+    if valid and not wants_quote and (filed := _file(request, form)) is not None:
+        return filed
     if isinstance(form, LeaveRequestForm) and all(data.get(k) for k in ("leave_type", "start_date", "end_date")):
         quote = quote_context(
             user=request.user,
@@ -180,11 +180,8 @@ def rate_change_new(request: HttpRequest) -> HttpResponse:
     wants_check = request.POST.get("action") == "check"  # "Check": current → new, nothing filed
     valid = request.method == "POST" and form.is_valid()
     data = dict(getattr(form, "cleaned_data", {}))  # before a refusal takes its field out of cleaned_data
-    if valid and not wants_check:
-        created = _create(request, form)
-        if created is not None:
-            messages.success(request, _("Request #%(id)s is filed.") % {"id": created.pk})
-            return redirect("request-detail", request_id=created.pk)
+    if valid and not wants_check and (filed := _file(request, form)) is not None:
+        return filed
     chosen = data.get("employee") or chosen
     sees_pay = chosen is not None and access.can_see_salary(request.user, chosen)
     rate = current_rate(chosen, timezone.localdate()) if sees_pay else None
@@ -328,15 +325,11 @@ def _decide(request: HttpRequest, request_id: int, decision: str) -> HttpRespons
                 messages.error(request, error)
         return redirect(back)
     service = services.request_approve if decision == "approve" else services.request_reject
-    try:
-        service(request_id=request_id, actor=request.user, comment=form.cleaned_data["comment"])  # atomic itself
-    except NotFound:
-        raise
-    except ApplicationError as exc:
-        messages.error(request, error_text(exc))
-    else:
-        done = _("Request #%(id)s is approved.") if decision == "approve" else _("Request #%(id)s is rejected.")
-        messages.success(request, done % {"id": request_id})
+    done = _("Request #%(id)s is approved.") if decision == "approve" else _("Request #%(id)s is rejected.")
+    comment = form.cleaned_data["comment"]
+    attempt(
+        request, lambda: service(request_id=request_id, actor=request.user, comment=comment), done % {"id": request_id}
+    )
     return redirect(back)
 
 

@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from hrportal.admin_mixins import ReadOnlyAdmin
 from hrportal.errors import ApplicationError
 from hrportal.ui_errors import error_text, service_messages
 from schedule import services
@@ -28,15 +29,8 @@ class HROnly(admin.ModelAdmin):
         return access.visible_in_admin(request.user, super().get_queryset(request))
 
 
-class ReadOnly(HROnly):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+class ReadOnly(ReadOnlyAdmin, HROnly):
+    pass
 
 
 class SubmissionInline(admin.TabularInline):

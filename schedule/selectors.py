@@ -52,14 +52,6 @@ class EmployeeYear:
     employee: Employee
     parts: list[Part] = field(default_factory=list)
 
-    @property
-    def planned_days(self) -> Decimal:
-        return sum((p.days for p in self.parts), Decimal("0"))
-
-    @property
-    def has_long_part(self) -> bool:
-        return any(p.calendar_days >= LONG_PART_DAYS for p in self.parts)
-
 
 @dataclass
 class TeamYear:

@@ -9,7 +9,6 @@ refusal-to-message helper; they are thin, each a form and one service call.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -25,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hrportal.errors import ApplicationError, NotFound
-from hrportal.pages import DateInput, add_service_errors, page_view
+from hrportal.pages import DateInput, add_service_errors, attempt, page_view
 from hrportal.ui_errors import error_text
 from leave import selectors as leave_selectors
 from schedule import notices, selectors, services
@@ -67,20 +66,6 @@ class CommentForm(forms.Form):
 class UnionForm(forms.Form):
     date = forms.DateField(label=gettext_lazy("Date of the opinion"), widget=DateInput())
     note = forms.CharField(label=gettext_lazy("Opinion"), required=False, max_length=5000, widget=forms.Textarea)
-
-
-def _attempt(request: HttpRequest, action: Callable[[], Any], success: str) -> bool:
-    """Run a service; a refusal becomes an error message on the next page (what the user may not see stays a
-    404)."""
-    try:
-        action()
-    except NotFound:
-        raise
-    except ApplicationError as exc:
-        messages.error(request, error_text(exc))
-        return False
-    messages.success(request, success)
-    return True
 
 
 def _campaign(year: int) -> Campaign:
@@ -229,17 +214,17 @@ def part_action(request: HttpRequest, year: int, part_id: int, action: str) -> H
                 reason=data["reason"],
             )
 
-        _attempt(request, move, _("The move is recorded."))
+        attempt(request, move, _("The move is recorded."))
     elif action == "comment":
         comment = CommentForm(request.POST)
         text = comment.cleaned_data["comment"] if comment.is_valid() else ""
-        _attempt(
+        attempt(
             request,
             lambda: services.part_comment(actor=request.user, part_id=part_id, comment=text),
             _("The comment is saved."),
         )
     elif action == "delete":
-        _attempt(request, lambda: services.part_delete(actor=request.user, part_id=part_id), _("The part is removed."))
+        attempt(request, lambda: services.part_delete(actor=request.user, part_id=part_id), _("The part is removed."))
     elif action == "request":
         try:
             leave_request = services.part_to_request(actor=request.user, part_id=part_id)
@@ -260,7 +245,7 @@ def change_action(request: HttpRequest, year: int, change_id: int) -> HttpRespon
     back = request.POST.get("back") or reverse("schedule-year", kwargs={"year": year})
     if not back.startswith("/") or back.startswith("//"):
         back = reverse("schedule-year", kwargs={"year": year})
-    _attempt(
+    attempt(
         request,
         lambda: services.change_decide(actor=request.user, change_id=change_id, consent=consent),
         _("The move is agreed.") if consent else _("The move is declined."),
@@ -305,7 +290,7 @@ def team(request: HttpRequest, year: int) -> HttpResponse:
     headed = list(Department.objects.filter(head=me)) if me is not None else []
     if request.method == "POST":
         target = get_object_or_404(access.visible_departments(request.user), pk=request.POST.get("department") or 0)
-        _attempt(
+        attempt(
             request,
             lambda: services.department_submit(actor=request.user, year=campaign.year, department=target),
             _("The department's schedule is submitted to HR."),
@@ -349,7 +334,7 @@ def hr_progress(request: HttpRequest, year: int) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "approve":
-            _attempt(
+            attempt(
                 request,
                 lambda: services.campaign_approve(actor=request.user, year=campaign.year),
                 _("The leave schedule for %(year)s is approved.") % {"year": campaign.year},
@@ -413,7 +398,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
 def notice_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
     notice = notices.notice_fetch(request.user, notice_id)
     if request.method == "POST":
-        _attempt(
+        attempt(
             request,
             lambda: notices.notice_acknowledge(
                 actor=request.user,

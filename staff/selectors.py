@@ -1,4 +1,4 @@
-"""Reads about staff: pay rate on a date, subtree queries, the employee list of the API."""
+"""Reads about staff: pay rate on a date, the employee list of the API, managers and direct reports by rows."""
 
 from __future__ import annotations
 
@@ -28,10 +28,6 @@ def rate_on(employee: Employee | int, on: dt.date) -> PayRate | None:
 def rate_history(employee: Employee | int) -> list[PayRate]:
     employee_id = employee if isinstance(employee, int) else employee.pk
     return list(current_rates().filter(employee_id=employee_id).order_by("effective_date"))
-
-
-def subtree(department: Department) -> QuerySet[Department]:
-    return Department.objects.filter(path__startswith=department.path)
 
 
 # --- the employee list ------------------------------------------------------------------------

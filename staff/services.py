@@ -44,7 +44,8 @@ HR_PERMISSION_APPS = (
 )
 
 
-def _set_actor(instance: Any, actor: Any) -> None:
+def set_history_actor(instance: Any, actor: Any) -> None:
+    """simple-history's actor for the row's next history record (a signed-in user only)."""
     if actor is not None and getattr(actor, "is_authenticated", False):
         instance._history_user = actor
 
@@ -114,7 +115,7 @@ def pay_rate_record(
             return current  # nothing changes: a retried call is harmless
         current.superseded_at = timezone.now()
         current._change_reason = f"superseded: {comment}".strip()
-        _set_actor(current, actor)
+        set_history_actor(current, actor)
         current.save(update_fields=["superseded_at"])
     rate = PayRate(
         employee=employee,
@@ -126,7 +127,7 @@ def pay_rate_record(
         indexation=indexation,
     )
     rate._change_reason = comment or "rate recorded"
-    _set_actor(rate, actor)
+    set_history_actor(rate, actor)
     rate.save()
     return rate
 
@@ -165,7 +166,7 @@ def employee_create(
         user.set_password(password)
     else:
         user.set_unusable_password()
-    _set_actor(user, actor)
+    set_history_actor(user, actor)
     # Savepoints: a concurrent insert of the same username/number surfaces as a field error,
     # and the outer transaction (rolled back by the raise) stays usable on PostgreSQL meanwhile.
     try:
@@ -186,7 +187,7 @@ def employee_create(
         hire_date=hire_date,
     )
     employee._change_reason = "employee created"
-    _set_actor(employee, actor)
+    set_history_actor(employee, actor)
     try:
         with transaction.atomic():
             employee.save()
@@ -230,7 +231,7 @@ def employee_update(*, employee: Employee, actor: Any, changes: dict[str, Any], 
     except DjangoValidationError as exc:
         raise ValidationFailed(exc.message_dict) from None
     locked._change_reason = reason or "updated: " + ", ".join(changed)
-    _set_actor(locked, actor)
+    set_history_actor(locked, actor)
     locked.save()
     return locked
 
@@ -251,7 +252,7 @@ def hr_role_set(*, user: Any, is_hr: bool, actor: Any) -> None:
     has_role = locked.groups.filter(pk=group.pk).exists()
     if has_role == is_hr:
         return
-    _set_actor(locked, actor)
+    set_history_actor(locked, actor)
     locked._change_reason = "hr role granted" if is_hr else "hr role withdrawn"
     if is_hr:
         locked.groups.add(group)
@@ -280,7 +281,7 @@ def directory_account_sync(*, employee: Employee, first_name: str, last_name: st
         user.set_unusable_password()
         changed.append("password")
     if changed:
-        _set_actor(user, user)
+        set_history_actor(user, user)
         user._change_reason = "directory sign-in: " + ", ".join(changed)
         user.save(update_fields=changed)
     hr_role_set(user=user, is_hr=is_hr, actor=user)

@@ -46,8 +46,3 @@ def month_starts(start: dt.date, end: dt.date) -> Iterator[dt.date]:
     while month <= end:
         yield month
         month = add_months(month, 1)
-
-
-def overlap(a_start: dt.date, a_end: dt.date, b_start: dt.date, b_end: dt.date) -> tuple[dt.date, dt.date] | None:
-    start, end = max(a_start, b_start), min(a_end, b_end)
-    return (start, end) if start <= end else None

@@ -6,9 +6,10 @@ import logging
 from typing import Any
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from kombu.exceptions import OperationalError
 
@@ -86,6 +87,23 @@ def test_the_same_event_object_and_recipient_is_queued_once() -> None:
     assert len(first) == 1
     assert [m.pk for m in again] == [first[0].pk]
     assert OutboxMessage.objects.count() == 1
+
+
+def test_a_new_object_is_inserted_without_the_read_back_and_a_wrong_claim_is_refused_loudly(
+    dispatched: list[list[int]],
+) -> None:
+    person, other = make_person(), make_person()
+    ContentType.objects.get_for_model(person)  # the content type is cached: not a query of notify()'s
+    with CaptureQueriesContext(connection) as new:
+        messages = notify(event="request_created", obj=person, recipients=[person, other], new_object=True)
+    assert [q["sql"].split()[0].upper() for q in new.captured_queries] == ["INSERT", "INSERT"]
+    assert [m.pk for m in messages] == list(
+        OutboxMessage.objects.filter(object_key__endswith=f":{person.pk}").order_by("pk").values_list("pk", flat=True)
+    )
+    # The caller was wrong: rows exist. The unique key refuses the insert (the change rolls back), never skips it.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        notify(event="request_created", obj=person, recipients=[person], new_object=True)
+    assert OutboxMessage.objects.count() == 2
 
 
 def test_recipients_without_email_are_skipped(caplog: pytest.LogCaptureFixture) -> None:

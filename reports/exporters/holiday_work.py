@@ -198,10 +198,6 @@ class RateBook:
         index = self._index(employee_id, day)
         return self._rates[employee_id][index] if index is not None else None
 
-    def salary_on(self, employee_id: int, day: dt.date) -> Decimal | None:
-        rate = self.rate_on(employee_id, day)
-        return rate[1] if rate is not None else None
-
     def week_on(self, employee_id: int, day: dt.date, weekly_hours: Decimal | None) -> Decimal:
         """The employee's own week on `day` (before the first rate: at that rate's FTE, or a full week)."""
         rate = self.rate_on(employee_id, day)

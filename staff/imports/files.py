@@ -8,7 +8,6 @@ names, lower-cased; its line number is the one a person sees in the file (the he
 from __future__ import annotations
 
 import csv
-import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,12 +54,3 @@ def read_table(*, name: str, data: bytes) -> Table:
             (index, {c: (v.strip() if isinstance(v, str) else v) for c, v in zip(columns, values, strict=False) if c})
         )
     return Table(columns=[c for c in columns if c], rows=rows)
-
-
-def write_csv(columns: list[str], rows: list[list[Any]]) -> bytes:
-    """A CSV in the contract's layout (used by the sample files and the benchmark)."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\n")
-    writer.writerow(columns)
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8")
