@@ -81,7 +81,7 @@ def _notify(
             # One rendering for all recipients: the current pay only when every one of them may see it (HR, the
             # employee); a manager deciding the first step gets the new rate alone.
             rate = selectors.stored_comparison(request)
-            sees_pay = all(access.can_see_salary(r.user, request.employee) for r in recipients)
+            sees_pay = access.salary_viewers(recipients, request.employee) == {r.pk for r in recipients}
             context["rate"] = rate if sees_pay else rate.without_current()
         notify(event=event, obj=request, recipients=recipients, context=context, new_object=new)
 

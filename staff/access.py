@@ -326,6 +326,16 @@ def can_see_salary(user: AnyUser, employee: Employee) -> bool:
     return is_hr(user)
 
 
+def salary_viewers(employees: list[Employee], employee: Employee) -> set[int]:
+    """The ids among `employees` who may see `employee`'s pay — `can_see_salary` for each one's user, in one
+    query (a mail to every HR member asks it for each)."""
+    today = timezone.localdate()
+    itself = Q(pk=employee.pk) & (Q(termination_date__isnull=True) | Q(termination_date__gte=today))
+    hr = Q(user__is_superuser=True) | Q(user__groups__name=HR_GROUP)
+    viewers = Employee.objects.filter(Q(pk__in=[e.pk for e in employees], user__is_active=True) & (itself | hr))
+    return set(viewers.values_list("pk", flat=True).distinct())
+
+
 def rate_change_candidates(user: AnyUser) -> QuerySet[Employee]:
     """Whom the user may propose a pay rate for, as `can_change_rate` decides one by one: HR anyone active but
     themself; a manager their subtree and override reports — never themself, a manager above them, nor a manager
