@@ -29,5 +29,6 @@ RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=build-only-not-secret python manage.py coll
 USER app
 EXPOSE 8000
 # web (default); the worker and beat run the same image with another command (docker-compose.yml).
-CMD ["gunicorn", "hrportal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", \
-     "--access-logfile", "-", "--timeout", "60"]
+# Workers, threads and the timeout come from gunicorn.conf.py (GUNICORN_WORKERS, GUNICORN_THREADS, GUNICORN_TIMEOUT):
+# a flag here would override the environment.
+CMD ["gunicorn", "hrportal.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

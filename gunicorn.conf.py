@@ -22,6 +22,9 @@ _VAR_DIR = Path(os.environ.get("HRPORTAL_VAR_DIR") or _BASE_DIR / "var")
 os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(_VAR_DIR / "prometheus" / "web"))
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# One sync worker per core. On the 2-core host, 50 users at 30,000 employees (bench/scale_load.py) had a higher p95
+# with 5 sync workers (2 x cores + 1) or 2 workers x 4 gthreads than with 2 sync workers: on a busy CPU, more
+# workers time-slice every request instead of queueing a few (docs/benchmarks.md, "50 users at 30,000").
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))  # above 1: gunicorn's gthread worker
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))

@@ -3,20 +3,24 @@
     nice -n 15 .venv/bin/python bench/scale_load.py [--size 30000] [--users 50] [--think 2] [--seconds 180]
                                                     [--single 100] [--prefix hrportal_scale]
 
-gunicorn with the project's config (`gunicorn.conf.py`: 2 sync workers, the gc freeze after load; DJANGO_DEBUG=0)
-on the database bench/scale.py built (`<prefix>_<size>`, used as it is; build it with bench/scale.py first), over
-HTTP on loopback. First one user alone calls each operation of the employee mix `--single` times in a row (its
-single-user p95, HTTP as below); then `--users` virtual users — the first seeded logins, each with a token and a
-session — each doing the employee mix of bench/load.py (dashboard 25 %, balance 30 %, quote 30 %, filing a
-certificate 15 %) with `--think` seconds between requests, for `--seconds`. An error is any other status than
-the expected one, or no answer. The certificates filed are deleted afterwards (`bench/scale.py`'s clean-up).
+gunicorn with the project's config (`gunicorn.conf.py`; GUNICORN_WORKERS and GUNICORN_THREADS in the environment
+override its defaults; the gc freeze after load; DJANGO_DEBUG=0) on the database bench/scale.py built
+(`<prefix>_<size>`, used as it is; build it with bench/scale.py first), over HTTP on loopback. First one user alone
+calls each operation of the employee mix `--single` times in a row (its single-user p95, HTTP as below); then
+`--users` virtual users — the first seeded logins, each with a token and a session — each doing the employee mix of
+bench/load.py (dashboard 25 %, balance 30 %, quote 30 %, filing a certificate 15 %) with `--think` seconds between
+requests, for `--seconds`. An error is any other status than the expected one, or no answer. The certificates filed
+are deleted afterwards (`bench/scale.py`'s clean-up).
 No Celery worker: a filing's mail task waits in Redis db 10, purged at the end.
+During the load, the resident memory of every gunicorn worker is read from /proc each second: the workers alive at
+once, their threads, and the peak RSS of each (a worker is recycled after GUNICORN_MAX_REQUESTS requests).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import subprocess
 import sys
@@ -46,6 +50,55 @@ def call(user, op: str, rng: random.Random, stats: Stats) -> None:
     else:
         body = {"kind": "certificate", "certificate_type": "employment", "copies": 1, "comment": "bench"}
         timed(stats, 201, lambda: client.request("POST", "/api/v1/requests/", body=body, token=user.token))
+
+
+PAGE_MB = os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def workers_of(master: int) -> dict[int, tuple[float, int]]:
+    """The resident MB and thread count of each live child of the gunicorn master."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        # proc(5), counted from field 3: fields[1] the parent, fields[17] the threads, fields[21] the resident pages.
+        if int(fields[1]) == master:
+            found[int(entry)] = (int(fields[21]) * PAGE_MB, int(fields[17]))
+    return found
+
+
+class MemorySampler(threading.Thread):
+    """Peak RSS per gunicorn worker over the load, most workers alive at once, most threads in one worker."""
+
+    def __init__(self, master: int) -> None:
+        super().__init__(daemon=True)
+        self.master, self.peak, self.alive, self.threads = master, {}, 0, 0
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(1.0):
+            workers = workers_of(self.master)
+            self.alive = max(self.alive, len(workers))
+            for pid, (rss, threads) in workers.items():
+                self.peak[pid] = max(self.peak.get(pid, 0.0), rss)
+                self.threads = max(self.threads, threads)
+
+    def report(self) -> str:
+        peaks = sorted(self.peak.values())
+        if not peaks:
+            return "gunicorn workers: none seen"
+        return (
+            f"gunicorn workers: {self.alive} alive at once, up to {self.threads} threads each, "
+            f"{len(peaks)} over the run (recycled after GUNICORN_MAX_REQUESTS); peak RSS per worker: "
+            f"median {peaks[len(peaks) // 2]:.0f} MB, max {peaks[-1]:.0f} MB; "
+            f"{self.alive} x max = {self.alive * peaks[-1]:.0f} MB"
+        )
 
 
 def main() -> int:
@@ -102,11 +155,15 @@ def main() -> int:
                 call(users[index], op, user_rng, loaded[index][op])
                 time.sleep(args.think)
 
+        memory = MemorySampler(web.proc.pid)
+        memory.start()
         threads = [threading.Thread(target=loop, args=(i,), daemon=True) for i in range(len(users))]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
+        memory.stopped.set()
+        memory.join()
     finally:
         web.stop()
         subprocess.run(
@@ -137,6 +194,7 @@ def main() -> int:
         for sample in merged.error_samples:
             print(f"    error: {sample}")
     print(f"\nerrors {errors} (limit 0); worst p95 / single-user p95 {worst:.2f} (limit 3)")
+    print(memory.report())
     return 0
 
 

@@ -72,9 +72,9 @@ class RequestListCreateApi(APIView):
     def get(self, request: ApiRequest) -> Response:
         filters = FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        qs = selectors.request_list(user=request.user, filters=filters.validated_data)
+        ids = selectors.request_ids(user=request.user, filters=filters.validated_data)
         paginator = self.paginator
-        page = paginator.paginate_queryset(qs, request, view=self)
+        page = selectors.requests_shown(ids=paginator.paginate_queryset(ids, request, view=self))
         data = RequestOutputSerializer(page, many=True, context={"request": request}).data
         return paginator.get_paginated_response(data)
 

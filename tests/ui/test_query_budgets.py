@@ -109,13 +109,14 @@ SCALE_STATEMENTS = {
     "top head: approvals": 14,
     "top head: nav badge": 9,
     "top head: team calendar": 17,
-    "HR admin: employees ?q=": 12,  # the hire-date hierarchy reads its years
-    "HR admin: employees, department filter": 13,
+    # No COUNT of the whole company beside the search's, no hire-date hierarchy (docs/decisions/admin-list-pages.md).
+    "HR admin: employees ?q=": 9,
+    "HR admin: employees, department filter": 10,
     "employee: request page": 6,
     "API: leave balance": 5,
     "API: leave quote": 11,  # the months of payroll data (Regulation 922)
     "API: file a certificate": 13,  # the outbox rows of a new request need no read-back
-    "API: requests list, a filter, a later page": 6,
+    "API: requests list, a filter, a later page": 7,  # the page's ids, then those rows joined (requests_app.selectors)
     "HR: schedule progress": 25,  # a page of employees: their ledger sums, the departments on it counted
     "HR: document register": 11,
 }
