@@ -23,7 +23,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -34,6 +33,7 @@ from documents.numbering import SUFFIXES
 from documents.services import GENERATED_CERTIFICATES
 from requests_app.models import Request
 from staff.demo.bulk import insert_rows, next_ids, reset_sequence
+from staff.demo.command import SeedCommand
 from staff.models import HR_GROUP, Employee
 from staff.selectors import manager_ids_of_rows
 
@@ -55,18 +55,11 @@ def _money(value: Any) -> str:
     return f"{value:,.2f}".replace(",", " ").replace(".", ",") if value is not None else ""
 
 
-class Command(BaseCommand):
+class Command(SeedCommand):
     help = "The documents of the demo company's approved requests, in bulk (only requests without one)."
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--date", default=None, help="YYYY-MM-DD (default: today).")
-        parser.add_argument("--seed", type=int, default=1, help="Random seed.")
-
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            today = dt.date.fromisoformat(options["date"]) if options["date"] else timezone.localdate()
-        except ValueError:
-            raise CommandError("--date must be YYYY-MM-DD.") from None
+        today = self.seed_date(options)
         hr_user = get_user_model().objects.filter(groups__name=HR_GROUP, is_active=True).order_by("pk").first()
         if hr_user is None:
             self.stdout.write("No HR user: no documents.")

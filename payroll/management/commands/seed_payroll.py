@@ -19,7 +19,6 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
@@ -27,6 +26,7 @@ from tqdm import tqdm
 from payroll import kinds
 from payroll.models import PayrollAccrual
 from staff.demo.bulk import insert_rows
+from staff.demo.command import SeedCommand
 from staff.models import Employee
 from staff.selectors import current_rates
 
@@ -43,18 +43,11 @@ def _money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)  # kopecks, half up as payroll rounds
 
 
-class Command(BaseCommand):
+class Command(SeedCommand):
     help = "13 months of payroll accruals for the demo company, in bulk (skipped when any is present)."
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--date", default=None, help="YYYY-MM-DD (default: today).")
-        parser.add_argument("--seed", type=int, default=1, help="Random seed.")
-
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            today = dt.date.fromisoformat(options["date"]) if options["date"] else timezone.localdate()
-        except ValueError:
-            raise CommandError("--date must be YYYY-MM-DD.") from None
+        today = self.seed_date(options)
         if PayrollAccrual.objects.exists():
             self.stdout.write("Payroll accruals are already present: nothing added.")
             return

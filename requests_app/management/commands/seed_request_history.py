@@ -25,7 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError
 from django.db import models, transaction
 from django.utils import timezone
 from tqdm import tqdm
@@ -40,6 +40,7 @@ from requests_app.models import (
     TripDetails,
 )
 from staff.demo.bulk import insert_rows, next_ids, reset_sequence
+from staff.demo.command import SeedCommand
 from staff.models import HR_GROUP, Employee
 from staff.selectors import current_rate, manager_ids_of_rows
 
@@ -61,18 +62,11 @@ class _Rows:
         self.by_model.setdefault(model, []).append(values)
 
 
-class Command(BaseCommand):
+class Command(SeedCommand):
     help = "Two years of requests of every kind and status for the demo company, in bulk (skipped when present)."
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--date", default=None, help="YYYY-MM-DD (default: today).")
-        parser.add_argument("--seed", type=int, default=1, help="Random seed.")
-
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            today = dt.date.fromisoformat(options["date"]) if options["date"] else timezone.localdate()
-        except ValueError:
-            raise CommandError("--date must be YYYY-MM-DD.") from None
+        today = self.seed_date(options)
         logins = {
             e.user.username: e for e in Employee.objects.select_related("user").filter(user__username__in=DEMO_LOGINS)
         }

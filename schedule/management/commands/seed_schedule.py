@@ -17,7 +17,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
@@ -29,6 +28,7 @@ from schedule import services
 from schedule.models import Campaign, Part, Submission
 from schedule.notices import campaign_employees
 from staff.demo.bulk import insert_rows
+from staff.demo.command import SeedCommand
 from staff.models import HR_GROUP, Department
 
 PROPOSING = 0.7
@@ -37,18 +37,11 @@ SUBMITTED = 0.4
 PLANS = ((0.6, (14, 7, 7)), (0.25, (14, 14)), (0.15, (7, 5, 5)))
 
 
-class Command(BaseCommand):
+class Command(SeedCommand):
     help = "Next year's leave schedule with parts and submissions for part of the demo company (skipped when open)."
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--date", default=None, help="YYYY-MM-DD (default: today).")
-        parser.add_argument("--seed", type=int, default=1, help="Random seed.")
-
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            today = dt.date.fromisoformat(options["date"]) if options["date"] else timezone.localdate()
-        except ValueError:
-            raise CommandError("--date must be YYYY-MM-DD.") from None
+        today = self.seed_date(options)
         year = today.year + 1
         if Campaign.objects.filter(year=year).exists():
             self.stdout.write(f"The leave schedule for {year} is already present: nothing added.")
