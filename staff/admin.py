@@ -33,6 +33,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from hrportal.admin_mixins import ReadOnlyAdmin
 from staff import access
 from staff.imports.admin import ImportButtonMixin  # also registers the import jobs' admin
 from staff.models import Department, Employee, PayRate, Position, TimesheetEntry
@@ -97,7 +98,7 @@ def _search(queryset: QuerySet[Any], search_term: str, prefix: str = "") -> tupl
 # --- pay rates ----------------------------------------------------------------------------------
 
 
-class PayRateHistoryInline(admin.TabularInline):
+class PayRateHistoryInline(ReadOnlyAdmin, admin.TabularInline):
     """Every recorded row, newest first, read-only: rates are never edited or deleted."""
 
     model = PayRate
@@ -118,15 +119,6 @@ class PayRateHistoryInline(admin.TabularInline):
             # The current row of a date first, then the rows it superseded.
             .order_by("-effective_date", F("superseded_at").desc(nulls_first=True), "-created_at")
         )
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return access.is_hr(request.user) and super().has_view_permission(request, obj)
