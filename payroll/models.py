@@ -57,4 +57,4 @@ class PayrollAccrual(models.Model):
         indexes = [models.Index(fields=["employee", "month"], name="payroll_accrual_emp_month")]
 
     def __str__(self) -> str:
-        return f"{self.employee} {self.month:%Y-%m} {self.kind} {self.amount}"
+        return f"{self.employee} {self.month:%Y-%m} {self.get_kind_display()} {self.amount}"

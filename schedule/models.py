@@ -92,8 +92,10 @@ class Submission(models.Model):
 class Part(models.Model):
     """One part of an employee's leave in the schedule (art. 125: one part at least 14 days)."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="parts")
-    employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="schedule_parts")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="parts", verbose_name=_("schedule"))
+    employee = models.ForeignKey(
+        Employee, on_delete=models.PROTECT, related_name="schedule_parts", verbose_name=_("employee")
+    )
     leave_type = models.ForeignKey("leave.LeaveType", on_delete=models.PROTECT, verbose_name=_("leave type"))
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
@@ -104,7 +106,12 @@ class Part(models.Model):
     comment = models.TextField(_("manager's comment"), blank=True)
     # The leave request made from this part when the employee confirms it.
     request = models.OneToOneField(
-        Request, null=True, blank=True, on_delete=models.SET_NULL, related_name="schedule_part"
+        Request,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="schedule_part",
+        verbose_name=_("request"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -142,11 +149,18 @@ class Change(models.Model):
     new_start = models.DateField(_("from (new)"))
     new_end = models.DateField(_("to (new)"))
     reason = models.TextField(_("reason"), blank=True)
-    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("proposed by")
+    )
     proposed_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
     after_approval = models.BooleanField(_("after the approval"), default=False)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("consented by"),
     )
     decided_at = models.DateTimeField(_("consented at"), null=True, blank=True)
 
