@@ -44,7 +44,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
@@ -155,9 +155,9 @@ def timed(stats: Stats, expected: int, call: Callable[[], tuple[int, bytes, obje
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(*, session: int | None = None, comm: str | None = None) -> float:
-    """User + system CPU seconds of the live processes of a session (a started process tree) or with a name."""
-    total = 0
+def proc_stats() -> Iterator[tuple[int, str, list[str]]]:
+    """(pid, command name, the fields after the name) of every live process, from /proc/<pid>/stat (proc(5): the
+    list starts at field 3, the state)."""
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -166,8 +166,13 @@ def cpu_seconds(*, session: int | None = None, comm: str | None = None) -> float
                 stat = handle.read()
         except OSError:
             continue
-        name = stat[stat.index("(") + 1 : stat.rindex(")")]
-        fields = stat[stat.rindex(")") + 2 :].split()
+        yield int(entry), stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :].split()
+
+
+def cpu_seconds(*, session: int | None = None, comm: str | None = None) -> float:
+    """User + system CPU seconds of the live processes of a session (a started process tree) or with a name."""
+    total = 0
+    for _pid, name, fields in proc_stats():
         # fields[3] is the session id; fields[11..14] utime, stime and the reaped children's cutime, cstime
         # (proc(5), counted from field 3): gunicorn's recycled workers count through their master.
         if (session is not None and int(fields[3]) == session) or (comm is not None and name == comm):

@@ -32,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._stack import PYTHON, ROOT, bench_env
-from bench.load import MIX, Process, Stats, free_port, healthy, login, percentile, timed, wait_for
+from bench.load import MIX, Process, Stats, free_port, healthy, login, percentile, proc_stats, timed, wait_for
 from bench.scale import BROKER
 
 
@@ -58,18 +58,10 @@ PAGE_MB = os.sysconf("SC_PAGE_SIZE") / 2**20
 def workers_of(master: int) -> dict[int, tuple[float, int]]:
     """The resident MB and thread count of each live child of the gunicorn master."""
     found = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as handle:
-                stat = handle.read()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2 :].split()
+    for pid, _name, fields in proc_stats():
         # proc(5), counted from field 3: fields[1] the parent, fields[17] the threads, fields[21] the resident pages.
         if int(fields[1]) == master:
-            found[int(entry)] = (int(fields[21]) * PAGE_MB, int(fields[17]))
+            found[pid] = (int(fields[21]) * PAGE_MB, int(fields[17]))
     return found
 
 

@@ -6,37 +6,21 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from leave import services
 from leave.models import LeaveAccount
+from tests.harness.migrations import latest_schema_after, migrate  # noqa: F401 (the fixture)
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("latest_schema_after")]
 
 BEFORE = [("leave", "0007_admin_labels")]
 AFTER = [("leave", "0008_account_accrued_totals")]
 
 
-@pytest.fixture(autouse=True)
-def _back_to_the_latest_schema():
-    yield
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
-def _migrate(target: list[tuple[str, str]]):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(target)
-    return MigrationExecutor(connection).loader.project_state(target).apps
-
-
 def test_totals_are_filled_from_the_entries_and_accrual_goes_on_from_them(cast, leave_types) -> None:
     """Months 1, 2 and 10 posted before the migration (10 = 23.33 cumulative, 28 a year): the account keeps month
     10 and 2.33 + 2.34 + 18.66 = 23.33 days; the next run posts month 11, 28 × 11/12 = 25.67 − 23.33 = 2.34."""
-    apps = _migrate(BEFORE)
+    apps = migrate(BEFORE)
     account_model = apps.get_model("leave", "LeaveAccount")
     entry = apps.get_model("leave", "LeaveEntry")
     annual = apps.get_model("leave", "LeaveType").objects.get(code="annual")
@@ -59,7 +43,7 @@ def test_totals_are_filled_from_the_entries_and_accrual_goes_on_from_them(cast, 
     entry.objects.create(
         account_id=account.pk, kind="adjustment", days=Decimal("5"), effective_date=hire, idempotency_key="adj"
     )
-    _migrate(AFTER)
+    migrate(AFTER)
     filled = LeaveAccount.objects.get(pk=account.pk)
     assert (filled.accrued_months, filled.accrued_days) == (10, Decimal("23.33"))
     assert (
@@ -72,4 +56,4 @@ def test_totals_are_filled_from_the_entries_and_accrual_goes_on_from_them(cast, 
     # Month 11 counts once half of it is served: 10 months and 15 days after the hire.
     services.accrue(up_to=hire + dt.timedelta(days=335), employees=[employee])
     assert LeaveAccount.objects.get(pk=account.pk).accrued_days == Decimal("25.67")
-    assert _migrate(BEFORE)  # and back
+    assert migrate(BEFORE)  # and back

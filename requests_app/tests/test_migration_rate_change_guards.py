@@ -6,34 +6,18 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-pytestmark = pytest.mark.django_db(transaction=True)
+from tests.harness.migrations import latest_schema_after, migrate  # noqa: F401 (the fixture)
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("latest_schema_after")]
 
 BEFORE = [("requests_app", "0006_admin_labels")]
 AFTER = [("requests_app", "0007_rate_change_guards")]
 
 
-@pytest.fixture(autouse=True)
-def _back_to_the_latest_schema():
-    """Leave the database at every app's latest migration, whatever came after 0007, for the tests that follow."""
-    yield
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
-def _migrate(target: list[tuple[str, str]]):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(target)
-    return MigrationExecutor(connection).loader.project_state(target).apps
-
-
 def test_coexisting_approvals_are_linked_and_the_reverse_unlinks(cast) -> None:
-    apps = _migrate(BEFORE)
+    apps = migrate(BEFORE)
     request = apps.get_model("requests_app", "Request")
     details = apps.get_model("requests_app", "RateChangeDetails")
     event = apps.get_model("requests_app", "RequestEvent")
@@ -58,7 +42,7 @@ def test_coexisting_approvals_are_linked_and_the_reverse_unlinks(cast) -> None:
         details.objects.create(request=r, effective_date=day, fte=Decimal("1"), salary=salary, pay_rate=rate)
         event.objects.create(request=r, action="approved", actor_id=cast.hr.user_id, to_status="approved")
         ids.append(r.pk)
-    apps = _migrate(AFTER)
+    apps = migrate(AFTER)
     details = apps.get_model("requests_app", "RateChangeDetails")
     assert dict(details.objects.values_list("request_id", "superseded_by")) == {
         ids[0]: ids[2],
@@ -70,6 +54,6 @@ def test_coexisting_approvals_are_linked_and_the_reverse_unlinks(cast) -> None:
     assert events.filter(
         request_id=ids[0], action="superseded", comment=f"#{ids[2]}", actor_id=cast.hr.user_id
     ).exists()
-    apps = _migrate(BEFORE)
+    apps = migrate(BEFORE)
     assert not apps.get_model("requests_app", "RequestEvent").objects.filter(action__in=["superseded", "supersedes"])
-    _migrate(AFTER)
+    migrate(AFTER)
