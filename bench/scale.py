@@ -412,6 +412,7 @@ def _delete_filed(first_id: int, employee: Any = None) -> None:
     from bench._stack import purge_queues
     from notifications.models import OutboxContent, OutboxMessage
     from requests_app.models import Request
+    from requests_app.services import tally_recount
 
     filed = Request.objects.filter(pk__gte=first_id, comment="bench")
     if employee is not None:
@@ -421,6 +422,7 @@ def _delete_filed(first_id: int, employee: Any = None) -> None:
     OutboxMessage.objects.filter(content__in=contents).delete()
     contents.delete()
     filed.delete()
+    tally_recount()  # the tallies counted them when they were filed
     purge_queues()
 
 

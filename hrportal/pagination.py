@@ -18,3 +18,14 @@ class BoundedLimitOffsetPagination(LimitOffsetPagination):
             return _positive_int(request.query_params[self.offset_query_param], cutoff=MAX_OFFSET)
         except (KeyError, ValueError):
             return 0
+
+
+class KnownCountPagination(BoundedLimitOffsetPagination):
+    """The same pages, with the total given by the caller when it knows it without a COUNT (a counter the services
+    keep, e.g. requests_app.selectors.request_total); None counts the queryset as usual."""
+
+    def __init__(self, count: int | None = None) -> None:
+        self.known_count = count
+
+    def get_count(self, queryset: Any) -> int:
+        return self.known_count if self.known_count is not None else super().get_count(queryset)

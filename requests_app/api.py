@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hrportal.errors import NotAllowed, ValidationFailed
-from hrportal.pagination import BoundedLimitOffsetPagination
+from hrportal.pagination import BoundedLimitOffsetPagination, KnownCountPagination
 from hrportal.schema import ERROR_RESPONSES
 from requests_app import policy, selectors, services
 from requests_app.models import Request
@@ -58,7 +58,7 @@ def _resolve_employee(user: Any, employee_id: int | None) -> Employee | None:
 
 
 class RequestListCreateApi(APIView):
-    # Documents the list as paginated (drf-spectacular reads it) and paginates it (`paginator` below).
+    # Documents the list as paginated (drf-spectacular reads it); `get` pages with the tallies' count when known.
     pagination_class = BoundedLimitOffsetPagination
 
     @extend_schema(
@@ -73,16 +73,10 @@ class RequestListCreateApi(APIView):
         filters = FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         ids = selectors.request_ids(user=request.user, filters=filters.validated_data)
-        paginator = self.paginator
+        paginator = KnownCountPagination(selectors.request_total(user=request.user, filters=filters.validated_data))
         page = selectors.requests_shown(ids=paginator.paginate_queryset(ids, request, view=self))
         data = RequestOutputSerializer(page, many=True, context={"request": request}).data
         return paginator.get_paginated_response(data)
-
-    @property
-    def paginator(self) -> Any:
-        if not hasattr(self, "_paginator"):
-            self._paginator = self.pagination_class()
-        return self._paginator
 
     @extend_schema(
         request=CREATE_BODY,

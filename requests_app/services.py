@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -30,6 +31,7 @@ from requests_app.models import (
     RateChangeDetails,
     Request,
     RequestEvent,
+    RequestTally,
     TripDetails,
 )
 from requests_app.signals import request_approved
@@ -59,6 +61,8 @@ def _record(
     comment: str = "",
     on_behalf_of: Employee | None = None,
 ) -> RequestEvent:
+    if from_status != request.status:
+        _tally(request.kind, from_status, request.status)
     return RequestEvent.objects.create(
         request=request,
         action=action,
@@ -68,6 +72,34 @@ def _record(
         from_status=from_status,
         to_status=request.status,
         comment=comment,
+    )
+
+
+def _tally(kind: str, from_status: str, to_status: str) -> None:
+    """Move one request of `kind` from one status's count to another's (from "": a new request). A count is the
+    sum of its rows ("slots"): the move takes a slot no other transaction holds (SKIP LOCKED) or adds one, so it
+    never waits for a lock. A waiting counter deadlocked filings (issue 20's PostgreSQL restart test): HR's
+    filing held HR's employee row and waited for the count, which an employee's filing held while it wrote a
+    mail to HR, which waited for HR's row."""
+    for status, step in [(from_status, -1), (to_status, 1)] if from_status else [(to_status, 1)]:
+        free = RequestTally.objects.select_for_update(skip_locked=True).filter(kind=kind, status=status)
+        if not RequestTally.objects.filter(pk__in=Subquery(free.values("pk")[:1])).update(count=F("count") + step):
+            RequestTally.objects.create(kind=kind, status=status, count=step)  # every slot busy (or none yet)
+
+
+@transaction.atomic
+def tally_recount() -> None:
+    """Count the requests afresh into one slot per kind and status: after a writer that inserts requests without
+    the services (the demo seeds' bulk inserts), or a database restored from elsewhere. The slots are locked
+    first, so a move in flight commits before the count; a move meanwhile adds a slot of its own, counted on top."""
+    old = list(RequestTally.objects.select_for_update().values_list("pk", flat=True))
+    counts = Request.objects.order_by().values_list("kind", "status").annotate(n=Count("pk"))
+    found = {(kind, status): n for kind, status, n in counts}
+    RequestTally.objects.filter(pk__in=old).delete()
+    RequestTally.objects.bulk_create(
+        RequestTally(kind=kind, status=status, count=found.get((kind, status), 0))
+        for kind in Request.Kind.values
+        for status in Request.Status.values
     )
 
 

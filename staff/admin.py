@@ -20,6 +20,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.password_validation import validate_password
@@ -30,6 +31,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -51,6 +53,17 @@ class HRAdminMixin:
     company fills every page it shows (docs/decisions/admin-list-pages.md)."""
 
     list_per_page = 50
+
+    def action_checkbox(self, obj: Any) -> str:
+        """Django's row checkbox, the same markup (tested against Django's own), formatted instead of rendered
+        through the form templates: that took ~40 % of a row (bench/admin_checkbox.py)."""
+        label = format_html(gettext("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            label,
+        )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return access.visible_in_admin(request.user, super().get_queryset(request))  # type: ignore[misc]

@@ -199,3 +199,30 @@ def test_user_admin_history_is_for_superusers_only(cast, hr_admin, login):
     assert login(hr_admin).get(url).status_code == 403
     root = User.objects.create_superuser("root", "root@example.test", "x")
     assert login(root).get(url).status_code == 200
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_row_checkbox_is_djangos_markup(cast, language) -> None:
+    """HRAdminMixin formats the row checkbox instead of rendering Django's widget templates: the markup must stay
+    Django's to the byte (the admin's select-all script finds the boxes by name and class), hostile names
+    escaped once."""
+    from django.contrib import admin
+    from django.contrib.admin import ModelAdmin
+    from django.utils import translation
+
+    employee = cast.employee
+    employee.last_name = '<b>"О\'Нил" & Ко</b>'
+    hr_admin = admin.site._registry[Employee]
+    with translation.override(language):
+        ours = hr_admin.action_checkbox(employee)
+        djangos = ModelAdmin.action_checkbox(hr_admin, employee)
+    assert ours == djangos
+    assert "&lt;b&gt;&quot;О&#x27;Нил&quot; &amp; Ко&lt;/b&gt;" in ours
+
+
+def test_employee_list_rows_carry_checkboxes(cast, hr_admin, login) -> None:
+    response = login(hr_admin).get(reverse("admin:staff_employee_changelist"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count('class="action-select"') == Employee.objects.count()
+    assert f'name="_selected_action" value="{cast.employee.pk}" class="action-select"' in html

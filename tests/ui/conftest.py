@@ -27,6 +27,7 @@ from requests_app.models import (
     RequestEvent,
     TripDetails,
 )
+from requests_app.services import tally_recount
 from staff.models import Delegation, Department, Employee, PayRate
 
 MONTH = dt.date(2026, 5, 1)  # the month the seeded absences fall in
@@ -194,6 +195,7 @@ def grow(org: Org, count: int) -> None:
     employees = _bulk_employees(org, count)
     org.employees += employees
     org.requests += _bulk_requests(org, employees)
+    tally_recount()  # bulk-inserted around the services that keep the counts
     _bulk_jobs(org)
     Delegation.objects.bulk_create(
         [

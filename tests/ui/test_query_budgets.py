@@ -115,8 +115,9 @@ SCALE_STATEMENTS = {
     "employee: request page": 6,
     "API: leave balance": 5,
     "API: leave quote": 11,  # the months of payroll data (Regulation 922)
-    "API: file a certificate": 13,  # the outbox rows of a new request need no read-back
-    "API: requests list, a filter, a later page": 7,  # the page's ids, then those rows joined (requests_app.selectors)
+    "API: file a certificate": 14,  # the outbox rows of a new request need no read-back; the count moved
+    # The total from the tallies, the page's ids, then those rows joined (requests_app.selectors).
+    "API: requests list, a filter, a later page": 7,
     "HR: schedule progress": 25,  # a page of employees: their ledger sums, the departments on it counted
     "HR: document register": 11,
 }
