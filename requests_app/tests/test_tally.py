@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from io import StringIO
 
 import pytest
 import time_machine
@@ -115,6 +116,89 @@ def test_recount_puts_drifted_tallies_right(cast, api) -> None:
     assert RequestTally.objects.count() == len(Request.Kind.values) * len(Request.Status.values)
 
 
+needs_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL=postgres://...)"
+)
+
+
+def waiting_for_a_lock() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        )
+        return cursor.fetchone()[0]
+
+
+def file_and_move(cast) -> None:
+    """What a filing does to the two tables: a request row, then its count moved."""
+    Request.objects.create(kind="certificate", employee=cast.employee, created_by=cast.employee.user)
+    _tally("certificate", "", "pending")
+
+
+@pytest.mark.postgres
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_recount_beside_filings_counts_each_once(cast) -> None:
+    """A filing in flight (A) holds its slot; a recount starts and waits; another filing (B) arrives, then A
+    commits, then the recount, then B: two requests, tallied 2. (Without the table lock the recount counted B's
+    committed request and kept the slot B had added beside the locked ones: 3.)"""
+    from tests.harness.util import wait_until
+
+    a_moved, a_release, b_done = threading.Event(), threading.Event(), threading.Event()
+
+    def in_thread(body) -> threading.Thread:
+        def run() -> None:
+            try:
+                body()
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        return thread
+
+    def a() -> None:
+        with transaction.atomic():
+            file_and_move(cast)
+            a_moved.set()
+            a_release.wait(10)
+
+    def b() -> None:
+        with transaction.atomic():
+            file_and_move(cast)
+        b_done.set()
+
+    tally_recount()
+    threads = [in_thread(a)]
+    assert a_moved.wait(10)
+    threads.append(in_thread(tally_recount))
+    wait_until(lambda: waiting_for_a_lock() >= 1, timeout=10, message=lambda: "the recount did not wait")
+    threads.append(in_thread(b))
+    wait_until(lambda: waiting_for_a_lock() >= 2 or b_done.is_set(), timeout=10, message=lambda: "B went nowhere")
+    a_release.set()
+    for thread in threads:
+        thread.join(15)
+    assert b_done.is_set()
+    assert counted() == {("certificate", "pending"): 2}
+    assert tallied() == counted()
+
+
+def test_recount_command_checks_and_repairs(cast, api) -> None:
+    from django.core.management import CommandError, call_command
+
+    api(cast.employee).post("/api/v1/requests/", {"kind": "certificate", "certificate_type": "employment"})
+    call_command("recount_requests", "--check", stdout=StringIO())
+    RequestTally.objects.filter(kind="certificate", status="pending").update(count=7)
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("recount_requests", "--check", stdout=out)
+    assert "certificate pending: tallied 7, counted 1" in out.getvalue()
+    call_command("recount_requests", stdout=StringIO())
+    assert tallied() == counted()
+
+
+@pytest.mark.postgres
+@needs_postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_move_never_waits_for_another_transactions_count(cast) -> None:
     """A transaction that has moved a count holds its slot until it commits; another move meanwhile takes a free
