@@ -18,8 +18,8 @@
    each, so that the load of the neighbours on this shared machine falls on every size alike. Who calls: the
    seeded `employee` (dashboard, request page, balance, quote, filing),
    the **top head** — the head of the root department, who sees every pending request below (approvals inbox,
-   nav badge, team calendar), and `hr` (the admin's employee list, the requests list API, the schedule's HR
-   progress page for the seeded year, the document register). The nav badge is
+   nav badge, team calendar, the team's approved requests), and `hr` (the admin's employee list, the requests
+   list API, the schedule's HR progress page for the seeded year, the document register). The nav badge is
    `hrportal.web.context.nav_for` called directly (what every page of a head pays for the header), with the
    user's per-request memo cleared before each call. The certificates filed by the bench are deleted afterwards.
 3. The batch jobs, per size, each in a fresh process: monthly accrual (`leave.services.accrue` for the month
@@ -346,6 +346,11 @@ def build_operations() -> tuple[list[tuple[str, int | None, Callable[[], Any]]],
         ("top head: approvals GET /approvals/", 200, lambda: sessions["top"].get("/approvals/")),
         ("top head: nav badge (nav_for)", None, badge),
         ("top head: team calendar, a month", 200, lambda: sessions["top"].get(f"/team/calendar/?month={month}")),
+        (
+            "top head: the team's requests GET /requests/?scope=team",
+            200,
+            lambda: sessions["top"].get("/requests/?scope=team&status=approved"),
+        ),
         ("HR admin: employees ?q=Иванов", 200, lambda: sessions["hr"].get("/admin/staff/employee/?q=Иванов")),
         # A filter that fills the page at every size (a department's subtree holds 15 people at 300, a full
         # page of 50 at 30,000: the comparison would be of the rendering of 15 rows against 50).

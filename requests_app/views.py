@@ -30,7 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from hrportal.dates import check_absence
 from hrportal.errors import ApplicationError, NotFound
-from hrportal.pages import add_service_errors, attempt, page_view, query_without_page, safe_next
+from hrportal.pages import CountlessPage, add_service_errors, attempt, page_view, query_without_page, safe_next
 from hrportal.ui_errors import error_text
 from leave import selectors as leave_selectors
 from leave.holiday_names import holiday_name
@@ -100,7 +100,11 @@ def request_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(status=status)
     if kind in Request.Kind.values:
         qs = qs.filter(kind=kind)
-    page = Paginator(with_details(qs).order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    listed = with_details(qs).order_by("-created_at", "-id")
+    if scope == "team":  # a head's team, or HR's company: never counted (the top head's is every request there is)
+        page: Any = CountlessPage(listed, PAGE_SIZE, request.GET.get("page"))
+    else:
+        page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "scope": scope,

@@ -109,6 +109,7 @@ SCALE_STATEMENTS = {
     "top head: approvals": 14,
     "top head: nav badge": 9,
     "top head: team calendar": 17,
+    "top head: the team's requests": 12,  # never counted (CountlessPage): the top head's team is the company
     # No COUNT of the whole company beside the search's, no hire-date hierarchy (docs/decisions/admin-list-pages.md).
     "HR admin: employees ?q=": 9,
     "HR admin: employees, department filter": 10,
@@ -159,6 +160,7 @@ def _scale_operations(cast) -> dict[str, object]:
         "top head: approvals": lambda: top.get("/approvals/"),
         "top head: nav badge": badge,
         "top head: team calendar": lambda: top.get(f"/team/calendar/?month={month}"),
+        "top head: the team's requests": lambda: top.get("/requests/?scope=team&status=approved"),
         "HR admin: employees ?q=": lambda: hr.get("/admin/staff/employee/?q=Кузнецов"),
         "HR admin: employees, department filter": lambda: hr.get(
             f"/admin/staff/employee/?department__id__exact={cast.sales.pk}"
