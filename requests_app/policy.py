@@ -332,18 +332,19 @@ def inbox(user: Any, *, on: dt.date | None = None) -> QuerySet[Request]:
     the user or a manager they deputise for on `on`; and approved requests whose employee asked to cancel them,
     for HR (also after the start) and for that same manager or deputy (before the start)."""
     on = on or timezone.localdate()
-    pending = (
-        Q(status=Request.Status.PENDING) & ~Q(employee__user=user) & ~Q(kind=Request.Kind.RATE_CHANGE, created_by=user)
-    )
+    me = access.employee_of(user)
+    # Not one's own, by the employee's id: a join to the employees to compare logins made PostgreSQL hash every
+    # employee to count HR's inbox, the badge of every HR page (9.3 ms at 30,000 people, 1.7 by id; benchmarks.md).
+    not_own = ~Q(employee_id=me.pk) if me is not None else Q()
+    pending = Q(status=Request.Status.PENDING) & not_own & ~Q(kind=Request.Kind.RATE_CHANGE, created_by=user)
     # An applied pay-rate change is never cancelled (workflow.allows).
     cancellation = Q(status=Request.Status.APPROVED, cancel_requested=True) & ~Q(kind=Request.Kind.RATE_CHANGE)
     q = Q(pk__in=[])
     if access.is_hr(user):
         q |= (pending & Q(stage=Request.Stage.HR)) | cancellation
-    me = access.employee_of(user)
     if me is not None and access.manages_anyone(user):
         ours = (pending & Q(stage=Request.Stage.MANAGER)) | (
-            cancellation & ~Q(employee__user=user) & Q(start_date__gt=timezone.localdate())
+            cancellation & not_own & Q(start_date__gt=timezone.localdate())
         )
         reports = access.memo(user, f"inbox:{on}", lambda: _direct_reports(me, on))
         q |= ours & Q(employee_id__in=reports.values("pk"))

@@ -226,3 +226,34 @@ def test_employee_list_rows_carry_checkboxes(cast, hr_admin, login) -> None:
     assert response.status_code == 200
     assert html.count('class="action-select"') == Employee.objects.count()
     assert f'name="_selected_action" value="{cast.employee.pk}" class="action-select"' in html
+
+
+@pytest.mark.parametrize("params", [{}, {"q": '&Нил"<b>', "o": "-2"}, {"active": "yes", "q": "Нил"}])
+def test_row_links_are_djangos(cast, hr_admin, login, monkeypatch, params) -> None:
+    """HRChangeList puts the list's filters on each row's change link itself, where Django resolves every link to
+    add them: the links must stay Django's to the byte, with no filters and with hostile ones."""
+    import re
+
+    from django.contrib.admin import ModelAdmin
+
+    from staff.admin import EmployeeAdmin
+
+    cast.employee.last_name = 'Кузнецов-&Нил"<b>'
+    cast.employee.save()
+    client = login(hr_admin)
+    url = reverse("admin:staff_employee_changelist")
+
+    def links() -> list[str]:
+        response = client.get(url, params)
+        assert response.status_code == 200
+        return re.findall(r'href="([^"]*/change/[^"]*)"', response.content.decode())
+
+    ours = links()
+    monkeypatch.setattr(EmployeeAdmin, "get_changelist", ModelAdmin.get_changelist)
+    djangos = links()
+    assert ours == djangos
+    assert f"/admin/staff/employee/{cast.employee.pk}/change/" in "".join(ours)
+    if params:
+        assert all("?_changelist_filters=" in link for link in ours)
+    else:
+        assert not any("?" in link for link in ours)
