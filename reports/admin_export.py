@@ -68,11 +68,12 @@ def _getter(field: models.Field[Any, Any], labels: dict[str, str]) -> Getter:
 
 
 def _columns(model: type[models.Model]) -> list[tuple[str, Getter, models.Field[Any, Any]]]:
-    """(header, getter, field) for every field a person reads: no primary key, no secrets, no JSON objects."""
+    """(header, getter, field) for every field a person reads: no primary key, no column the database derives (the
+    employees' search text), no secrets, no JSON objects."""
     labels = _labels(model)
     columns = []
     for field in model._meta.concrete_fields:
-        if field.primary_key or field.name in HIDDEN:
+        if field.primary_key or field.generated or field.name in HIDDEN:
             continue
         if isinstance(field, models.JSONField) and field.default is not list:
             continue

@@ -7,7 +7,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Upper
 
 from staff.access import visible_departments, visible_employees
 from staff.models import Department, Employee, PayRate
@@ -33,31 +34,22 @@ def rate_history(employee: Employee | int) -> list[PayRate]:
 # --- the employee list ------------------------------------------------------------------------
 
 
-def _case_variants(term: str, vendor: str) -> set[str]:
-    # SQLite's LIKE folds case for ASCII only, so "иванов" would miss "Иванов" there; asking for
-    # the usual spellings of a word keeps search useful on the embedded database. PostgreSQL's
-    # icontains (UPPER(col) LIKE UPPER(...)) folds Cyrillic itself: one spelling, which its trigram
-    # indexes serve (staff migration 0003).
-    if vendor == "postgresql":
-        return {term}
-    return {term, term.lower(), term.upper(), term.capitalize(), term.title()}
-
-
-# The login is not searched: it lives on another table (auth_user), and one condition there keeps PostgreSQL
-# from combining the employee table's trigram indexes — every search would scan every employee. The email,
-# which carries the login in this company's addresses, is searched. docs/benchmarks.md, issue 20.
-SEARCH_FIELDS = ("last_name", "first_name", "patronymic", "personnel_number", "email")
-
-
 def employee_search_q(text: str, prefix: str = "") -> Q:
-    """Every word of `text` must match one of the name/number/email fields."""
+    """Every word of `text` must be in the employee's surname, name, patronymic, personnel number or email: in
+    `Employee.search_text`, which holds the five in capitals, a space between them. The login is not searched: it
+    lives on another table (auth_user), and the email carries it in this company's addresses."""
+    column = f"{prefix}search_text"
     q = Q()
     for word in text.split():
-        word_q = Q()
-        for variant in _case_variants(word, connection.vendor):
-            for field in SEARCH_FIELDS:
-                word_q |= Q(**{f"{prefix}{field}__icontains": variant})
-        q &= word_q
+        if connection.vendor == "postgresql":
+            # Its UPPER() folds Cyrillic: the word in capitals, as the column holds it; the trigram index serves it.
+            q &= Q(**{f"{column}__contains": Upper(Value(word))})
+            continue
+        # SQLite's LIKE and UPPER() fold ASCII only, so "иванов" would miss "Иванов": the usual spellings of the word.
+        spellings = Q()
+        for spelling in {word, word.lower(), word.upper(), word.capitalize(), word.title()}:
+            spellings |= Q(**{f"{column}__icontains": spelling})
+        q &= spellings
     return q
 
 

@@ -24,10 +24,15 @@ def insert_rows(model: type[models.Model], items: list[dict[str, Any]]) -> int:
         model.objects.bulk_create([model(**item) for item in items], batch_size=1000)
         return len(items)
     # A field the seed does not name takes the model's default (COPY would write NULL): new fields need no edit.
+    # A generated column is the database's to compute.
     defaults = {
         f.attname: f.get_default()
         for f in model._meta.concrete_fields
-        if f.attname not in names and f.name not in names and not f.primary_key and (f.has_default() or not f.null)
+        if f.attname not in names
+        and f.name not in names
+        and not f.primary_key
+        and not f.generated
+        and (f.has_default() or not f.null)
     }
     names += list(defaults)
     fields = [model._meta.get_field(name) for name in names]

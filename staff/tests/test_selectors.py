@@ -101,3 +101,28 @@ def test_direct_reports_are_exactly_whom_manager_of_names(cast):
         "manager",
         "other_manager",
     }
+
+
+def test_the_search_reads_each_of_five_fields_in_any_case_and_follows_edits(cast) -> None:
+    """`employee_search_q` over `Employee.search_text` (the five fields in capitals, computed by the database on
+    every write): each field found in any case, every word needed, no word matching across two fields, LIKE's
+    wildcards taken literally."""
+    from staff.selectors import employee_search_q
+
+    person = make_employee(
+        username="search_me", department=cast.sales, last_name="Салтыкова-Щедрина", first_name="Ольга"
+    )
+    person.patronymic = "Евграфовна"
+    person.save()
+
+    def found(text: str) -> set[int]:
+        return set(Employee.objects.filter(employee_search_q(text)).values_list("pk", flat=True))
+
+    for text in ("щедрина", "ОЛЬГ", "евграф", person.personnel_number.lower(), "SEARCH_ME@EXAMPLE", "ольга салтыкова"):
+        assert found(text) == {person.pk}, text
+    assert found("ольга кузнецов") == set()  # every word
+    assert found("ЩедринаОльга") == set() and found("Щедрина Ольга") == {person.pk}  # not across two fields
+    assert found("%") == set() and found("Ольг_") == set()  # wildcards are characters
+    person.last_name = "Прохорова"
+    person.save()
+    assert found("прохорова") == {person.pk} and found("щедрина") == set()
