@@ -57,3 +57,15 @@ def test_a_non_hr_staff_user_exports_nothing(cast) -> None:
     )
     assert response.status_code in (302, 403)
     assert not response.get("Content-Type", "").startswith("application/vnd.openxmlformats")
+
+
+def test_an_employee_export_leaves_out_the_search_column(cast, hr_admin) -> None:
+    """`Employee.search_text` is the database's own copy of five fields for the search: not a column for HR."""
+    response = hr_admin.post(
+        "/admin/staff/employee/", {"action": "export_selected_xlsx", "_selected_action": [cast.employee.pk]}
+    )
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True))
+    assert "Кузнецов" in rows[1] and len(rows) == 2
+    assert not any(isinstance(v, str) and "КУЗНЕЦОВ" in v for v in rows[1])
+    assert not any("search" in str(h).lower() for h in rows[0])
