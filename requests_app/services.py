@@ -87,13 +87,22 @@ def _tally(kind: str, from_status: str, to_status: str) -> None:
             RequestTally.objects.create(kind=kind, status=status, count=step)  # every slot busy (or none yet)
 
 
+def tally_counts() -> dict[tuple[str, str], int]:
+    """How many requests of each kind are in each status, counted: {(kind, status): n}."""
+    rows = Request.objects.order_by().values_list("kind", "status").annotate(n=Count("pk"))
+    return {(kind, status): n for kind, status, n in rows}
+
+
+def tallied_counts() -> dict[tuple[str, str], int]:
+    """The same from the tallies (each the sum of its slots), as HR's requests list reads them."""
+    rows = RequestTally.objects.order_by().values_list("kind", "status").annotate(n=Sum("count"))
+    return {(kind, status): n for kind, status, n in rows}
+
+
 def tally_drift() -> dict[tuple[str, str], tuple[int, int]]:
     """The kinds and statuses whose tally differs from a COUNT of the requests: {(kind, status): (tallied,
     counted)}; empty when they agree (`manage.py recount_requests --check`)."""
-    tallied = RequestTally.objects.order_by().values_list("kind", "status").annotate(n=Sum("count"))
-    counted = Request.objects.order_by().values_list("kind", "status").annotate(n=Count("pk"))
-    have = {(kind, status): n for kind, status, n in tallied}
-    found = {(kind, status): n for kind, status, n in counted}
+    have, found = tallied_counts(), tally_counts()
     return {
         key: (have.get(key, 0), found.get(key, 0))
         for key in set(have) | set(found)
@@ -111,8 +120,7 @@ def tally_recount() -> None:
     if connection.vendor == "postgresql":  # SQLite has one writer at a time anyway
         with connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {RequestTally._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
-    counts = Request.objects.order_by().values_list("kind", "status").annotate(n=Count("pk"))
-    found = {(kind, status): n for kind, status, n in counts}
+    found = tally_counts()
     RequestTally.objects.all().delete()
     RequestTally.objects.bulk_create(
         RequestTally(kind=kind, status=status, count=found.get((kind, status), 0))

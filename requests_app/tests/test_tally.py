@@ -9,11 +9,10 @@ from io import StringIO
 import pytest
 import time_machine
 from django.db import connection, transaction
-from django.db.models import Count, Sum
 from django.test.utils import CaptureQueriesContext
 
 from requests_app.models import Request, RequestTally
-from requests_app.services import _tally, tally_recount
+from requests_app.services import _tally, tallied_counts, tally_counts, tally_recount
 from tests.harness.migrations import latest_schema_after, migrate  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.django_db]
@@ -27,14 +26,8 @@ def _frozen_today():
         yield
 
 
-def counted() -> dict[tuple[str, str], int]:
-    rows = Request.objects.order_by().values_list("kind", "status").annotate(n=Count("pk"))
-    return {(kind, status): n for kind, status, n in rows}
-
-
 def tallied() -> dict[tuple[str, str], int]:
-    rows = RequestTally.objects.order_by().values_list("kind", "status").annotate(n=Sum("count"))
-    return {(kind, status): n for kind, status, n in rows if n}
+    return {key: n for key, n in tallied_counts().items() if n}
 
 
 def test_every_move_of_a_request_moves_its_count(cast, api, leave_ready) -> None:
@@ -44,7 +37,7 @@ def test_every_move_of_a_request_moves_its_count(cast, api, leave_ready) -> None
     employee, manager, hr = api(cast.employee), api(cast.manager), api(cast.hr)
 
     def check() -> None:
-        assert tallied() == counted()
+        assert tallied() == tally_counts()
 
     def trip(start: str, end: str) -> int:
         response = employee.post("/api/v1/requests/", {**TRIP, "start_date": start, "end_date": end})
@@ -80,7 +73,7 @@ def test_every_move_of_a_request_moves_its_count(cast, api, leave_ready) -> None
         rid = manager.post("/api/v1/requests/", {**rate, "salary": salary}).json()["id"]
         assert hr.post(f"/api/v1/requests/{rid}/approve/").json()["status"] == "approved"
         check()
-    assert counted() == {
+    assert tally_counts() == {
         ("leave", "cancelled"): 1,
         ("business_trip", "rejected"): 1,
         ("business_trip", "cancelled"): 2,
@@ -112,7 +105,7 @@ def test_recount_puts_drifted_tallies_right(cast, api) -> None:
     RequestTally.objects.filter(kind="certificate", status="pending").update(count=40)
     RequestTally.objects.filter(kind="leave").delete()
     tally_recount()
-    assert tallied() == counted() == {("certificate", "pending"): 1}
+    assert tallied() == tally_counts() == {("certificate", "pending"): 1}
     assert RequestTally.objects.count() == len(Request.Kind.values) * len(Request.Status.values)
 
 
@@ -179,8 +172,8 @@ def test_a_recount_beside_filings_counts_each_once(cast) -> None:
     for thread in threads:
         thread.join(15)
     assert b_done.is_set()
-    assert counted() == {("certificate", "pending"): 2}
-    assert tallied() == counted()
+    assert tally_counts() == {("certificate", "pending"): 2}
+    assert tallied() == tally_counts()
 
 
 def test_recount_command_checks_and_repairs(cast, api) -> None:
@@ -194,7 +187,7 @@ def test_recount_command_checks_and_repairs(cast, api) -> None:
         call_command("recount_requests", "--check", stdout=out)
     assert "certificate pending: tallied 7, counted 1" in out.getvalue()
     call_command("recount_requests", stdout=StringIO())
-    assert tallied() == counted()
+    assert tallied() == tally_counts()
 
 
 @pytest.mark.postgres
