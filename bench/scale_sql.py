@@ -1,0 +1,88 @@
+"""Where one operation of bench/scale.py spends its SQL time: each statement's median time, and its plan.
+
+    .venv/bin/python bench/scale_sql.py --size 30000 --operation "HR admin: employees ?q" [--calls 20]
+    .venv/bin/python bench/scale_sql.py --size 30000 --operation "HR: schedule progress" --explain 2
+
+The operation is the first of bench/scale.py's whose name starts with `--operation`, against the database that
+bench built (`<prefix>_<size>`, in its environment). After 10 unmeasured calls, `--calls` calls with every statement
+timed (Django's `execute_wrapper`); printed per statement: its median milliseconds, how many times a call runs it,
+its first 160 characters, then the sum of the medians. With `--explain MS`, the statements of one more call that
+took at least MS milliseconds are run again under `EXPLAIN (ANALYZE, BUFFERS)` and their plans printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.scale import env_for
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--prefix", default="h_scale")
+    parser.add_argument("--size", type=int, default=30000)
+    parser.add_argument("--operation", required=True, help="the start of an operation's name in bench/scale.py")
+    parser.add_argument("--calls", type=int, default=20)
+    parser.add_argument("--explain", type=float, default=None, metavar="MS")
+    args = parser.parse_args()
+    os.environ.update(env_for(args.prefix, args.size))
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from bench.scale import build_operations
+
+    operations, _ = build_operations()
+    call = next(c for name, _, c in operations if name.startswith(args.operation))
+    for _ in range(10):
+        call()
+
+    times: dict[str, list[float]] = defaultdict(list)
+    seen: list[tuple[float, str, Any]] = []
+
+    def timed(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            elapsed = (time.perf_counter() - started) * 1000
+            times[sql].append(elapsed)
+            seen.append((elapsed, sql, params))
+
+    with connection.execute_wrapper(timed):
+        for _ in range(args.calls):
+            call()
+    total = 0.0
+    for sql, samples in sorted(times.items(), key=lambda item: -sum(item[1])):
+        median = statistics.median(samples)
+        total += median * len(samples) / args.calls
+        print(f"{median:7.2f} ms  x{len(samples) // args.calls}  {' '.join(sql.split())[:160]}")
+    print(f"{args.prefix}_{args.size}, {args.operation!r}: {total:.2f} ms of SQL a call (sum of the medians)")
+
+    if args.explain is not None:
+        seen.clear()
+        with connection.execute_wrapper(timed):
+            call()
+        with connection.cursor() as cursor:
+            for elapsed, sql, params in seen:
+                if elapsed < args.explain or not sql.lstrip().upper().startswith("SELECT"):
+                    continue
+                print(f"\n==== {elapsed:.2f} ms: {' '.join(sql.split())[:300]}")
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+                for (line,) in cursor.fetchall():
+                    print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
