@@ -3,6 +3,11 @@
 The script is started the way a terminal runs it (its own session, so Ctrl-C is SIGINT to its process group),
 on a throw-away SQLite database, kombu's filesystem broker in a temporary folder and a free port. Issue 22:
 the old `trap 'kill 0'` re-entered itself, flooded the worker with "Warm shutdown" lines and crashed bash.
+
+A terminal's shell starts a foreground job with SIGINT at its default action. Whatever runs pytest may not: a
+runner started as a background job of a non-interactive shell (`cmd &`) has SIGINT ignored, children inherit
+that, and bash cannot trap a signal ignored on entry, so the script would never see the Ctrl-C (a CI run failed
+this way). The child therefore puts SIGINT back to its default before it starts bash, as the terminal would.
 """
 
 from __future__ import annotations
@@ -49,6 +54,11 @@ def _session_members(sid: int) -> list[int]:
     return members
 
 
+def _as_a_terminal_starts_it() -> None:
+    """In the child before exec: SIGINT at its default action, as an interactive shell leaves it for a job."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_stops_the_worker_beat_and_web_once_each(tmp_path: Path) -> None:
     port = free_port()
     env = {
@@ -67,7 +77,13 @@ def test_ctrl_c_stops_the_worker_beat_and_web_once_each(tmp_path: Path) -> None:
     log = tmp_path / "run.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            ["bash", str(SCRIPT)], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            ["bash", str(SCRIPT)],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_as_a_terminal_starts_it,  # one signal call; the child has no threads yet
         )
     try:
         wait_until(lambda: _healthy(f"http://127.0.0.1:{port}/healthz"), timeout=120, message=log.read_text)
@@ -77,7 +93,11 @@ def test_ctrl_c_stops_the_worker_beat_and_web_once_each(tmp_path: Path) -> None:
 
         os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
         started = time.monotonic()
-        assert process.wait(timeout=30) == 0
+        try:
+            returncode = process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            pytest.fail("the script did not stop within 30 s of Ctrl-C; its output:\n" + log.read_text())
+        assert returncode == 0, log.read_text()
         stopped_in = time.monotonic() - started
         wait_until(lambda: not _session_members(process.pid), timeout=10, message="a child outlived the script")
     finally:
