@@ -6,8 +6,9 @@ the old `trap 'kill 0'` re-entered itself, flooded the worker with "Warm shutdow
 
 A terminal's shell starts a foreground job with SIGINT at its default action. Whatever runs pytest may not: a
 runner started as a background job of a non-interactive shell (`cmd &`) has SIGINT ignored, children inherit
-that, and bash cannot trap a signal ignored on entry, so the script would never see the Ctrl-C (a CI run failed
-this way). The child therefore puts SIGINT back to its default before it starts bash, as the terminal would.
+that, and bash cannot trap a signal ignored on entry, so the script would never see the Ctrl-C (the likely cause
+of a CI run's 30 s timeout, reproduced with pytest started under `trap '' INT`). The child therefore puts SIGINT
+back to its default before it starts bash, as the terminal would.
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ def test_ctrl_c_stops_the_worker_beat_and_web_once_each(tmp_path: Path) -> None:
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-            preexec_fn=_as_a_terminal_starts_it,  # one signal call; the child has no threads yet
+            preexec_fn=_as_a_terminal_starts_it,  # runs between fork and exec; this test starts no threads
         )
     try:
         wait_until(lambda: _healthy(f"http://127.0.0.1:{port}/healthz"), timeout=120, message=log.read_text)
