@@ -5,6 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+# pytest-xdist workers for `make test` (tests/parallel.py keeps them apart); 0 runs the suite in one process.
+PYTEST_WORKERS ?= 2
 
 .PHONY: run test test-fast lint format venv migrate clean-var
 
@@ -28,7 +30,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m coverage erase
-	$(PY) -m coverage run -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -p tests.parallel -n $(PYTEST_WORKERS) --dist loadgroup --cov --cov-report= $(PYTEST_ARGS)
 	$(PY) -m coverage report
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

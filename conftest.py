@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import os
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -30,6 +31,10 @@ PASSWORD = "demo-Passw0rd!"
 HIRE = dt.date(2023, 1, 9)
 
 _counter = iter(range(1, 10_000_000))
+
+if os.environ.get("PYTEST_XDIST_WORKER") and not os.environ.get("HRPORTAL_TEST_WORKER"):
+    # Workers without tests/parallel.py would share one broker database and one var directory.
+    raise pytest.UsageError("several workers need `-p tests.parallel` (see the Makefile's test target)")
 
 
 def make_employee(
