@@ -15,7 +15,7 @@ by side would each see the other's load. The rest are spread over the workers as
 from __future__ import annotations
 
 import os
-import re
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -23,17 +23,23 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SERIAL_MARKS = ("faults", "broker")
 
-_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-if _worker:
-    _index = int(_worker.removeprefix("gw"))
-    _broker = os.environ.get("CELERY_BROKER_URL", "")
-    if _broker.startswith(("redis://", "rediss://")):
-        match = re.fullmatch(r"(.*?)(?:/(\d*))?", _broker)
-        base, db = match.group(1), int(match.group(2) or 0)  # type: ignore[union-attr]
-        os.environ["CELERY_BROKER_URL"] = f"{base}/{db + _index}"
-    _var = Path(os.environ.get("HRPORTAL_VAR_DIR") or ROOT / "var")
-    os.environ["HRPORTAL_VAR_DIR"] = str(_var / f"xdist-{_worker}")
-    os.environ["HRPORTAL_TEST_WORKER"] = _worker  # conftest.py checks it: `-n` without this plugin is refused
+
+def worker_environ(environ: Mapping[str, str], worker: str) -> dict[str, str]:
+    """The variables that worker `gwN` sets: the broker's Redis database moved on by N, var/xdist-gwN."""
+    index = int(worker.removeprefix("gw"))
+    changed = {"HRPORTAL_TEST_WORKER": worker}  # conftest.py checks it: `-n` without this plugin is refused
+    broker = environ.get("CELERY_BROKER_URL", "")
+    if broker.startswith(("redis://", "rediss://")):
+        scheme, _, rest = broker.partition("//")
+        host, _, db = rest.partition("/")
+        changed["CELERY_BROKER_URL"] = f"{scheme}//{host}/{int(db or 0) + index}"
+    var = Path(environ.get("HRPORTAL_VAR_DIR") or ROOT / "var")
+    changed["HRPORTAL_VAR_DIR"] = str(var / f"xdist-{worker}")
+    return changed
+
+
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.update(worker_environ(os.environ, os.environ["PYTEST_XDIST_WORKER"]))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
