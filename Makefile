@@ -38,7 +38,7 @@ test: $(STAMP)
 # The unit and API tests alone, without the coverage gate: no browser, no real worker or broker, no fault
 # scenarios, no fuzzing (the markers in pytest.ini). CI runs `make test`.
 test-fast: $(STAMP)
-	$(PY) -m pytest -m "not browser and not broker and not faults and not slow" $(PYTEST_ARGS)
+	$(PY) -m pytest -p tests.parallel -n $(PYTEST_WORKERS) -m "not browser and not broker and not faults and not slow" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
