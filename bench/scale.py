@@ -344,6 +344,9 @@ def build_operations() -> tuple[list[tuple[str, int | None, Callable[[], Any]]],
     operations: list[tuple[str, int | None, Callable[[], Any]]] = [
         ("employee: dashboard GET /", 200, lambda: sessions["employee"].get("/")),
         ("top head: approvals GET /approvals/", 200, lambda: sessions["top"].get("/approvals/")),
+        # HR decides the HR step of every request of the company: the inbox's head on the dashboard, the whole page.
+        ("HR: dashboard GET /", 200, lambda: sessions["hr"].get("/")),
+        ("HR: approvals GET /approvals/", 200, lambda: sessions["hr"].get("/approvals/")),
         ("top head: nav badge (nav_for)", None, badge),
         ("top head: team calendar, a month", 200, lambda: sessions["top"].get(f"/team/calendar/?month={month}")),
         (

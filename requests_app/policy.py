@@ -346,8 +346,10 @@ def inbox(user: Any, *, on: dt.date | None = None) -> QuerySet[Request]:
         ours = (pending & Q(stage=Request.Stage.MANAGER)) | (
             cancellation & not_own & Q(start_date__gt=timezone.localdate())
         )
-        reports = access.memo(user, f"inbox:{on}", lambda: _direct_reports(me, on))
-        q |= ours & Q(employee_id__in=reports.values("pk"))
+        # Their ids, read first: as a subquery PostgreSQL read every open manager-step request of the company and
+        # joined each to its employee to find the few of these people (12.8 → 1.4 ms at 30,000; benchmarks.md).
+        reports = access.memo(user, f"inbox:{on}", lambda: list(_direct_reports(me, on).values_list("pk", flat=True)))
+        q |= ours & Q(employee_id__in=reports)
     return visible(user).filter(q)
 
 

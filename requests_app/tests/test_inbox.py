@@ -4,6 +4,7 @@ head chain, as the approve/reject services do."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -112,3 +113,39 @@ def test_counting_hrs_inbox_reads_requests_only(cast) -> None:
     assert 'JOIN "staff_employee"' not in queries[-1]["sql"]  # (the reports of a head among HR: a subquery)
     assert set(policy.inbox(cast.hr.user).values_list("pk", flat=True)) == {theirs.pk}
     assert count == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL plan (DATABASE_URL=postgres://...)")
+def test_hrs_inbox_page_walks_the_open_requests_not_the_history(cast) -> None:
+    """The inboxes read oldest first. Over a history of closed requests, PostgreSQL walked the created_at index
+    from the company's first request to find the few still open (HR's dashboard 31 → 224 ms from 300 to 30,000
+    people); `request_open_created_idx` holds the open ones alone, and every arm of `policy.inbox` lies inside its
+    condition, so the planner can take it. Fails if the index goes or the inbox asks outside it."""
+    theirs = services.request_create(
+        actor=cast.employee.user, kind=Request.Kind.CERTIFICATE, certificate_type="employment"
+    )
+    closed = [Request.Status.APPROVED, Request.Status.REJECTED, Request.Status.CANCELLED]
+    Request.objects.bulk_create(
+        Request(
+            employee=cast.employee, kind=Request.Kind.CERTIFICATE, status=closed[i % 3], created_by=cast.employee.user
+        )
+        for i in range(3000)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE requests_app_request")
+    page = policy.inbox(cast.hr.user).with_details().order_by("created_at", "id")[:5]
+    assert [r.pk for r in page] == [theirs.pk]
+    assert "request_open_created_idx" in page.explain()
+
+
+def test_a_heads_inbox_asks_for_their_reports_by_id(cast) -> None:
+    """A head's inbox names the ids of the people they decide for, read first: as a subquery PostgreSQL read every
+    open manager-step request of the company and joined each to its employee to find the few of these people
+    (12.8 → 1.4 ms at 30,000 people, docs/benchmarks.md)."""
+    trip = _manager_step(cast.employee)
+    with CaptureQueriesContext(connection) as queries:
+        assert set(policy.inbox(cast.manager.user).values_list("pk", flat=True)) == {trip.pk}
+    sql = queries[-1]["sql"]
+    assert "IN (SELECT" not in sql.upper()
+    lists = [{int(pk) for pk in found.split(",")} for found in re.findall(r"IN \(([0-9, ]+)\)", sql)]
+    assert any(cast.employee.pk in ids and cast.manager.pk not in ids for ids in lists), sql

@@ -23,7 +23,7 @@ from staff.models import Employee, PayRate
 
 pytestmark = pytest.mark.django_db
 
-HR_PAGE_BUDGET = 24
+HR_PAGE_BUDGET = 25
 
 
 def add(cast: Any, who: Any, start: dt.date, end: dt.date) -> Part:

@@ -106,10 +106,12 @@ def test_post_only_urls_refuse_get(cast, calendars, login) -> None:
 # keeps CI failing on a change that adds a statement per row, per department or per level of the tree.
 SCALE_STATEMENTS = {
     "employee: dashboard": 9,
-    "top head: approvals": 14,
-    "top head: nav badge": 9,
-    "top head: team calendar": 17,
-    "top head: the team's requests": 12,  # never counted (CountlessPage): the top head's team is the company
+    "top head: approvals": 15,
+    "HR: dashboard": 17,
+    "HR: approvals": 14,
+    "top head: nav badge": 10,
+    "top head: team calendar": 18,
+    "top head: the team's requests": 13,  # never counted (CountlessPage): the top head's team is the company
     # No COUNT of the whole company beside the search's, no hire-date hierarchy (docs/decisions/admin-list-pages.md).
     "HR admin: employees ?q=": 9,
     "HR admin: employees, department filter": 10,
@@ -119,8 +121,8 @@ SCALE_STATEMENTS = {
     "API: file a certificate": 14,  # the outbox rows of a new request need no read-back; the count moved
     # The total from the tallies, the page's ids, then those rows joined (requests_app.selectors).
     "API: requests list, a filter, a later page": 7,
-    "HR: schedule progress": 25,  # a page of employees: their ledger sums, the departments on it counted
-    "HR: document register": 11,
+    "HR: schedule progress": 26,  # a page of employees: their ledger sums, the departments on it counted
+    "HR: document register": 12,
 }
 
 
@@ -158,6 +160,8 @@ def _scale_operations(cast) -> dict[str, object]:
     return {
         "employee: dashboard": lambda: employee.get("/"),
         "top head: approvals": lambda: top.get("/approvals/"),
+        "HR: dashboard": lambda: hr.get("/"),
+        "HR: approvals": lambda: hr.get("/approvals/"),
         "top head: nav badge": badge,
         "top head: team calendar": lambda: top.get(f"/team/calendar/?month={month}"),
         "top head: the team's requests": lambda: top.get("/requests/?scope=team&status=approved"),
