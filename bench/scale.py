@@ -318,6 +318,9 @@ def build_operations() -> tuple[list[tuple[str, int | None, Callable[[], Any]]],
     users = {name: access.principal_users().get(username=name) for name in ("employee", "hr")}
     top = Department.objects.get(parent__isnull=True).head
     users["top"] = access.principal_users().get(pk=top.user_id)
+    # A head of a department with none below (a team's head, as most heads are), the first in the tree's order.
+    head = Department.objects.filter(head__isnull=False, children__isnull=True).order_by("path").first().head
+    users["head"] = access.principal_users().get(pk=head.user_id)
     sessions, tokens = {}, {}
     for name, user in users.items():
         sessions[name] = Client()
@@ -344,6 +347,7 @@ def build_operations() -> tuple[list[tuple[str, int | None, Callable[[], Any]]],
     operations: list[tuple[str, int | None, Callable[[], Any]]] = [
         ("employee: dashboard GET /", 200, lambda: sessions["employee"].get("/")),
         ("top head: approvals GET /approvals/", 200, lambda: sessions["top"].get("/approvals/")),
+        ("a team's head: dashboard GET /", 200, lambda: sessions["head"].get("/")),
         # HR decides the HR step of every request of the company: the inbox's head on the dashboard, the whole page.
         ("HR: dashboard GET /", 200, lambda: sessions["hr"].get("/")),
         ("HR: approvals GET /approvals/", 200, lambda: sessions["hr"].get("/approvals/")),

@@ -107,6 +107,7 @@ def test_post_only_urls_refuse_get(cast, calendars, login) -> None:
 SCALE_STATEMENTS = {
     "employee: dashboard": 9,
     "top head: approvals": 15,
+    "a team's head: dashboard": 18,
     "HR: dashboard": 17,
     "HR: approvals": 14,
     "top head: nav badge": 10,
@@ -144,6 +145,7 @@ def _scale_operations(cast) -> dict[str, object]:
     cast.hr.user.is_staff = True
     cast.hr.user.save(update_fields=["is_staff"])
     employee, top, hr = login_client(cast.employee), login_client(cast.ceo), login_client(cast.hr)
+    head = login_client(cast.manager)
     api, hr_api = token_client(cast.employee), token_client(cast.hr)
     detail = subject_request(cast).pk
     top_user = access.principal_users().get(pk=cast.ceo.user_id)
@@ -160,6 +162,7 @@ def _scale_operations(cast) -> dict[str, object]:
     return {
         "employee: dashboard": lambda: employee.get("/"),
         "top head: approvals": lambda: top.get("/approvals/"),
+        "a team's head: dashboard": lambda: head.get("/"),
         "HR: dashboard": lambda: hr.get("/"),
         "HR: approvals": lambda: hr.get("/approvals/"),
         "top head: nav badge": badge,
