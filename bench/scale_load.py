@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._stack import PYTHON, ROOT, bench_env
 from bench.load import MIX, Process, Stats, free_port, healthy, login, percentile, proc_stats, timed, wait_for
-from bench.scale import BROKER
+from bench.scale import BROKER, _psql
 
 
 def call(user, op: str, rng: random.Random, stats: Stats) -> None:
@@ -125,8 +125,19 @@ def main() -> int:
         _, data, _ = hr.client.request("GET", "/api/v1/employees/?limit=200", token=hr.token)  # type: ignore[union-attr]
         rows = json.loads(data)["results"]
         names = [r["username"] for r in rows if r["username"] != "hr" and r["termination_date"] is None]
-        users = [login(port, name) for name in ["employee", *[n for n in names if n != "employee"]][: args.users]]
-        print(f"{args.size} employees; gunicorn (project config) on :{port}; {len(users)} users logged in")
+        chosen = ["employee", *[n for n in names if n != "employee"]][: args.users]
+        users = [login(port, name) for name in chosen]
+        # Heads' dashboards also show their inbox: how many of the users are heads says what the load's mix holds.
+        head_names = _psql(
+            f"{args.prefix}_{args.size}",
+            "SELECT string_agg(u.username, ' ') FROM staff_department d "
+            "JOIN staff_employee e ON e.id = d.head_id JOIN auth_user u ON u.id = e.user_id",
+        )
+        heads = len(set(chosen) & set((head_names or "").split()))
+        print(
+            f"{args.size} employees; gunicorn (project config) on :{port}; {len(users)} users logged in, "
+            f"{heads} of them heads of a department (their dashboard shows their inbox)"
+        )
 
         # The single-user p95 the load is compared with: the same users as under load, one call at a time, in
         # turn (a head's dashboard also shows their inbox: 4 of the 50 users at 30,000 are heads). The employee
