@@ -99,7 +99,7 @@ class Request(models.Model):
             models.Index(fields=["status"], condition=Q(cancel_requested=True), name="request_cancel_asked_idx"),
             # The inboxes read oldest first (HR's dashboard preview, the approvals page): without this PostgreSQL
             # walked the created_at index over every request ever filed to find the few still open (HR's
-            # dashboard 31 → 224 ms from 300 to 30,000 people, docs/decisions/scale-reads.md). Every arm of
+            # dashboard p95 5.40× from 300 to 30,000 people, docs/decisions/scale-reads.md). Every arm of
             # policy.inbox lies inside this condition, so the walk covers the open requests alone.
             models.Index(
                 fields=["created_at", "id"],

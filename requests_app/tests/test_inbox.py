@@ -118,9 +118,10 @@ def test_counting_hrs_inbox_reads_requests_only(cast) -> None:
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL plan (DATABASE_URL=postgres://...)")
 def test_hrs_inbox_page_walks_the_open_requests_not_the_history(cast) -> None:
     """The inboxes read oldest first. Over a history of closed requests, PostgreSQL walked the created_at index
-    from the company's first request to find the few still open (HR's dashboard 31 → 224 ms from 300 to 30,000
-    people); `request_open_created_idx` holds the open ones alone, and every arm of `policy.inbox` lies inside its
-    condition, so the planner can take it. Fails if the index goes or the inbox asks outside it."""
+    from the company's first request to find the few still open (HR's dashboard p95 5.40× from 300 to 30,000
+    people, docs/benchmarks.md); `request_open_created_idx` holds the open ones alone, and every arm of
+    `policy.inbox` lies inside its condition, so the planner can take it. Fails if the index goes or the inbox
+    asks outside it."""
     theirs = services.request_create(
         actor=cast.employee.user, kind=Request.Kind.CERTIFICATE, certificate_type="employment"
     )
@@ -141,7 +142,7 @@ def test_hrs_inbox_page_walks_the_open_requests_not_the_history(cast) -> None:
 def test_a_heads_inbox_asks_for_their_reports_by_id(cast) -> None:
     """A head's inbox names the ids of the people they decide for, read first: as a subquery PostgreSQL read every
     open manager-step request of the company and joined each to its employee to find the few of these people
-    (12.8 → 1.4 ms at 30,000 people, docs/benchmarks.md)."""
+    (a team's head's preview 35.1 → 10.5 ms at 30,000 people, docs/decisions/scale-reads.md)."""
     trip = _manager_step(cast.employee)
     with CaptureQueriesContext(connection) as queries:
         assert set(policy.inbox(cast.manager.user).values_list("pk", flat=True)) == {trip.pk}
