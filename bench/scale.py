@@ -73,7 +73,7 @@ def env_for(prefix: str, size: int) -> dict[str, str]:
     return env
 
 
-def _psql(database: str, sql: str) -> str | None:
+def psql_value(database: str, sql: str) -> str | None:
     """One value of `sql` on `database` (None: no such database, or the query failed)."""
     result = subprocess.run(
         ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-tAc", sql], capture_output=True, text=True
@@ -83,7 +83,7 @@ def _psql(database: str, sql: str) -> str | None:
 
 def employees_in(database: str) -> int | None:
     """How many employees `database` holds (None: no such database or not migrated)."""
-    count = _psql(database, "SELECT count(*) FROM staff_employee")
+    count = psql_value(database, "SELECT count(*) FROM staff_employee")
     return int(count) if count is not None and count.isdigit() else None
 
 
@@ -111,7 +111,7 @@ def build(prefix: str, size: int, rebuild: bool) -> str:
         manage(env, "migrate", "--noinput")  # this checkout's migrations (indexes) on a database built before
         manage(env, "collectstatic", "--noinput")  # the static manifest lives in the bench's var directory
         vacuum(database)
-        if _psql(database, EXTRAS_PRESENT) == "t":
+        if psql_value(database, EXTRAS_PRESENT) == "t":
             return "reused"
         started = time.perf_counter()
         manage(env, "seed_demo", "--extras-only", "--verbosity", "0")

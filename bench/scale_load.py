@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._stack import PYTHON, ROOT, bench_env
 from bench.load import MIX, Process, Stats, free_port, healthy, login, percentile, proc_stats, timed, wait_for
-from bench.scale import BROKER, _psql
+from bench.scale import BROKER, psql_value
 
 
 def call(user, op: str, rng: random.Random, stats: Stats) -> None:
@@ -128,7 +128,7 @@ def main() -> int:
         chosen = ["employee", *[n for n in names if n != "employee"]][: args.users]
         users = [login(port, name) for name in chosen]
         # Heads' dashboards also show their inbox: how many of the users are heads says what the load's mix holds.
-        head_names = _psql(
+        head_names = psql_value(
             f"{args.prefix}_{args.size}",
             "SELECT string_agg(u.username, ' ') FROM staff_department d "
             "JOIN staff_employee e ON e.id = d.head_id JOIN auth_user u ON u.id = e.user_id",
@@ -139,9 +139,8 @@ def main() -> int:
             f"{heads} of them heads of a department (their dashboard shows their inbox)"
         )
 
-        # The single-user p95 the load is compared with: the same users as under load, one call at a time, in
-        # turn (a head's dashboard also shows their inbox: 4 of the 50 users at 30,000 are heads). The employee
-        # alone, the baseline of sessions before 12, is printed beside it.
+        # The single-user p95 the load is compared with: the same users as under load (heads among them), one
+        # call at a time, in turn. The employee alone, the baseline before session 12, is printed beside it.
         single = {op: Stats() for op, _ in MIX}
         alone = {op: Stats() for op, _ in MIX}
         rng = random.Random(1)

@@ -110,7 +110,7 @@ def test_counting_hrs_inbox_reads_requests_only(cast) -> None:
     assert (own.stage, theirs.stage) == ("hr", "hr")
     with CaptureQueriesContext(connection) as queries:
         count = policy.inbox(cast.hr.user).count()
-    assert 'JOIN "staff_employee"' not in queries[-1]["sql"]  # (the reports of a head among HR: a subquery)
+    assert 'JOIN "staff_employee"' not in queries[-1]["sql"]  # (a head among HR: their reports by id)
     assert set(policy.inbox(cast.hr.user).values_list("pk", flat=True)) == {theirs.pk}
     assert count == 1
 
