@@ -7,15 +7,24 @@
 # `trap 'kill 0' INT TERM EXIT` signalled its own group, itself included, re-entered its trap, and flooded the
 # worker with signals until bash crashed.)
 #
+# A child still running HRPORTAL_STOP_GRACE seconds (default 15) after its SIGTERM is killed, with its process
+# group, and the script says so. Celery beat is such a child when the SIGTERM lands while it is still building its
+# database schedule (a window of tens of milliseconds after "beat: Starting..."): celery's signal handler syncs
+# the schedule, which starts building a second scheduler over the first one's connection, the error that follows
+# is caught and logged by django-celery-beat's own `except Exception`, and the SystemExit never comes. Beat then
+# runs on; without the grace `make run` waited for it forever (a CI run of tests/test_run_dev.py did; beat alone,
+# signalled at steps of a few milliseconds after "beat: Starting...", hangs the same way).
+#
 # Environment: PY (the interpreter, default .venv/bin/python), HRPORTAL_ADDR (default 127.0.0.1:8000),
-# HRPORTAL_VAR_DIR (default ./var, as in the settings); the rest (DATABASE_URL, CELERY_BROKER_URL…) is the
-# settings' own.
+# HRPORTAL_VAR_DIR (default ./var, as in the settings), HRPORTAL_STOP_GRACE (above); the rest (DATABASE_URL,
+# CELERY_BROKER_URL…) is the settings' own.
 set -u
 set -m
 
 PY=${PY:-.venv/bin/python}
 ADDR=${HRPORTAL_ADDR:-127.0.0.1:8000}
 VAR=${HRPORTAL_VAR_DIR:-var}
+GRACE=${HRPORTAL_STOP_GRACE:-15}
 
 names=()
 pids=()
@@ -36,9 +45,20 @@ stop() {
     for i in "${!pids[@]}"; do
         kill -TERM "${pids[$i]}" 2>/dev/null
     done
+    local deadline=$((SECONDS + GRACE)) pid
     for i in "${!pids[@]}"; do
-        wait "${pids[$i]}" 2>/dev/null
-        echo "hrportal: ${names[$i]} stopped"
+        pid=${pids[$i]}
+        while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do
+            sleep 0.1
+        done
+        if kill -0 "$pid" 2>/dev/null; then
+            kill -KILL -- "-$pid" 2>/dev/null  # its process group: the worker's pool with it
+            wait "$pid" 2>/dev/null
+            echo "hrportal: ${names[$i]} killed (still running ${GRACE} s after SIGTERM)"
+        else
+            wait "$pid" 2>/dev/null
+            echo "hrportal: ${names[$i]} stopped"
+        fi
     done
 }
 trap 'stop; exit 0' INT TERM
