@@ -3,6 +3,7 @@
 import logging
 import os
 from pathlib import Path
+from typing import Any
 
 from celery import Celery, signals
 
@@ -30,8 +31,16 @@ def ensure_broker_folders(**_: object) -> None:
             Path(folders[key]).mkdir(parents=True, exist_ok=True)
 
 
+def announce_beat_ready(sender: Any, **_: object) -> None:
+    """Beat's counterpart of the worker's "ready." line, which celery itself logs only at DEBUG: the schedule is
+    built (asking for it here makes sure) and beat starts ticking. A SIGTERM before this can leave beat running;
+    `make run` kills it after its grace (deploy/run-dev.sh), and tests/test_run_dev.py waits for this line."""
+    logger.info("beat: ready (%s)", type(sender.scheduler).__name__)
+
+
 signals.celeryd_init.connect(ensure_broker_folders)
 signals.beat_init.connect(ensure_broker_folders)
+signals.beat_init.connect(announce_beat_ready)
 
 
 @app.task(name="hrportal.ping", ignore_result=False, soft_time_limit=5, time_limit=10)
