@@ -107,6 +107,15 @@ class _Run:
         wait_until(lambda: "beat: ready" in self.text(), timeout=120, message=self.text)
         assert len(_session_members(self.process.pid)) >= 4  # the script, the worker (and its pool), beat, web
 
+    def up_then_ctrl_c(self) -> tuple[list[str], float]:
+        """`ctrl_c` once all three are up; nothing of the session left behind if they never come up."""
+        try:
+            self.wait_until_all_three_are_up()
+        except BaseException:
+            self.kill()
+            raise
+        return self.ctrl_c()
+
     def ctrl_c(self) -> tuple[list[str], float]:
         """Ctrl-C as the terminal sends it; the lines the script and its children printed after it, and how long
         the script took to end."""
@@ -144,12 +153,7 @@ class _Run:
 
 def test_ctrl_c_stops_the_worker_beat_and_web_once_each(tmp_path: Path) -> None:
     run = _Run(tmp_path, HRPORTAL_STOP_GRACE="40")  # all three stop of themselves, however loaded the machine
-    try:
-        run.wait_until_all_three_are_up()
-    except BaseException:
-        run.kill()
-        raise
-    after, stopped_in = run.ctrl_c()
+    after, stopped_in = run.up_then_ctrl_c()
 
     assert "Traceback" not in "\n".join(after), "\n".join(after)
     assert len(after) <= 20, "\n".join(after)
@@ -170,12 +174,7 @@ def test_a_child_that_ignores_sigterm_is_killed_after_the_grace(tmp_path: Path) 
     )
     python.chmod(0o755)
     run = _Run(tmp_path, PY=str(python), HRPORTAL_STOP_GRACE="25")
-    try:
-        run.wait_until_all_three_are_up()
-    except BaseException:
-        run.kill()
-        raise
-    after, stopped_in = run.ctrl_c()
+    after, stopped_in = run.up_then_ctrl_c()
 
     assert after.count("hrportal: web killed (still running 25 s after SIGTERM)") == 1, "\n".join(after)
     for name in ("worker", "beat"):
