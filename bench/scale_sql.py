@@ -8,6 +8,12 @@ bench built (`<prefix>_<size>`, in its environment). After 10 unmeasured calls, 
 timed (Django's `execute_wrapper`); printed per statement: its median milliseconds, how many times a call runs it,
 its first 160 characters, then the sum of the medians. With `--explain MS`, the statements of one more call that
 took at least MS milliseconds are run again under `EXPLAIN (ANALYZE, BUFFERS)` and their plans printed.
+
+Then where a call's time goes besides the statements, medians over the same calls: the whole call; its SQL; the
+rendering of its templates (`django.template.backends.django.Template.render`, the page's own template and what
+it includes), less the SQL run while rendering; the rest (the view's Python, the middleware, building objects
+from rows); and how many model instances a call builds (`post_init`). A page that shows more rows at a larger
+size pays in the rendering and the rest, not in its SQL.
 """
 
 from __future__ import annotations
@@ -39,6 +45,8 @@ def main() -> int:
 
     django.setup()
     from django.db import connection
+    from django.db.models.signals import post_init
+    from django.template.backends.django import Template
 
     from bench.scale import build_operations
 
@@ -49,6 +57,9 @@ def main() -> int:
 
     times: dict[str, list[float]] = defaultdict(list)
     seen: list[tuple[float, str, Any]] = []
+    # This call's milliseconds: its SQL, its rendering, the SQL run while rendering; and its model instances.
+    spent = {"sql": 0.0, "render": 0.0, "sql_in_render": 0.0, "instances": 0}
+    rendering = [0]  # depth: the page's template renders, and an include may render another backend template
 
     def timed(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
         started = time.perf_counter()
@@ -58,16 +69,55 @@ def main() -> int:
             elapsed = (time.perf_counter() - started) * 1000
             times[sql].append(elapsed)
             seen.append((elapsed, sql, params))
+            spent["sql"] += elapsed
+            if rendering[0]:
+                spent["sql_in_render"] += elapsed
 
-    with connection.execute_wrapper(timed):
-        for _ in range(args.calls):
-            call()
+    original_render = Template.render
+
+    def render(self: Any, *a: Any, **kw: Any) -> Any:
+        rendering[0] += 1
+        started = time.perf_counter()
+        try:
+            return original_render(self, *a, **kw)
+        finally:
+            rendering[0] -= 1
+            if not rendering[0]:
+                spent["render"] += (time.perf_counter() - started) * 1000
+
+    def built(**kwargs: Any) -> None:
+        spent["instances"] += 1
+
+    split: dict[str, list[float]] = defaultdict(list)
+    Template.render = render  # type: ignore[method-assign]
+    post_init.connect(built, weak=False)
+    try:
+        with connection.execute_wrapper(timed):
+            for _ in range(args.calls):
+                spent.update(sql=0.0, render=0.0, sql_in_render=0.0, instances=0)
+                started = time.perf_counter()
+                call()
+                whole = (time.perf_counter() - started) * 1000
+                render_alone = spent["render"] - spent["sql_in_render"]
+                split["whole"].append(whole)
+                split["sql"].append(spent["sql"])
+                split["render"].append(render_alone)
+                split["rest"].append(whole - spent["sql"] - render_alone)
+                split["instances"].append(spent["instances"])
+    finally:
+        Template.render = original_render  # type: ignore[method-assign]
+        post_init.disconnect(built)
     total = 0.0
     for sql, samples in sorted(times.items(), key=lambda item: -sum(item[1])):
         median = statistics.median(samples)
         total += median * len(samples) / args.calls
         print(f"{median:7.2f} ms  x{len(samples) // args.calls}  {' '.join(sql.split())[:160]}")
     print(f"{args.prefix}_{args.size}, {args.operation!r}: {total:.2f} ms of SQL a call (sum of the medians)")
+    med = {key: statistics.median(values) for key, values in split.items()}
+    print(
+        f"a call, medians: whole {med['whole']:.1f} ms = SQL {med['sql']:.1f} + rendering {med['render']:.1f}"
+        f" + the rest {med['rest']:.1f} (each a median: they need not add up); {med['instances']:.0f} model instances"
+    )
 
     if args.explain is not None:
         seen.clear()
