@@ -12,8 +12,8 @@ took at least MS milliseconds are run again under `EXPLAIN (ANALYZE, BUFFERS)` a
 Then where a call's time goes besides the statements, medians over the same calls: the whole call; its SQL; the
 rendering of its templates (`django.template.backends.django.Template.render`, the page's own template and what
 it includes), less the SQL run while rendering; the rest (the view's Python, the middleware, building objects
-from rows); and how many model instances a call builds (`post_init`). A page that shows more rows at a larger
-size pays in the rendering and the rest, not in its SQL.
+from rows); and how many model instances a call builds (`post_init`) — so that a page which shows more rows at a
+larger size shows whether it pays for them in SQL or in Python.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def main() -> int:
     seen: list[tuple[float, str, Any]] = []
     # This call's milliseconds: its SQL, its rendering, the SQL run while rendering; and its model instances.
     spent = {"sql": 0.0, "render": 0.0, "sql_in_render": 0.0, "instances": 0}
-    rendering = [0]  # depth: the page's template renders, and an include may render another backend template
+    rendering = [0]  # depth: a form's widgets render backend templates inside the page's own
 
     def timed(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
         started = time.perf_counter()
