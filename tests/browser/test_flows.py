@@ -135,6 +135,13 @@ def session(browser: Any, base_url: str, username: str) -> Any:
     return page
 
 
+def settled(page: Any) -> None:
+    """Wait until htmx has no request in flight. Playwright's `fill` of a date fires `change` itself, so a test that
+    also dispatches one asks for two quotes; `hx-sync="this:replace"` aborts the first only while it is in flight, so
+    the first may be drawn and then replaced by the second: a test must not read or click the card before then."""
+    page.wait_for_function("() => document.querySelector('.htmx-request') === null", timeout=TIMEOUT_MS)
+
+
 def available_on(page: Any, on: str, leave_type: str = "annual") -> Decimal:
     page.goto(f"/?on={on}")
     return Decimal(page.get_attribute(f'[data-leave-type="{leave_type}"] [data-available]', "data-available"))
@@ -157,6 +164,7 @@ def test_leave_over_the_may_holidays_from_filing_to_approval(
     employee.fill("#id_start_date", "2026-04-27")
     employee.fill("#id_end_date", "2026-05-15")
     employee.locator("#id_end_date").dispatch_event("change")
+    settled(employee)
     employee.wait_for_function(
         "() => document.querySelector('[data-days-charged]')?.textContent.trim() === '17'", timeout=TIMEOUT_MS
     )

@@ -20,7 +20,7 @@ from conftest import Cast
 from leave.models import LeaveType
 from requests_app.models import Request
 from requests_app.services import request_create
-from tests.browser.test_flows import CHROMIUM, TIMEOUT_MS, browser, org, session, shots  # noqa: F401  (fixtures)
+from tests.browser.test_flows import CHROMIUM, TIMEOUT_MS, browser, org, session, settled, shots  # noqa: F401  (fixtures)
 
 pytestmark = [
     pytest.mark.browser,
@@ -108,6 +108,7 @@ def test_the_english_quote_scrolls_its_earnings_table_and_posts_without_a_token_
     employee.fill("#id_start_date", "2026-04-27")
     employee.fill("#id_end_date", "2026-05-15")
     employee.locator("#id_end_date").dispatch_event("change")
+    settled(employee)
     employee.wait_for_function(
         "() => document.querySelector('[data-days-charged]')?.textContent.trim() === '17'", timeout=TIMEOUT_MS
     )

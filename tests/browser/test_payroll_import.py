@@ -12,7 +12,7 @@ import pytest
 from conftest import PASSWORD, Cast
 from payroll.models import PayrollAccrual
 from staff.services import hr_group_ensure
-from tests.browser.test_flows import CHROMIUM, TIMEOUT_MS, VIEWPORT, browser, shots  # noqa: F401  (fixtures)
+from tests.browser.test_flows import CHROMIUM, TIMEOUT_MS, VIEWPORT, browser, settled, shots  # noqa: F401  (fixtures)
 
 pytestmark = [
     pytest.mark.browser,
@@ -134,6 +134,7 @@ def test_the_quote_shows_the_payroll_working_within_its_card(
     page.fill("#id_start_date", "2026-02-02")
     page.fill("#id_end_date", "2026-02-15")
     page.locator("#id_end_date").dispatch_event("change")
+    settled(page)
     page.wait_for_selector("#quote [data-testid=average-breakdown]", state="attached")
     page.click("#quote details summary")
     table = page.locator("#quote [data-testid=average-breakdown]")

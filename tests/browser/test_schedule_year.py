@@ -20,7 +20,7 @@ import time_machine
 from django.core.management import call_command
 
 from conftest import PASSWORD, Cast
-from tests.browser.test_flows import TIMEOUT_MS, VIEWPORT, browser, org, pytestmark, running  # noqa: F401
+from tests.browser.test_flows import TIMEOUT_MS, VIEWPORT, browser, org, pytestmark, running, settled  # noqa: F401
 from tests.harness.broker import broker_url  # noqa: F401  (a fixture)
 from tests.harness.smtp import SMTPServer
 from tests.harness.util import wait_until
@@ -51,6 +51,7 @@ def propose(page: Any, start: str, end: str) -> None:
     page.fill("#id_start_date", start)
     page.fill("#id_end_date", end)
     page.locator("#id_end_date").dispatch_event("change")
+    settled(page)
     page.wait_for_selector("#preview p")
     page.click("#part-form button.primary")
     page.wait_for_url(f"**/schedule/{YEAR}/")
@@ -94,6 +95,7 @@ def test_the_schedule_year_from_opening_to_the_payroll_list(
         employee.fill("#id_start_date", "2027-06-01")
         employee.fill("#id_end_date", "2027-06-14")
         employee.locator("#id_end_date").dispatch_event("change")
+        settled(employee)
         employee.wait_for_selector("#preview p")
         assert "13" in employee.inner_text("#preview")
         employee.click("#part-form button.primary")
