@@ -94,7 +94,12 @@ def main() -> int:
     from django.db import connection
     from django.test import Client
 
+    from hrportal.celery import ensure_broker_folders
     from staff.services import api_token_issue
+
+    # A filing enqueues its mail on the development broker (filesystem://, no worker reads it); settings make no
+    # folder at import, so the bench makes them as `make run` does, or every filing's enqueue would fail and log.
+    ensure_broker_folders()
 
     user = get_user_model().objects.get(username=args.user)
     token = api_token_issue(user=user)[1]
