@@ -137,8 +137,9 @@ def session(browser: Any, base_url: str, username: str) -> Any:
 
 def settled(page: Any) -> None:
     """Wait until htmx has no request in flight. Playwright's `fill` of a date fires `change` itself, so a test that
-    also dispatches one asks for two quotes; `hx-sync="this:replace"` aborts the first only while it is in flight, so
-    the first may be drawn and then replaced by the second: a test must not read or click the card before then."""
+    also dispatches one asks twice for the fragment the form updates (the leave quote, the schedule's preview);
+    `hx-sync="this:replace"` aborts the first only while it is in flight, so the first may be drawn and then replaced
+    by the second: a test must not read or click the fragment before then."""
     page.wait_for_function("() => document.querySelector('.htmx-request') === null", timeout=TIMEOUT_MS)
 
 
